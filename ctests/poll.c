@@ -1,0 +1,215 @@
+/* nn_poll on PAIR sockets: NN_POLLIN / NN_POLLOUT readiness, timeouts,
+   wake-up from another thread, several sockets in one call. */
+#include "testutil.h"
+#include <nanomsg/pair.h>
+#include <nanomsg/inproc.h>
+
+static int poll1(int s, short events, int timeout, short *revents)
+{
+    struct nn_pollfd pfd;
+    pfd.fd = s;
+    pfd.events = events;
+    pfd.revents = 0;
+    int rc = nn_poll(&pfd, 1, timeout);
+    *revents = pfd.revents;
+    return rc;
+}
+
+struct sender_arg { int s; int delay_ms; };
+
+static void *delayed_sender(void *p)
+{
+    struct sender_arg *arg = p;
+    sleep_ms(arg->delay_ms);
+    int rc = nn_send(arg->s, "wake", 4, 0);
+    CHECK(rc == 4);
+    return NULL;
+}
+
+int main(void)
+{
+    short rev;
+    int rc;
+    int64_t t0, el;
+
+    alarm(20);
+    int a = test_socket(AF_SP, NN_PAIR);
+    int b = test_socket(AF_SP, NN_PAIR);
+
+    /* Unconnected: nothing ready; timeout 0 returns at once. */
+    t0 = now_ms();
+    rc = poll1(a, NN_POLLIN | NN_POLLOUT, 0, &rev);
+    CHECK(rc == 0);
+    CHECK(now_ms() - t0 < 50);
+
+    test_bind(a, "inproc://poll");
+    test_connect(b, "inproc://poll");
+
+    /* Connected: writable, not readable. */
+    rc = poll1(a, NN_POLLIN | NN_POLLOUT, 0, &rev);
+    CHECK(rc == 1);
+    CHECK(rev == NN_POLLOUT);
+    rc = poll1(b, NN_POLLOUT, 0, &rev);
+    CHECK(rc == 1);
+    CHECK(rev == NN_POLLOUT);
+
+    /* POLLIN only, nothing to read: timeout 0 returns 0 at once ... */
+    t0 = now_ms();
+    rc = poll1(a, NN_POLLIN, 0, &rev);
+    CHECK(rc == 0);
+    CHECK(now_ms() - t0 < 50);
+
+    /* ... and timeout 100 returns 0 after about 100 ms. */
+    t0 = now_ms();
+    rc = poll1(a, NN_POLLIN, 100, &rev);
+    el = now_ms() - t0;
+    CHECK(rc == 0);
+    CHECK(el >= 90 && el < 1000);
+
+    /* After the peer sends, POLLIN is set (and POLLOUT still). */
+    test_send(b, "x");
+    rc = poll1(a, NN_POLLIN, 1000, &rev);
+    CHECK(rc == 1);
+    CHECK(rev == NN_POLLIN);
+    rc = poll1(a, NN_POLLIN | NN_POLLOUT, 0, &rev);
+    CHECK(rc == 1);
+    CHECK(rev == (NN_POLLIN | NN_POLLOUT));
+    /* Only the requested events are reported. */
+    rc = poll1(a, NN_POLLOUT, 0, &rev);
+    CHECK(rc == 1);
+    CHECK(rev == NN_POLLOUT);
+    /* Level-triggered: still readable when polled again. */
+    rc = poll1(a, NN_POLLIN, 0, &rev);
+    CHECK(rc == 1 && rev == NN_POLLIN);
+
+    /* After receiving, POLLIN clears. */
+    test_recv(a, "x");
+    rc = poll1(a, NN_POLLIN, 0, &rev);
+    CHECK(rc == 0);
+
+    /* Two messages queued, one received: still readable. */
+    test_send(b, "1");
+    test_send(b, "2");
+    rc = poll1(a, NN_POLLIN, 1000, &rev);
+    CHECK(rc == 1 && rev == NN_POLLIN);
+    test_recv(a, "1");
+    rc = poll1(a, NN_POLLIN, 0, &rev);
+    CHECK(rc == 1 && rev == NN_POLLIN);
+    test_recv(a, "2");
+    rc = poll1(a, NN_POLLIN, 0, &rev);
+    CHECK(rc == 0);
+
+    /* A second thread sending wakes up a blocked nn_poll. */
+    struct sender_arg arg = { b, 100 };
+    test_thread th;
+    test_thread_start(&th, delayed_sender, &arg);
+    t0 = now_ms();
+    rc = poll1(a, NN_POLLIN, 2000, &rev);
+    el = now_ms() - t0;
+    CHECK(rc == 1);
+    CHECK(rev == NN_POLLIN);
+    CHECK(el >= 50 && el < 1500);
+    test_thread_join(&th);
+    test_recv(a, "wake");
+
+    /* Infinite timeout (-1) also wakes. */
+    arg.delay_ms = 50;
+    test_thread_start(&th, delayed_sender, &arg);
+    rc = poll1(a, NN_POLLIN, -1, &rev);
+    CHECK(rc == 1 && rev == NN_POLLIN);
+    test_thread_join(&th);
+    test_recv(a, "wake");
+
+    /* Multiple sockets in one call. */
+    int c = test_socket(AF_SP, NN_PAIR);
+    int d = test_socket(AF_SP, NN_PAIR);
+    test_bind(c, "inproc://poll2");
+    test_connect(d, "inproc://poll2");
+    int lonely = test_socket(AF_SP, NN_PAIR);
+
+    struct nn_pollfd pfd[5];
+    memset(pfd, 0, sizeof pfd);
+    pfd[0].fd = a; pfd[0].events = NN_POLLIN;
+    pfd[1].fd = b; pfd[1].events = NN_POLLIN;
+    pfd[2].fd = c; pfd[2].events = NN_POLLIN;
+    pfd[3].fd = d; pfd[3].events = NN_POLLIN;
+    pfd[4].fd = lonely; pfd[4].events = NN_POLLIN | NN_POLLOUT;
+    rc = nn_poll(pfd, 5, 0);
+    CHECK(rc == 0);
+
+    test_send(a, "to-b");
+    test_send(d, "to-c");
+    rc = nn_poll(pfd, 5, 1000);
+    CHECK(rc == 2);
+    CHECK(pfd[0].revents == 0);
+    CHECK(pfd[1].revents == NN_POLLIN);
+    CHECK(pfd[2].revents == NN_POLLIN);
+    CHECK(pfd[3].revents == 0);
+    CHECK(pfd[4].revents == 0);
+
+    /* Mixed interest: rc counts sockets, not events. */
+    pfd[0].events = NN_POLLIN | NN_POLLOUT;
+    pfd[1].events = NN_POLLIN | NN_POLLOUT;
+    rc = nn_poll(pfd, 5, 0);
+    CHECK(rc == 3);
+    CHECK(pfd[0].revents == NN_POLLOUT);
+    CHECK(pfd[1].revents == (NN_POLLIN | NN_POLLOUT));
+    CHECK(pfd[2].revents == NN_POLLIN);
+    CHECK(pfd[3].revents == 0);
+    CHECK(pfd[4].revents == 0);
+
+    test_recv(b, "to-b");
+    test_recv(c, "to-c");
+    pfd[0].events = NN_POLLIN;
+    pfd[1].events = NN_POLLIN;
+    rc = nn_poll(pfd, 5, 0);
+    CHECK(rc == 0);
+
+    /* Same socket twice in the array. */
+    test_send(a, "dup");
+    pfd[0].fd = b; pfd[0].events = NN_POLLIN;
+    pfd[1].fd = b; pfd[1].events = NN_POLLOUT;
+    rc = nn_poll(pfd, 2, 1000);
+    CHECK(rc == 2);
+    CHECK(pfd[0].revents == NN_POLLIN);
+    CHECK(pfd[1].revents == NN_POLLOUT);
+    test_recv(b, "dup");
+
+    /* A full send queue clears POLLOUT; draining one message sets it. */
+    char big[1000];
+    memset(big, 0, sizeof big);
+    int n = 0;
+    while (nn_send(d, big, sizeof big, NN_DONTWAIT) >= 0) {
+        n++;
+        CHECK(n < 100000);
+    }
+    CHECK(nn_errno() == EAGAIN);
+    rc = poll1(d, NN_POLLOUT, 0, &rev);
+    CHECK(rc == 0);
+    CHECK(nn_recv(c, big, sizeof big, 0) == (int) sizeof big);
+    rc = poll1(d, NN_POLLOUT, 1000, &rev);
+    CHECK(rc == 1 && rev == NN_POLLOUT);
+
+    /* Zero sockets with a timeout just sleeps. */
+    t0 = now_ms();
+    rc = nn_poll(pfd, 0, 50);
+    el = now_ms() - t0;
+    CHECK(rc == 0);
+    CHECK(el >= 40 && el < 1000);
+
+    /* Invalid socket. */
+    pfd[0].fd = 4242;
+    pfd[0].events = NN_POLLIN;
+    CHECK_ERR(nn_poll(pfd, 1, 0), EBADF);
+
+    /* A closed peer: no longer writable. */
+    test_close(a);
+    rc = poll1(b, NN_POLLOUT, 50, &rev);
+    CHECK(rc == 0);
+
+    test_close(b);
+    test_close(c);
+    test_close(d);
+    test_close(lonely);
+    return 0;
+}

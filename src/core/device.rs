@@ -1,0 +1,90 @@
+//! `nn_device`: forward messages between two raw sockets until one of them
+//! is closed or the library terminates.
+
+use std::sync::Arc;
+
+use crate::core::error::{Error, Result};
+use crate::core::global;
+use crate::core::sig::Dir;
+use crate::core::socket::Socket;
+use crate::ffi::consts::AF_SP_RAW;
+use crate::protocols;
+
+fn check_raw(s: &Socket) -> Result<()> {
+    if s.domain == AF_SP_RAW {
+        Ok(())
+    } else {
+        Err(Error::INVAL)
+    }
+}
+
+/// Move everything `from` has now into `to`; returns whether anything moved.
+fn pump(from: &Socket, to: &Socket) -> Result<bool> {
+    let mut moved = false;
+    loop {
+        match from.recv(true) {
+            Ok(m) => {
+                to.send(m, false).map_err(|(e, _)| e)?;
+                moved = true;
+            }
+            Err(Error::AGAIN) => return Ok(moved),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+pub fn run(s1: i32, s2: i32) -> Result<i32> {
+    let (a, b) = match (s1, s2) {
+        (-1, s) | (s, -1) => (global::get(s)?, None),
+        _ => (global::get(s1)?, Some(global::get(s2)?)),
+    };
+    check_raw(&a)?;
+    let Some(b) = b else {
+        // Loopback: everything received goes back out of the same socket.
+        loop {
+            let m = a.recv(false)?;
+            a.send(m, false).map_err(|(e, _)| e)?;
+        }
+    };
+    check_raw(&b)?;
+    if !protocols::compatible(a.protocol(), b.protocol()) {
+        return Err(Error::INVAL);
+    }
+    forward(&a, &b)
+}
+
+fn forward(a: &Arc<Socket>, b: &Arc<Socket>) -> Result<i32> {
+    loop {
+        // Read the epochs first so nothing arriving while we pump is missed.
+        let ea = a.sig.epoch(Dir::Recv);
+        let eb = b.sig.epoch(Dir::Recv);
+        let mut moved = false;
+        if a.info.recvs && b.info.sends {
+            moved |= pump(a, b)?;
+        }
+        if b.info.recvs && a.info.sends {
+            moved |= pump(b, a)?;
+        }
+        if !moved {
+            wait_either(a, ea, b, eb);
+        }
+    }
+}
+
+/// Sleep until either socket gets a receive-side event.
+fn wait_either(a: &Socket, ea: u64, b: &Socket, eb: u64) {
+    let mut fds = Vec::with_capacity(2);
+    for s in [a, b] {
+        let mut buf = [0u8; 4];
+        if s.get_opt(crate::ffi::consts::NN_SOL_SOCKET, crate::ffi::consts::NN_RCVFD, &mut buf).is_ok() {
+            fds.push(libc::pollfd { fd: i32::from_ne_bytes(buf), events: libc::POLLIN, revents: 0 });
+        }
+    }
+    if a.sig.epoch(Dir::Recv) != ea || b.sig.epoch(Dir::Recv) != eb {
+        return;
+    }
+    // A closed or terminated socket kicks its epoch but may leave its fd
+    // quiet, so poll with a short timeout and re-check liveness each round.
+    // SAFETY: `fds` is a live array of fds.len() entries.
+    unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 100) };
+}

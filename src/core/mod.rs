@@ -1,0 +1,14 @@
+//! The protocol- and transport-independent machinery.
+
+pub mod device;
+pub mod efd;
+pub mod env;
+pub mod error;
+pub mod global;
+pub mod msg;
+pub mod options;
+pub mod pipe;
+pub mod sig;
+pub mod socket;
+pub mod stats;
+pub mod symbols;

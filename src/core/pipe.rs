@@ -1,0 +1,258 @@
+//! Pipes: the connection between a socket and one peer. A pipe is a pair of
+//! bounded message queues. For inproc both sockets hold the two ends of one
+//! [`Link`]; what one end pushes, the other pops, with no copy and no helper
+//! thread. The queue posts [`Event::In`] to the consumer when it goes from
+//! empty to non-empty and [`Event::Out`] to the producer when a refused
+//! producer may retry, so neither side ever takes the other's socket lock.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::core::msg::Msg;
+use crate::core::sig::{Event, Sig};
+
+pub type PipeId = u64;
+
+static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
+
+pub fn new_pipe_id() -> PipeId {
+    NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Why a pipe refused a message (the message comes back to the caller).
+#[derive(Debug)]
+pub enum PushError {
+    /// The queue is full; an `Event::Out` follows when there is room.
+    Full(Msg),
+    /// The pipe is closed; an `Event::Closed` follows (or already came).
+    Closed(Msg),
+}
+
+struct QueueState {
+    msgs: VecDeque<Msg>,
+    bytes: usize,
+    cap: usize,
+    producer_blocked: bool,
+    closed: bool,
+}
+
+struct Queue {
+    st: Mutex<QueueState>,
+}
+
+impl Queue {
+    fn new(cap: usize) -> Queue {
+        Queue {
+            st: Mutex::new(QueueState {
+                msgs: VecDeque::new(),
+                bytes: 0,
+                cap,
+                producer_blocked: false,
+                closed: false,
+            }),
+        }
+    }
+}
+
+/// One end of a pipe as its socket sees it.
+struct End {
+    sig: Arc<Sig>,
+    id: PipeId,
+}
+
+/// Shared by both ends of an inproc pipe. `queues[i]` holds messages for end `i`.
+pub struct Link {
+    closed: AtomicBool,
+    queues: [Queue; 2],
+    ends: [End; 2],
+}
+
+impl Link {
+    /// Connect two sockets: returns the two ends, each to be posted to its
+    /// own socket as `Event::Added`. `caps[i]` bounds what may wait for end `i`.
+    pub fn pair(
+        sigs: [Arc<Sig>; 2],
+        eids: [i32; 2],
+        caps: [usize; 2],
+        prios: [(u8, u8); 2],
+    ) -> [Pipe; 2] {
+        let ids = [new_pipe_id(), new_pipe_id()];
+        let [s0, s1] = sigs;
+        let link = Arc::new(Link {
+            closed: AtomicBool::new(false),
+            queues: [Queue::new(caps[0]), Queue::new(caps[1])],
+            ends: [End { sig: s0, id: ids[0] }, End { sig: s1, id: ids[1] }],
+        });
+        let mk = |side: usize| Pipe {
+            id: ids[side],
+            eid: eids[side],
+            sndprio: prios[side].0,
+            rcvprio: prios[side].1,
+            link: link.clone(),
+            side,
+        };
+        [mk(0), mk(1)]
+    }
+
+    fn close(&self) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        for q in &self.queues {
+            q.st.lock().closed = true;
+        }
+        for end in &self.ends {
+            end.sig.post(Event::Closed(end.id));
+        }
+    }
+}
+
+/// A socket's handle on one pipe. Cheap to clone (protocols keep copies).
+#[derive(Clone)]
+pub struct Pipe {
+    pub id: PipeId,
+    /// The endpoint (bind/connect id) that created this pipe.
+    pub eid: i32,
+    pub sndprio: u8,
+    pub rcvprio: u8,
+    link: Arc<Link>,
+    side: usize,
+}
+
+impl Pipe {
+    /// Queue a message for the peer.
+    pub fn send(&self, msg: Msg) -> Result<(), PushError> {
+        let peer = 1 - self.side;
+        let q = &self.link.queues[peer];
+        let size = msg.size();
+        let mut st = q.st.lock();
+        if st.closed {
+            return Err(PushError::Closed(msg));
+        }
+        // One message always fits into an empty queue, however large.
+        if !st.msgs.is_empty() && st.bytes + size > st.cap {
+            st.producer_blocked = true;
+            return Err(PushError::Full(msg));
+        }
+        let was_empty = st.msgs.is_empty();
+        st.bytes += size;
+        st.msgs.push_back(msg);
+        drop(st);
+        if was_empty {
+            let end = &self.link.ends[peer];
+            end.sig.post(Event::In(end.id));
+        }
+        Ok(())
+    }
+
+    /// Would a message of `size` bytes be accepted now?
+    pub fn can_send(&self, size: usize) -> bool {
+        let st = self.link.queues[1 - self.side].st.lock();
+        !st.closed && (st.msgs.is_empty() || st.bytes + size <= st.cap)
+    }
+
+    /// Take the next message from the peer, if any, and whether more wait.
+    pub fn recv(&self) -> Option<(Msg, bool)> {
+        let q = &self.link.queues[self.side];
+        let mut st = q.st.lock();
+        let msg = st.msgs.pop_front()?;
+        st.bytes -= msg.size();
+        let more = !st.msgs.is_empty();
+        let unblock = std::mem::take(&mut st.producer_blocked);
+        drop(st);
+        if unblock {
+            let end = &self.link.ends[1 - self.side];
+            end.sig.post(Event::Out(end.id));
+        }
+        Some((msg, more))
+    }
+
+    /// Is a message waiting?
+    pub fn has_input(&self) -> bool {
+        !self.link.queues[self.side].st.lock().msgs.is_empty()
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.link.closed.load(Ordering::Acquire)
+    }
+
+    /// Close both ends; each socket gets `Event::Closed`. Messages already
+    /// queued for a socket stay readable by it until it drops the pipe.
+    pub fn close(&self) {
+        self.link.close();
+    }
+}
+
+impl std::fmt::Debug for Pipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pipe({}, ep {})", self.id, self.eid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(cap: usize) -> (Arc<Sig>, Arc<Sig>, Pipe, Pipe) {
+        let a = Arc::new(Sig::new());
+        let b = Arc::new(Sig::new());
+        let [pa, pb] = Link::pair([a.clone(), b.clone()], [1, 1], [cap, cap], [(8, 8), (8, 8)]);
+        (a, b, pa, pb)
+    }
+
+    fn drain(s: &Sig) -> Vec<Event> {
+        let mut v = Vec::new();
+        s.take_events(&mut v);
+        v
+    }
+
+    #[test]
+    fn fifo_and_in_event_on_first_message_only() {
+        let (_a, b, pa, pb) = pair(1000);
+        pa.send(Msg::from_slice(b"1").unwrap()).unwrap();
+        pa.send(Msg::from_slice(b"2").unwrap()).unwrap();
+        let ev = drain(&b);
+        assert_eq!(ev.len(), 1);
+        assert!(matches!(ev[0], Event::In(id) if id == pb.id));
+        assert_eq!(pb.recv().unwrap().0.body.as_slice(), b"1");
+        assert_eq!(pb.recv().unwrap().0.body.as_slice(), b"2");
+        assert!(pb.recv().is_none());
+    }
+
+    #[test]
+    fn full_queue_refuses_then_signals_out() {
+        let (a, _b, pa, pb) = pair(10);
+        pa.send(Msg::from_slice(&[0; 8]).unwrap()).unwrap();
+        let m = match pa.send(Msg::from_slice(&[0; 8]).unwrap()) {
+            Err(PushError::Full(m)) => m,
+            other => panic!("expected Full, got {other:?}"),
+        };
+        assert!(drain(&a).is_empty());
+        pb.recv().unwrap();
+        let ev = drain(&a);
+        assert!(matches!(ev[..], [Event::Out(id)] if id == pa.id));
+        pa.send(m).unwrap();
+    }
+
+    #[test]
+    fn oversized_message_fits_an_empty_queue() {
+        let (_a, _b, pa, pb) = pair(4);
+        pa.send(Msg::from_slice(&[7; 100]).unwrap()).unwrap();
+        assert_eq!(pb.recv().unwrap().0.body.len(), 100);
+    }
+
+    #[test]
+    fn close_notifies_both_and_keeps_queued_messages() {
+        let (a, b, pa, pb) = pair(100);
+        pa.send(Msg::from_slice(b"x").unwrap()).unwrap();
+        drain(&b);
+        pa.close();
+        assert!(matches!(drain(&a)[..], [Event::Closed(_)]));
+        assert!(matches!(drain(&b)[..], [Event::Closed(_)]));
+        assert!(matches!(pa.send(Msg::from_slice(b"y").unwrap()), Err(PushError::Closed(_))));
+        assert_eq!(pb.recv().unwrap().0.body.as_slice(), b"x");
+    }
+}

@@ -1,0 +1,224 @@
+//! A socket's mailbox for things that happen outside its own lock.
+//!
+//! Peers, transports and timers never take another socket's state lock;
+//! they post an [`Event`] here instead. `Sig` has its own small mutex that is
+//! a leaf in the lock order: nothing else is ever acquired while it is held,
+//! so posting from under any other lock cannot deadlock. The owner drains
+//! the events the next time it holds its state lock.
+//!
+//! Blocking: a caller reads the side's `epoch` *before* it looks at the
+//! protocol state; every post bumps the epoch under this mutex; a sleeper
+//! re-checks the epoch under the same mutex before sleeping. So a wake-up
+//! between "I found nothing" and "I sleep" is never lost.
+//!
+//! SNDFD/RCVFD live here too: they are set optimistically by posts (a
+//! message arrived, a pipe became writable) and made exact by the owner
+//! ([`Sig::settle_fds`]) after every operation.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use parking_lot::{Condvar, Mutex};
+
+use crate::core::efd::Efd;
+use crate::core::error::{Error, Result};
+use crate::core::pipe::{Pipe, PipeId};
+
+/// Something that happened to one of the socket's pipes.
+pub enum Event {
+    /// A new pipe is ready to be attached to the socket.
+    Added(Pipe),
+    /// The pipe's inbound queue went from empty to non-empty.
+    In(PipeId),
+    /// The pipe's outbound queue has room again after a refused send.
+    Out(PipeId),
+    /// The pipe is gone (peer closed, endpoint shut down).
+    Closed(PipeId),
+}
+
+/// Which way a caller is waiting.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Dir {
+    Send,
+    Recv,
+}
+
+struct FdFlag {
+    efd: Option<Efd>,
+    set: bool,
+}
+
+impl FdFlag {
+    fn raise(&mut self) {
+        if let Some(e) = &self.efd {
+            if !self.set {
+                e.set();
+                self.set = true;
+            }
+        }
+    }
+
+    fn settle(&mut self, ready: bool) {
+        if let Some(e) = &self.efd {
+            if ready && !self.set {
+                e.set();
+                self.set = true;
+            } else if !ready && self.set {
+                e.clear();
+                self.set = false;
+            }
+        }
+    }
+}
+
+struct State {
+    events: Vec<Event>,
+    sleepers: [u32; 2],
+    fds: [FdFlag; 2],
+}
+
+pub struct Sig {
+    state: Mutex<State>,
+    cv: [Condvar; 2],
+    epoch: [AtomicU64; 2],
+    pending: AtomicBool,
+    fds_used: AtomicBool,
+}
+
+fn ix(d: Dir) -> usize {
+    match d {
+        Dir::Send => 0,
+        Dir::Recv => 1,
+    }
+}
+
+/// How long a blocked caller spins on the epoch before it sleeps: a peer on
+/// another core usually answers well within this, and a futex sleep plus
+/// wake-up costs far more than the spin.
+const SPIN_ROUNDS: u32 = 4000;
+
+impl Default for Sig {
+    fn default() -> Self {
+        Sig::new()
+    }
+}
+
+impl Sig {
+    pub fn new() -> Sig {
+        Sig {
+            state: Mutex::new(State {
+                events: Vec::new(),
+                sleepers: [0, 0],
+                fds: [FdFlag { efd: None, set: false }, FdFlag { efd: None, set: false }],
+            }),
+            cv: [Condvar::new(), Condvar::new()],
+            epoch: [AtomicU64::new(0), AtomicU64::new(0)],
+            pending: AtomicBool::new(false),
+            fds_used: AtomicBool::new(false),
+        }
+    }
+
+    /// Post an event for the owner and wake whoever waits for it.
+    pub fn post(&self, ev: Event) {
+        let (send, recv) = match &ev {
+            Event::Added(_) | Event::Closed(_) => (true, true),
+            Event::In(_) => (false, true),
+            Event::Out(_) => (true, false),
+        };
+        let mut st = self.state.lock();
+        match &ev {
+            Event::In(_) => st.fds[ix(Dir::Recv)].raise(),
+            Event::Out(_) | Event::Added(_) => st.fds[ix(Dir::Send)].raise(),
+            Event::Closed(_) => {}
+        }
+        st.events.push(ev);
+        self.pending.store(true, Ordering::Release);
+        if send {
+            self.bump(&st, Dir::Send);
+        }
+        if recv {
+            self.bump(&st, Dir::Recv);
+        }
+    }
+
+    /// Wake every waiter in both directions (close, term, option changes).
+    pub fn kick(&self) {
+        let st = self.state.lock();
+        self.bump(&st, Dir::Send);
+        self.bump(&st, Dir::Recv);
+    }
+
+    fn bump(&self, st: &State, d: Dir) {
+        self.epoch[ix(d)].fetch_add(1, Ordering::AcqRel);
+        if st.sleepers[ix(d)] > 0 {
+            self.cv[ix(d)].notify_all();
+        }
+    }
+
+    /// Read before looking at protocol state; pass to [`Sig::wait`].
+    pub fn epoch(&self, d: Dir) -> u64 {
+        self.epoch[ix(d)].load(Ordering::Acquire)
+    }
+
+    /// Move pending events into `out` (which should be empty).
+    pub fn take_events(&self, out: &mut Vec<Event>) {
+        if self.pending.swap(false, Ordering::AcqRel) {
+            let mut st = self.state.lock();
+            std::mem::swap(&mut st.events, out);
+        }
+    }
+
+    /// Block until something is posted in direction `d` since `epoch` was
+    /// read, or until `deadline`. Returns false on timeout.
+    pub fn wait(&self, d: Dir, epoch: u64, deadline: Option<Instant>) -> bool {
+        let e = &self.epoch[ix(d)];
+        for _ in 0..SPIN_ROUNDS {
+            if e.load(Ordering::Acquire) != epoch {
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        let mut st = self.state.lock();
+        st.sleepers[ix(d)] += 1;
+        let mut woke = true;
+        while e.load(Ordering::Acquire) == epoch {
+            match deadline {
+                None => self.cv[ix(d)].wait(&mut st),
+                Some(t) => {
+                    if self.cv[ix(d)].wait_until(&mut st, t).timed_out() {
+                        woke = e.load(Ordering::Acquire) != epoch;
+                        break;
+                    }
+                }
+            }
+        }
+        st.sleepers[ix(d)] -= 1;
+        woke
+    }
+
+    /// The SNDFD (`Dir::Send`) or RCVFD (`Dir::Recv`) descriptor, created on
+    /// first use with the given current readiness.
+    pub fn fd(&self, d: Dir, ready: bool) -> Result<i32> {
+        let mut st = self.state.lock();
+        let f = &mut st.fds[ix(d)];
+        if f.efd.is_none() {
+            f.efd = Some(Efd::new().map_err(|e| Error(e.raw_os_error().unwrap_or(libc::EMFILE)))?);
+            f.set = false;
+            f.settle(ready);
+            self.fds_used.store(true, Ordering::Release);
+        }
+        Ok(f.efd.as_ref().map(|e| e.fd()).unwrap_or(-1))
+    }
+
+    /// Make SNDFD/RCVFD say exactly what the owner knows. Events not yet
+    /// drained may make a direction ready, so they keep a flag raised.
+    pub fn settle_fds(&self, can_send: bool, can_recv: bool) {
+        if !self.fds_used.load(Ordering::Acquire) {
+            return;
+        }
+        let mut st = self.state.lock();
+        let pending = !st.events.is_empty();
+        st.fds[ix(Dir::Send)].settle(can_send || pending);
+        st.fds[ix(Dir::Recv)].settle(can_recv || pending);
+    }
+}

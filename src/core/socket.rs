@@ -1,0 +1,347 @@
+//! A socket: protocol state, options, endpoints and pipes behind one mutex,
+//! plus the [`Sig`] mailbox through which everything outside reaches it.
+//!
+//! Lock order (see ARCHITECTURE.md): socket state -> transport registries
+//! -> pipe queues -> `Sig`. A thread never holds two sockets' state locks.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Mutex, MutexGuard};
+
+use crate::core::error::{Error, Result};
+use crate::core::msg::Msg;
+use crate::core::options::Options;
+use crate::core::pipe::{Pipe, PipeId};
+use crate::core::sig::{Dir, Event, Sig};
+use crate::core::stats::Stats;
+use crate::ffi::consts::*;
+use crate::protocols::{self, ProtoInfo, Protocol, SendError};
+use crate::transports::{self, Endpoint};
+
+pub struct Socket {
+    pub handle: i32,
+    pub domain: i32,
+    pub info: &'static ProtoInfo,
+    pub sig: Arc<Sig>,
+    pub stats: Stats,
+    /// Copy of NN_RCVBUF readable without the state lock (transports size
+    /// their queues with it).
+    pub rcvbuf: AtomicI32,
+    /// Set by `nn_term`: every call fails from now on.
+    stopped: AtomicBool,
+    st: Mutex<State>,
+}
+
+struct State {
+    proto: Box<dyn Protocol>,
+    opts: Options,
+    closed: bool,
+    pipes: HashMap<PipeId, Pipe>,
+    endpoints: Vec<Endpoint>,
+    last_eid: i32,
+    /// Scratch buffer for draining events, kept to avoid reallocating.
+    scratch: Vec<Event>,
+}
+
+fn deadline(timeo_ms: i32) -> Option<Instant> {
+    (timeo_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeo_ms as u64))
+}
+
+impl Socket {
+    pub fn new(handle: i32, domain: i32, protocol: i32) -> Result<Arc<Socket>> {
+        if domain != AF_SP && domain != AF_SP_RAW {
+            return Err(Error::AFNOSUPPORT);
+        }
+        let info = protocols::lookup(protocol).ok_or(Error::INVAL)?;
+        let opts = Options::new(handle);
+        Ok(Arc::new(Socket {
+            handle,
+            domain,
+            info,
+            sig: Arc::new(Sig::new()),
+            stats: Stats::default(),
+            rcvbuf: AtomicI32::new(opts.rcvbuf),
+            stopped: AtomicBool::new(false),
+            st: Mutex::new(State {
+                proto: (info.create)(domain == AF_SP_RAW),
+                opts,
+                closed: false,
+                pipes: HashMap::new(),
+                endpoints: Vec::new(),
+                last_eid: 0,
+                scratch: Vec::new(),
+            }),
+        }))
+    }
+
+    pub fn protocol(&self) -> i32 {
+        self.info.id
+    }
+
+    /// Lock the state of a live socket and bring it up to date with posted events.
+    fn lock(&self) -> Result<MutexGuard<'_, State>> {
+        let mut st = self.st.lock();
+        self.check_live(&st)?;
+        self.drain(&mut st);
+        Ok(st)
+    }
+
+    fn check_live(&self, st: &State) -> Result<()> {
+        if st.closed || self.stopped.load(Ordering::Acquire) {
+            Err(Error::BADF)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Apply posted pipe events to the protocol.
+    fn drain(&self, st: &mut State) {
+        let mut evs = std::mem::take(&mut st.scratch);
+        self.sig.take_events(&mut evs);
+        for ev in evs.drain(..) {
+            match ev {
+                Event::Added(p) => {
+                    if st.closed {
+                        p.close();
+                    } else {
+                        st.pipes.insert(p.id, p.clone());
+                        st.proto.add_pipe(p);
+                    }
+                }
+                Event::In(id) => {
+                    if st.pipes.contains_key(&id) {
+                        st.proto.in_ready(id)
+                    }
+                }
+                Event::Out(id) => {
+                    if st.pipes.contains_key(&id) {
+                        st.proto.out_ready(id)
+                    }
+                }
+                Event::Closed(id) => {
+                    if st.pipes.remove(&id).is_some() {
+                        st.proto.rm_pipe(id)
+                    }
+                }
+            }
+        }
+        st.scratch = evs;
+    }
+
+    fn settle(&self, st: &State) {
+        self.sig.settle_fds(st.proto.can_send(), st.proto.can_recv());
+    }
+
+    /// Send one message. On failure the message comes back with the error,
+    /// so an `NN_MSG` buffer stays the caller's.
+    pub fn send(&self, mut msg: Msg, dontwait: bool) -> std::result::Result<(), (Error, Msg)> {
+        if !self.info.sends {
+            return Err((Error::NOTSUP, msg));
+        }
+        let mut dl: Option<Option<Instant>> = None;
+        let mut st = self.st.lock();
+        loop {
+            if let Err(e) = self.check_live(&st) {
+                return Err((e, msg));
+            }
+            let epoch = self.sig.epoch(Dir::Send);
+            self.drain(&mut st);
+            let size = msg.body.len();
+            match st.proto.send(msg) {
+                Ok(()) => {
+                    self.stats.sent(size);
+                    self.settle(&st);
+                    return Ok(());
+                }
+                Err(SendError::Fail(e, m)) => return Err((e, m)),
+                Err(SendError::Again(m)) => msg = m,
+            }
+            self.settle(&st);
+            if dontwait {
+                return Err((Error::AGAIN, msg));
+            }
+            let deadline = *dl.get_or_insert_with(|| deadline(st.opts.sndtimeo));
+            drop(st);
+            if !self.sig.wait(Dir::Send, epoch, deadline) {
+                return Err((Error::TIMEDOUT, msg));
+            }
+            st = self.st.lock();
+        }
+    }
+
+    /// Receive one message.
+    pub fn recv(&self, dontwait: bool) -> Result<Msg> {
+        if !self.info.recvs {
+            return Err(Error::NOTSUP);
+        }
+        let mut dl: Option<Option<Instant>> = None;
+        let mut st = self.st.lock();
+        loop {
+            self.check_live(&st)?;
+            let epoch = self.sig.epoch(Dir::Recv);
+            self.drain(&mut st);
+            match st.proto.recv() {
+                Ok(m) => {
+                    self.stats.received(m.body.len());
+                    self.settle(&st);
+                    return Ok(m);
+                }
+                Err(e) if e != Error::AGAIN => return Err(e),
+                Err(_) => {}
+            }
+            self.settle(&st);
+            if dontwait {
+                return Err(Error::AGAIN);
+            }
+            let deadline = *dl.get_or_insert_with(|| deadline(st.opts.rcvtimeo));
+            drop(st);
+            if !self.sig.wait(Dir::Recv, epoch, deadline) {
+                return Err(Error::TIMEDOUT);
+            }
+            st = self.st.lock();
+        }
+    }
+
+    /// Current readiness, for `nn_poll`: (can send, can receive).
+    pub fn readiness(&self) -> Result<(bool, bool)> {
+        let st = self.lock()?;
+        self.settle(&st);
+        Ok((st.proto.can_send(), st.proto.can_recv()))
+    }
+
+    pub fn set_opt(&self, level: i32, opt: i32, val: &[u8]) -> Result<()> {
+        let mut st = self.lock()?;
+        if level > NN_SOL_SOCKET {
+            return st.proto.set_opt(level, opt, val);
+        }
+        st.opts.set(level, opt, val)?;
+        self.rcvbuf.store(st.opts.rcvbuf, Ordering::Relaxed);
+        drop(st);
+        // A blocked caller re-reads its timeout only when it restarts, as
+        // upstream; waking it lets nothing be missed by a changed state.
+        Ok(())
+    }
+
+    /// Read an option into `out`; returns the option's full length (the
+    /// caller copies `min(len, out.len())` bytes, as upstream truncates).
+    pub fn get_opt(&self, level: i32, opt: i32, out: &mut [u8]) -> Result<usize> {
+        let st = self.lock()?;
+        let int = |v: i32, out: &mut [u8]| {
+            let b = v.to_ne_bytes();
+            let n = out.len().min(4);
+            out[..n].copy_from_slice(&b[..n]);
+            Ok(4)
+        };
+        if level == NN_SOL_SOCKET {
+            match opt {
+                NN_DOMAIN => return int(self.domain, out),
+                NN_PROTOCOL => return int(self.info.id, out),
+                NN_SNDFD | NN_RCVFD => {
+                    let (dir, ok) = if opt == NN_SNDFD {
+                        (Dir::Send, self.info.sends)
+                    } else {
+                        (Dir::Recv, self.info.recvs)
+                    };
+                    if !ok {
+                        return Err(Error::NOPROTOOPT);
+                    }
+                    let ready = if dir == Dir::Send {
+                        st.proto.can_send()
+                    } else {
+                        st.proto.can_recv()
+                    };
+                    let fd = self.sig.fd(dir, ready)?;
+                    return int(fd, out);
+                }
+                NN_SOCKET_NAME => {
+                    // Copies the NUL too when there is room; reports strlen.
+                    let mut name = st.opts.socket_name.clone();
+                    let len = name.len();
+                    name.push(0);
+                    let n = out.len().min(name.len());
+                    out[..n].copy_from_slice(&name[..n]);
+                    return Ok(len);
+                }
+                _ => {}
+            }
+        }
+        if level > NN_SOL_SOCKET {
+            return int(st.proto.get_opt(level, opt)?, out);
+        }
+        int(st.opts.get_int(level, opt)?, out)
+    }
+
+    pub fn snd_priority(&self) -> Result<u64> {
+        Ok(self.lock()?.proto.current_snd_priority())
+    }
+
+    pub fn socket_name(&self) -> String {
+        String::from_utf8_lossy(&self.st.lock().opts.socket_name).into_owned()
+    }
+
+    pub fn bind(self: &Arc<Self>, addr: &str) -> Result<i32> {
+        self.add_endpoint(addr, true)
+    }
+
+    pub fn connect(self: &Arc<Self>, addr: &str) -> Result<i32> {
+        self.add_endpoint(addr, false)
+    }
+
+    fn add_endpoint(self: &Arc<Self>, addr: &str, bind: bool) -> Result<i32> {
+        let mut st = self.lock()?;
+        let eid = st.last_eid + 1;
+        let ep = transports::create(self, eid, addr, bind, &st.opts)?;
+        st.last_eid = eid;
+        st.endpoints.push(ep);
+        Ok(eid)
+    }
+
+    /// `nn_shutdown`: remove an endpoint and close the pipes it made.
+    pub fn shutdown(&self, eid: i32) -> Result<()> {
+        let mut st = self.lock()?;
+        let i = st.endpoints.iter().position(|e| e.id == eid).ok_or(Error::INVAL)?;
+        let mut ep = st.endpoints.remove(i);
+        ep.shutdown();
+        self.drain(&mut st);
+        let gone: Vec<Pipe> = st.pipes.values().filter(|p| p.eid == eid).cloned().collect();
+        for p in gone {
+            p.close();
+        }
+        self.drain(&mut st);
+        self.settle(&st);
+        Ok(())
+    }
+
+    /// `nn_close` (the handle is already out of the table): stop every
+    /// endpoint, close every pipe and wake every blocked caller with EBADF.
+    pub fn close(&self) {
+        let mut st = self.st.lock();
+        if st.closed {
+            return;
+        }
+        st.closed = true;
+        let mut eps = std::mem::take(&mut st.endpoints);
+        for ep in &mut eps {
+            ep.shutdown();
+        }
+        // Endpoints are gone, so no new pipe can appear; attach and close
+        // whatever arrived meanwhile.
+        self.drain(&mut st);
+        for p in st.pipes.values() {
+            p.close();
+        }
+        st.pipes.clear();
+        drop(st);
+        self.sig.kick();
+    }
+
+    /// `nn_term`: fail every call on this socket from now on, waking blocked ones.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        let _st = self.st.lock();
+        self.sig.kick();
+    }
+}

@@ -1,0 +1,438 @@
+//! Sending and receiving: `nn_send`, `nn_recv`, `nn_sendmsg`, `nn_recvmsg`,
+//! zero-copy buffers (`nn_allocmsg`, `nn_reallocmsg`, `nn_freemsg`) and the
+//! control-message walker `nn_cmsg_nxthdr_`.
+//!
+//! Control data carries the protocol header as one control message of
+//! level `PROTO_SP`, type `SP_HDR`, whose data is the header's length as a
+//! `size_t` followed by the header bytes; its `cmsg_len` is
+//! `NN_CMSG_SPACE(sizeof(size_t) + length)`, as upstream lays it out.
+
+use std::mem::size_of;
+use std::os::raw::{c_int, c_void};
+
+use super::consts::*;
+use super::types::*;
+use super::{guard, ret, set_errno};
+use crate::core::error::{Error, Result};
+use crate::core::global;
+use crate::core::msg::{Chunk, Msg};
+
+const NN_MSG: usize = usize::MAX;
+const ALIGN: usize = size_of::<usize>();
+
+const fn cmsg_align(len: usize) -> usize {
+    (len + ALIGN - 1) & !(ALIGN - 1)
+}
+
+const fn cmsg_space(len: usize) -> usize {
+    cmsg_align(len) + cmsg_align(size_of::<nn_cmsghdr>())
+}
+
+fn null_on_err(r: Result<*mut c_void>) -> *mut c_void {
+    r.unwrap_or_else(|Error(e)| {
+        set_errno(e);
+        std::ptr::null_mut()
+    })
+}
+
+/// Allocates a message buffer for zero-copy sending. `type` must be 0.
+#[no_mangle]
+pub extern "C" fn nn_allocmsg(size: usize, r#type: c_int) -> *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        null_on_err((|| {
+            if r#type != 0 {
+                return Err(Error::INVAL);
+            }
+            Chunk::alloc(size)?.into_user()
+        })())
+    })
+}
+
+/// Resizes a buffer from `nn_allocmsg`; returns the new pointer.
+///
+/// # Safety
+/// `msg` must be NULL (`EFAULT`) or a live pointer from this library.
+#[no_mangle]
+pub unsafe extern "C" fn nn_reallocmsg(msg: *mut c_void, size: usize) -> *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        null_on_err((|| {
+            // SAFETY: forwarded caller contract.
+            let c = unsafe { Chunk::from_user(msg) }?;
+            match c.realloc(size) {
+                Ok(c) => c.into_user(),
+                Err((e, c)) => {
+                    std::mem::forget(c); // still the caller's
+                    Err(e)
+                }
+            }
+        })())
+    })
+}
+
+/// Frees a buffer from `nn_allocmsg` or an `NN_MSG` receive.
+///
+/// # Safety
+/// `msg` must be NULL (`EFAULT`) or a live pointer from this library.
+#[no_mangle]
+pub unsafe extern "C" fn nn_freemsg(msg: *mut c_void) -> c_int {
+    guard(-1, || {
+        // SAFETY: forwarded caller contract.
+        ret(unsafe { Chunk::from_user(msg) }.map(|c| {
+            drop(c);
+            0
+        }))
+    })
+}
+
+/// The bytes of a control buffer, whether given inline or as `NN_MSG`.
+///
+/// # Safety
+/// As for `nn_sendmsg`'s `msg_control`.
+unsafe fn control_bytes<'a>(ctl: *mut c_void, len: usize) -> Result<Option<&'a [u8]>> {
+    if ctl.is_null() {
+        return Ok(None);
+    }
+    if len == NN_MSG {
+        // SAFETY: ctl points to a void* holding an nn_allocmsg pointer.
+        let p = unsafe { *(ctl as *mut *mut c_void) };
+        // SAFETY: validated chunk pointer; we only borrow it here.
+        let c = unsafe { Chunk::from_user(p) }?;
+        // SAFETY: the chunk stays alive (owned by the caller) while we read.
+        let s = unsafe { std::slice::from_raw_parts(c.data(), c.len()) };
+        std::mem::forget(c);
+        return Ok(Some(s));
+    }
+    // SAFETY: the caller promises len readable bytes.
+    Ok(Some(unsafe { std::slice::from_raw_parts(ctl as *const u8, len) }))
+}
+
+/// Find the `PROTO_SP`/`SP_HDR` control message and return the header.
+fn find_sp_header(ctl: &[u8]) -> Option<Vec<u8>> {
+    let hsz = cmsg_align(size_of::<nn_cmsghdr>());
+    let mut off = 0;
+    while off + hsz <= ctl.len() {
+        let rd = |at: usize, n: usize| &ctl[off + at..off + at + n];
+        let len = usize::from_ne_bytes(rd(0, 8).try_into().ok()?);
+        let level = i32::from_ne_bytes(rd(8, 4).try_into().ok()?);
+        let typ = i32::from_ne_bytes(rd(12, 4).try_into().ok()?);
+        if len < hsz || off + len > ctl.len() {
+            return None;
+        }
+        if level == PROTO_SP && typ == SP_HDR && len >= hsz + ALIGN {
+            let data = &ctl[off + hsz..off + len];
+            let n = usize::from_ne_bytes(data[..ALIGN].try_into().ok()?);
+            return data.get(ALIGN..ALIGN.checked_add(n)?).map(|h| h.to_vec());
+        }
+        off += cmsg_align(len);
+    }
+    None
+}
+
+/// Build a message from iovecs. Returns the message and whether its body
+/// is the caller's `NN_MSG` chunk (which must not be freed on failure).
+///
+/// # Safety
+/// `hdr` points to a valid nn_msghdr whose iovecs are readable.
+unsafe fn gather(hdr: &nn_msghdr) -> Result<(Msg, bool)> {
+    if hdr.msg_iovlen < 0 {
+        return Err(Error(libc::EMSGSIZE));
+    }
+    let n = hdr.msg_iovlen as usize;
+    if n > 0 && hdr.msg_iov.is_null() {
+        return Err(Error::FAULT);
+    }
+    // SAFETY: msg_iov has msg_iovlen entries by the caller's contract.
+    let iov = if n == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(hdr.msg_iov, n) } };
+    if n == 1 && iov[0].iov_len == NN_MSG {
+        if iov[0].iov_base.is_null() {
+            return Err(Error::FAULT);
+        }
+        // SAFETY: iov_base points to the void* holding the chunk.
+        let p = unsafe { *(iov[0].iov_base as *mut *mut c_void) };
+        // SAFETY: validated by from_user.
+        return Ok((Msg::new(unsafe { Chunk::from_user(p) }?), true));
+    }
+    let mut total = 0usize;
+    for v in iov {
+        if v.iov_len == NN_MSG {
+            return Err(Error::INVAL);
+        }
+        if v.iov_base.is_null() && v.iov_len > 0 {
+            return Err(Error::FAULT);
+        }
+        total = total.checked_add(v.iov_len).ok_or(Error::INVAL)?;
+    }
+    let c = Chunk::alloc(total)?;
+    let mut at = 0;
+    for v in iov {
+        if v.iov_len > 0 {
+            // SAFETY: each iovec is readable for iov_len bytes; the chunk
+            // has `total` bytes and we stay within them.
+            unsafe { std::ptr::copy_nonoverlapping(v.iov_base as *const u8, c.data().add(at), v.iov_len) };
+            at += v.iov_len;
+        }
+    }
+    Ok((Msg::new(c), false))
+}
+
+fn send_msg(s: c_int, msg: Msg, user_owned: bool, flags: c_int) -> Result<c_int> {
+    let sock = global::get(s);
+    let len = msg.body.len();
+    let r = sock.and_then(|sock| sock.send(msg, flags & NN_DONTWAIT != 0).map_err(|(e, m)| {
+        if user_owned {
+            // Failed: the buffer still belongs to the caller.
+            std::mem::forget(m.body);
+        }
+        e
+    }));
+    r.map(|_| len.min(c_int::MAX as usize) as c_int)
+}
+
+/// Sends a message; `len == NN_MSG` sends the `nn_allocmsg` buffer whose
+/// pointer `buf` points to, without copying. Returns the bytes sent.
+///
+/// # Safety
+/// `buf` must hold `len` readable bytes, or for `NN_MSG` point to a
+/// pointer from `nn_allocmsg`. NULL is `EFAULT`.
+#[no_mangle]
+pub unsafe extern "C" fn nn_send(s: c_int, buf: *const c_void, len: usize, flags: c_int) -> c_int {
+    guard(-1, || {
+        ret((|| {
+            global::get(s)?;
+            if buf.is_null() && len != 0 {
+                return Err(Error::FAULT);
+            }
+            if len == NN_MSG {
+                // SAFETY: buf points to the void* holding the chunk.
+                let p = unsafe { *(buf as *const *mut c_void) };
+                // SAFETY: validated by from_user.
+                let c = unsafe { Chunk::from_user(p) }?;
+                return send_msg(s, Msg::new(c), true, flags);
+            }
+            let bytes = if len == 0 {
+                &[][..]
+            } else {
+                // SAFETY: buf holds len readable bytes.
+                unsafe { std::slice::from_raw_parts(buf as *const u8, len) }
+            };
+            send_msg(s, Msg::from_slice(bytes)?, false, flags)
+        })())
+    })
+}
+
+/// Receives a message into `buf` (truncating to `len`), or with
+/// `len == NN_MSG` stores a new buffer's pointer in `*(void **) buf`.
+/// Returns the message's full size.
+///
+/// # Safety
+/// `buf` must have `len` writable bytes, or for `NN_MSG` room for a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn nn_recv(s: c_int, buf: *mut c_void, len: usize, flags: c_int) -> c_int {
+    guard(-1, || {
+        ret((|| {
+            let sock = global::get(s)?;
+            if buf.is_null() && len != 0 {
+                return Err(Error::FAULT);
+            }
+            let msg = sock.recv(flags & NN_DONTWAIT != 0)?;
+            let full = msg.body.len();
+            if len == NN_MSG {
+                // SAFETY: buf has room for one pointer.
+                unsafe { *(buf as *mut *mut c_void) = msg.body.into_user()? };
+            } else if len > 0 {
+                let n = len.min(full);
+                // SAFETY: buf has len >= n writable bytes.
+                unsafe { std::ptr::copy_nonoverlapping(msg.body.data(), buf as *mut u8, n) };
+            }
+            Ok(full.min(c_int::MAX as usize) as c_int)
+        })())
+    })
+}
+
+/// Sends a message gathered from `msghdr`'s iovecs, with a protocol header
+/// taken from an `SP_HDR` control message if there is one.
+///
+/// # Safety
+/// `msghdr` must be NULL (`EFAULT`) or point to a valid `nn_msghdr`.
+#[no_mangle]
+pub unsafe extern "C" fn nn_sendmsg(s: c_int, msghdr: *const nn_msghdr, flags: c_int) -> c_int {
+    guard(-1, || {
+        ret((|| {
+            global::get(s)?;
+            // SAFETY: checked for NULL; valid by the caller's contract.
+            // (NULL is EINVAL here, as upstream says.)
+            let hdr = unsafe { msghdr.as_ref() }.ok_or(Error::INVAL)?;
+            // SAFETY: forwarded caller contract.
+            let (mut msg, user_owned) = unsafe { gather(hdr) }?;
+            // SAFETY: forwarded caller contract.
+            let ctl = match unsafe { control_bytes(hdr.msg_control, hdr.msg_controllen) } {
+                Ok(c) => c,
+                Err(e) => {
+                    if user_owned {
+                        std::mem::forget(msg.body);
+                    }
+                    return Err(e);
+                }
+            };
+            if let Some(h) = ctl.and_then(find_sp_header) {
+                msg.hdr = h;
+            }
+            let n = send_msg(s, msg, user_owned, flags)?;
+            if hdr.msg_controllen == NN_MSG && !hdr.msg_control.is_null() {
+                // Sent: the NN_MSG control buffer is consumed too.
+                // SAFETY: validated in control_bytes above.
+                unsafe { drop(Chunk::from_user(*(hdr.msg_control as *mut *mut c_void))) };
+            }
+            Ok(n)
+        })())
+    })
+}
+
+/// Write the `SP_HDR` control message for `sphdr` into `out` if it fits.
+fn put_sp_header(out: &mut [u8], sphdr: &[u8]) {
+    let total = cmsg_space(ALIGN + sphdr.len());
+    if out.len() < total {
+        return;
+    }
+    let hsz = cmsg_align(size_of::<nn_cmsghdr>());
+    out[..total].fill(0);
+    out[0..8].copy_from_slice(&total.to_ne_bytes());
+    out[8..12].copy_from_slice(&PROTO_SP.to_ne_bytes());
+    out[12..16].copy_from_slice(&SP_HDR.to_ne_bytes());
+    out[hsz..hsz + ALIGN].copy_from_slice(&sphdr.len().to_ne_bytes());
+    out[hsz + ALIGN..hsz + ALIGN + sphdr.len()].copy_from_slice(sphdr);
+}
+
+/// Receives a message, scattering it over `msghdr`'s iovecs and giving the
+/// protocol header as an `SP_HDR` control message when `msg_control` is set.
+/// Returns the message's full size.
+///
+/// # Safety
+/// `msghdr` must be NULL (`EFAULT`) or point to a valid `nn_msghdr`.
+#[no_mangle]
+pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_int) -> c_int {
+    guard(-1, || {
+        ret((|| {
+            let sock = global::get(s)?;
+            // SAFETY: checked for NULL; valid by the caller's contract.
+            let hdr = unsafe { msghdr.as_mut() }.ok_or(Error::INVAL)?;
+            if hdr.msg_iovlen < 0 {
+                return Err(Error(libc::EMSGSIZE));
+            }
+            let n = hdr.msg_iovlen as usize;
+            if n > 0 && hdr.msg_iov.is_null() {
+                return Err(Error::FAULT);
+            }
+            // SAFETY: msg_iov has msg_iovlen entries.
+            let iov = if n == 0 { &mut [][..] } else { unsafe { std::slice::from_raw_parts_mut(hdr.msg_iov, n) } };
+            let zero_copy = n == 1 && iov[0].iov_len == NN_MSG;
+            for v in iov.iter() {
+                if zero_copy && v.iov_base.is_null() {
+                    return Err(Error::FAULT);
+                }
+                if !zero_copy && (v.iov_len == NN_MSG || (v.iov_base.is_null() && v.iov_len > 0)) {
+                    return Err(if v.iov_len == NN_MSG { Error::INVAL } else { Error::FAULT });
+                }
+            }
+            let msg = sock.recv(flags & NN_DONTWAIT != 0)?;
+            let full = msg.body.len();
+            if !hdr.msg_control.is_null() {
+                if hdr.msg_controllen == NN_MSG {
+                    let c = Chunk::alloc(cmsg_space(ALIGN + msg.hdr.len()))?;
+                    // SAFETY: fresh chunk of exactly that size.
+                    let out = unsafe { std::slice::from_raw_parts_mut(c.data(), c.len()) };
+                    put_sp_header(out, &msg.hdr);
+                    // SAFETY: msg_control points to a void* slot.
+                    unsafe { *(hdr.msg_control as *mut *mut c_void) = c.into_user()? };
+                } else {
+                    // SAFETY: msg_control has msg_controllen writable bytes.
+                    let out = unsafe { std::slice::from_raw_parts_mut(hdr.msg_control as *mut u8, hdr.msg_controllen) };
+                    put_sp_header(out, &msg.hdr);
+                }
+            }
+            if zero_copy {
+                // SAFETY: iov_base points to a void* slot.
+                unsafe { *(iov[0].iov_base as *mut *mut c_void) = msg.body.into_user()? };
+            } else {
+                let mut src = msg.body.as_slice();
+                for v in iov.iter() {
+                    let k = v.iov_len.min(src.len());
+                    if k > 0 {
+                        // SAFETY: each iovec has iov_len >= k writable bytes.
+                        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), v.iov_base as *mut u8, k) };
+                    }
+                    src = &src[k..];
+                }
+            }
+            Ok(full.min(c_int::MAX as usize) as c_int)
+        })())
+    })
+}
+
+/// The control message after `cmsg` in `mhdr`'s control buffer (the first
+/// when `cmsg` is NULL), or NULL. Backs `NN_CMSG_FIRSTHDR`/`NN_CMSG_NXTHDR`.
+///
+/// # Safety
+/// `mhdr` must be NULL or a valid `nn_msghdr`; `cmsg` NULL or a header
+/// inside its control buffer.
+#[no_mangle]
+pub unsafe extern "C" fn nn_cmsg_nxthdr_(mhdr: *const nn_msghdr, cmsg: *const nn_cmsghdr) -> *mut nn_cmsghdr {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: checked for NULL.
+        let Some(h) = (unsafe { mhdr.as_ref() }) else {
+            return std::ptr::null_mut();
+        };
+        // SAFETY: forwarded caller contract.
+        let Ok(Some(buf)) = (unsafe { control_bytes(h.msg_control, h.msg_controllen) }) else {
+            return std::ptr::null_mut();
+        };
+        let base = buf.as_ptr() as usize;
+        let next = if cmsg.is_null() {
+            0
+        } else {
+            // SAFETY: cmsg lies inside the control buffer (caller contract).
+            let len = unsafe { (*cmsg).cmsg_len };
+            match (cmsg as usize).checked_sub(base).and_then(|o| o.checked_add(cmsg_align(len))) {
+                Some(o) if len > 0 => o,
+                _ => return std::ptr::null_mut(),
+            }
+        };
+        let hsz = cmsg_space(0);
+        if next.checked_add(hsz).is_none_or(|e| e > buf.len()) {
+            return std::ptr::null_mut();
+        }
+        let len = usize::from_ne_bytes(buf[next..next + 8].try_into().expect("8 bytes"));
+        if next.checked_add(cmsg_align(len)).is_none_or(|e| e > buf.len()) {
+            return std::ptr::null_mut();
+        }
+        (base + next) as *mut nn_cmsghdr
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sp_header_round_trip() {
+        let mut buf = vec![0u8; 64];
+        put_sp_header(&mut buf, &[1, 2, 3, 4]);
+        assert_eq!(find_sp_header(&buf), Some(vec![1, 2, 3, 4]));
+        assert_eq!(usize::from_ne_bytes(buf[..8].try_into().unwrap()), cmsg_space(12));
+    }
+
+    #[test]
+    fn sp_header_does_not_fit() {
+        let mut buf = vec![0xaau8; 16];
+        put_sp_header(&mut buf, &[1, 2, 3, 4]);
+        assert!(buf.iter().all(|&b| b == 0xaa));
+    }
+
+    #[test]
+    fn malformed_control_is_ignored() {
+        let mut buf = vec![0u8; 32];
+        buf[..8].copy_from_slice(&1000usize.to_ne_bytes());
+        assert_eq!(find_sp_header(&buf), None);
+        assert_eq!(find_sp_header(&[]), None);
+    }
+}

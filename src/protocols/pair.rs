@@ -1,0 +1,127 @@
+//! PAIR: one peer at a time, messages both ways.
+//!
+//! The first pipe attached is the active one. Further pipes wait on standby
+//! and get nothing until the active pipe goes; then the oldest takes over.
+//! When the peer goes away, what it had already sent stays readable.
+
+use std::collections::VecDeque;
+
+use crate::core::error::{Error, Result};
+use crate::core::msg::Msg;
+use crate::core::pipe::{Pipe, PipeId, PushError};
+use crate::protocols::{Protocol, SendError};
+
+#[derive(Default)]
+pub struct Pair {
+    active: Option<Pipe>,
+    readable: bool,
+    writable: bool,
+    standby: VecDeque<Pipe>,
+    /// Closed pipes that still hold messages for us.
+    draining: VecDeque<Pipe>,
+}
+
+impl Pair {
+    pub fn create(_raw: bool) -> Box<dyn Protocol> {
+        Box::<Pair>::default()
+    }
+
+    fn activate(&mut self, p: Pipe) {
+        self.readable = p.has_input();
+        self.writable = true;
+        self.active = Some(p);
+    }
+
+    fn is_active(&self, id: PipeId) -> bool {
+        self.active.as_ref().is_some_and(|p| p.id == id)
+    }
+}
+
+impl Protocol for Pair {
+    fn add_pipe(&mut self, pipe: Pipe) {
+        if self.active.is_none() {
+            self.activate(pipe);
+        } else {
+            self.standby.push_back(pipe);
+        }
+    }
+
+    fn rm_pipe(&mut self, id: PipeId) {
+        if self.is_active(id) {
+            let old = self.active.take().expect("active pipe");
+            if old.has_input() {
+                self.draining.push_back(old);
+            }
+            self.readable = false;
+            self.writable = false;
+            if let Some(next) = self.standby.pop_front() {
+                self.activate(next);
+            }
+        } else {
+            self.standby.retain(|p| p.id != id);
+        }
+    }
+
+    fn in_ready(&mut self, id: PipeId) {
+        if self.is_active(id) {
+            self.readable = true;
+        }
+    }
+
+    fn out_ready(&mut self, id: PipeId) {
+        if self.is_active(id) {
+            self.writable = true;
+        }
+    }
+
+    fn send(&mut self, msg: Msg) -> std::result::Result<(), SendError> {
+        let Some(p) = self.active.as_ref().filter(|_| self.writable) else {
+            return Err(SendError::Again(msg));
+        };
+        match p.send(msg) {
+            Ok(()) => Ok(()),
+            Err(PushError::Full(m)) | Err(PushError::Closed(m)) => {
+                self.writable = false;
+                Err(SendError::Again(m))
+            }
+        }
+    }
+
+    fn recv(&mut self) -> Result<Msg> {
+        while let Some(p) = self.draining.front() {
+            match p.recv() {
+                Some((m, more)) => {
+                    if !more {
+                        self.draining.pop_front();
+                    }
+                    return Ok(m);
+                }
+                None => {
+                    self.draining.pop_front();
+                }
+            }
+        }
+        if !self.readable {
+            return Err(Error::AGAIN);
+        }
+        let p = self.active.as_ref().expect("readable implies an active pipe");
+        match p.recv() {
+            Some((m, more)) => {
+                self.readable = more;
+                Ok(m)
+            }
+            None => {
+                self.readable = false;
+                Err(Error::AGAIN)
+            }
+        }
+    }
+
+    fn can_send(&self) -> bool {
+        self.active.is_some() && self.writable
+    }
+
+    fn can_recv(&self) -> bool {
+        self.readable || !self.draining.is_empty()
+    }
+}
