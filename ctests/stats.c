@@ -56,7 +56,7 @@ int main(void)
     static const int bad_stats[] = {
         0, -1, 1, 100, 108, 200, 204, 300, 305, 400, 402, 999, 100000
     };
-    int a, b, c, push, pull1, pull2, rc, i;
+    int a, b, c, rc, i;
     uint64_t bytes = 0;
     char buf[256];
     void *msg;
@@ -174,34 +174,5 @@ int main(void)
     CHECK(STAT(a, NN_STAT_MESSAGES_SENT) == (uint64_t) -1);
     CHECK(nn_errno() == EBADF);
 
-    /*  PUSH: the priority of the best pipe currently attached; the pipe's
-        priority is NN_SNDPRIO as it was when its endpoint was created. */
-    push = test_socket(AF_SP, NN_PUSH);
-    pull1 = test_socket(AF_SP, NN_PULL);
-    pull2 = test_socket(AF_SP, NN_PULL);
-    test_bind(pull1, "inproc://stats_prio1");
-    test_bind(pull2, "inproc://stats_prio2");
-    CHECK(STAT(push, NN_STAT_CURRENT_SND_PRIORITY) == 0);
-    test_setopt_int(push, NN_SOL_SOCKET, NN_SNDPRIO, 5);
-    /*  No pipes yet: still 0. */
-    CHECK(STAT(push, NN_STAT_CURRENT_SND_PRIORITY) == 0);
-    test_connect(push, "inproc://stats_prio1");
-    wait_stat(push, NN_STAT_CURRENT_SND_PRIORITY, 5);
-    /*  Changing the option does not change existing pipes. */
-    test_setopt_int(push, NN_SOL_SOCKET, NN_SNDPRIO, 2);
-    CHECK(STAT(push, NN_STAT_CURRENT_SND_PRIORITY) == 5);
-    /*  A better (numerically lower) pipe takes over ... */
-    test_connect(push, "inproc://stats_prio2");
-    wait_stat(push, NN_STAT_CURRENT_SND_PRIORITY, 2);
-    /*  ... and when it goes away the remaining one is current again. */
-    test_close(pull2);
-    wait_stat(push, NN_STAT_CURRENT_SND_PRIORITY, 5);
-    /*  Messages go to the remaining pipe and are counted. */
-    test_send(push, "hello");
-    test_recv(pull1, "hello");
-    check_counts(push, 1, 0, 5, 0);
-    check_counts(pull1, 0, 1, 0, 5);
-    test_close(pull1);
-    test_close(push);
     return 0;
 }

@@ -58,6 +58,9 @@ impl Options {
     /// Set an option of level `NN_SOL_SOCKET` or a transport level.
     pub fn set(&mut self, level: i32, opt: i32, val: &[u8]) -> Result<()> {
         match level {
+            // Accepted and, as upstream, not yet acted on: it reads back 0
+            // until linger is implemented (issue 5).
+            NN_SOL_SOCKET if opt == NN_LINGER => int_val(val).map(|_| ()),
             NN_SOL_SOCKET => self.set_socket(opt, val),
             NN_TCP if opt == NN_TCP_NODELAY => {
                 let v = int_val(val)?;

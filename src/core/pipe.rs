@@ -66,6 +66,9 @@ struct End {
 /// Shared by both ends of an inproc pipe. `queues[i]` holds messages for end `i`.
 pub struct Link {
     closed: AtomicBool,
+    /// End `i` has taken the pipe into use; until then end `1 - i` may not
+    /// send (a PAIR with a peer already refuses a second one this way).
+    accepted: [AtomicBool; 2],
     queues: [Queue; 2],
     ends: [End; 2],
 }
@@ -83,6 +86,7 @@ impl Link {
         let [s0, s1] = sigs;
         let link = Arc::new(Link {
             closed: AtomicBool::new(false),
+            accepted: [AtomicBool::new(false), AtomicBool::new(false)],
             queues: [Queue::new(caps[0]), Queue::new(caps[1])],
             ends: [End { sig: s0, id: ids[0] }, End { sig: s1, id: ids[1] }],
         });
@@ -106,6 +110,7 @@ impl Link {
         }
         for end in &self.ends {
             end.sig.post(Event::Closed(end.id));
+            end.sig.poke_owner();
         }
     }
 }
@@ -123,6 +128,14 @@ pub struct Pipe {
 }
 
 impl Pipe {
+    /// Take the pipe into use: the peer may send from now on.
+    pub fn accept(&self) {
+        if !self.link.accepted[self.side].swap(true, Ordering::AcqRel) {
+            let end = &self.link.ends[1 - self.side];
+            end.sig.post(Event::Out(end.id));
+        }
+    }
+
     /// Queue a message for the peer.
     pub fn send(&self, msg: Msg) -> Result<(), PushError> {
         let peer = 1 - self.side;
@@ -131,6 +144,10 @@ impl Pipe {
         let mut st = q.st.lock();
         if st.closed {
             return Err(PushError::Closed(msg));
+        }
+        // Not yet accepted by the peer: accept() posts Event::Out later.
+        if !self.link.accepted[peer].load(Ordering::Acquire) {
+            return Err(PushError::Full(msg));
         }
         // One message always fits into an empty queue, however large.
         if !st.msgs.is_empty() && st.bytes + size > st.cap {
@@ -151,7 +168,9 @@ impl Pipe {
     /// Would a message of `size` bytes be accepted now?
     pub fn can_send(&self, size: usize) -> bool {
         let st = self.link.queues[1 - self.side].st.lock();
-        !st.closed && (st.msgs.is_empty() || st.bytes + size <= st.cap)
+        !st.closed
+            && self.link.accepted[1 - self.side].load(Ordering::Acquire)
+            && (st.msgs.is_empty() || st.bytes + size <= st.cap)
     }
 
     /// Take the next message from the peer, if any, and whether more wait.
@@ -200,6 +219,10 @@ mod tests {
         let a = Arc::new(Sig::new());
         let b = Arc::new(Sig::new());
         let [pa, pb] = Link::pair([a.clone(), b.clone()], [1, 1], [cap, cap], [(8, 8), (8, 8)]);
+        pa.accept();
+        pb.accept();
+        drain(&a);
+        drain(&b);
         (a, b, pa, pb)
     }
 
@@ -235,6 +258,17 @@ mod tests {
         let ev = drain(&a);
         assert!(matches!(ev[..], [Event::Out(id)] if id == pa.id));
         pa.send(m).unwrap();
+    }
+
+    #[test]
+    fn no_sending_until_the_peer_accepts() {
+        let a = Arc::new(Sig::new());
+        let b = Arc::new(Sig::new());
+        let [pa, pb] = Link::pair([a.clone(), b.clone()], [1, 1], [100, 100], [(8, 8), (8, 8)]);
+        assert!(matches!(pa.send(Msg::from_slice(b"x").unwrap()), Err(PushError::Full(_))));
+        pb.accept();
+        assert!(matches!(drain(&a)[..], [Event::Out(id)] if id == pa.id));
+        pa.send(Msg::from_slice(b"x").unwrap()).unwrap();
     }
 
     #[test]

@@ -78,6 +78,8 @@ struct State {
 }
 
 pub struct Sig {
+    /// The socket this mailbox belongs to (see [`Sig::poke_owner`]).
+    owner: std::sync::Weak<crate::core::socket::Socket>,
     state: Mutex<State>,
     cv: [Condvar; 2],
     epoch: [AtomicU64; 2],
@@ -104,8 +106,14 @@ impl Default for Sig {
 }
 
 impl Sig {
+    /// A mailbox with no owner (tests of the parts below the socket).
     pub fn new() -> Sig {
+        Sig::owned_by(std::sync::Weak::new())
+    }
+
+    pub fn owned_by(owner: std::sync::Weak<crate::core::socket::Socket>) -> Sig {
         Sig {
+            owner,
             state: Mutex::new(State {
                 events: Vec::new(),
                 sleepers: [0, 0],
@@ -138,6 +146,16 @@ impl Sig {
         }
         if recv {
             self.bump(&st, Dir::Recv);
+        }
+    }
+
+    /// Let the owner apply pending events now if its lock is free, so
+    /// SNDFD/RCVFD turn off promptly when a pipe goes away even if nobody
+    /// calls into the socket. Never blocks (try_lock), so it is safe under
+    /// any lock, including the owner's own.
+    pub fn poke_owner(&self) {
+        if let Some(sock) = self.owner.upgrade() {
+            sock.try_settle();
         }
     }
 

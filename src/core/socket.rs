@@ -57,11 +57,11 @@ impl Socket {
         }
         let info = protocols::lookup(protocol).ok_or(Error::INVAL)?;
         let opts = Options::new(handle);
-        Ok(Arc::new(Socket {
+        Ok(Arc::new_cyclic(|me| Socket {
             handle,
             domain,
             info,
-            sig: Arc::new(Sig::new()),
+            sig: Arc::new(Sig::owned_by(me.clone())),
             stats: Stats::default(),
             rcvbuf: AtomicI32::new(opts.rcvbuf),
             stopped: AtomicBool::new(false),
@@ -108,6 +108,7 @@ impl Socket {
                         p.close();
                     } else {
                         st.pipes.insert(p.id, p.clone());
+                        self.stats.current_connections.fetch_add(1, Ordering::Relaxed);
                         st.proto.add_pipe(p);
                     }
                 }
@@ -123,12 +124,24 @@ impl Socket {
                 }
                 Event::Closed(id) => {
                     if st.pipes.remove(&id).is_some() {
+                        self.stats.current_connections.fetch_sub(1, Ordering::Relaxed);
                         st.proto.rm_pipe(id)
                     }
                 }
             }
         }
         st.scratch = evs;
+    }
+
+    /// Apply pending events and settle the fds, unless someone holds the
+    /// lock (they will do it themselves).
+    pub fn try_settle(&self) {
+        if let Some(mut st) = self.st.try_lock() {
+            if !st.closed {
+                self.drain(&mut st);
+                self.settle(&st);
+            }
+        }
     }
 
     fn settle(&self, st: &State) {
@@ -296,6 +309,9 @@ impl Socket {
         let ep = transports::create(self, eid, addr, bind, &st.opts)?;
         st.last_eid = eid;
         st.endpoints.push(ep);
+        // Attach (and accept) any pipe the endpoint made at once.
+        self.drain(&mut st);
+        self.settle(&st);
         Ok(eid)
     }
 

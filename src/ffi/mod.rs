@@ -43,13 +43,13 @@ pub(crate) fn ret(r: Result<c_int>) -> c_int {
     }
 }
 
-/// A C string argument: `EFAULT` for NULL, `EINVAL` for non-UTF-8.
+/// An address argument: `EINVAL` for NULL (as upstream) or non-UTF-8.
 ///
 /// # Safety
 /// `p` must be NULL or point to a NUL-terminated string.
 unsafe fn str_arg<'a>(p: *const c_char) -> Result<&'a str> {
     if p.is_null() {
-        return Err(Error::FAULT);
+        return Err(Error::INVAL);
     }
     // SAFETY: non-null and NUL-terminated by the caller's contract.
     unsafe { CStr::from_ptr(p) }.to_str().map_err(|_| Error::INVAL)
@@ -183,7 +183,7 @@ pub unsafe extern "C" fn nn_getsockopt(s: c_int, level: c_int, option: c_int, op
 /// Adds a local endpoint; returns its id.
 ///
 /// # Safety
-/// `addr` must be NULL (`EFAULT`) or a NUL-terminated string.
+/// `addr` must be NULL (`EINVAL`) or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn nn_bind(s: c_int, addr: *const c_char) -> c_int {
     guard(-1, || {
@@ -198,7 +198,7 @@ pub unsafe extern "C" fn nn_bind(s: c_int, addr: *const c_char) -> c_int {
 /// Adds a remote endpoint; returns its id.
 ///
 /// # Safety
-/// `addr` must be NULL (`EFAULT`) or a NUL-terminated string.
+/// `addr` must be NULL (`EINVAL`) or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn nn_connect(s: c_int, addr: *const c_char) -> c_int {
     guard(-1, || {

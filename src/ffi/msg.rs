@@ -326,14 +326,11 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
             // SAFETY: msg_iov has msg_iovlen entries.
             let iov = if n == 0 { &mut [][..] } else { unsafe { std::slice::from_raw_parts_mut(hdr.msg_iov, n) } };
             let zero_copy = n == 1 && iov[0].iov_len == NN_MSG;
-            for v in iov.iter() {
-                if zero_copy && v.iov_base.is_null() {
-                    return Err(Error::FAULT);
-                }
-                if !zero_copy && (v.iov_len == NN_MSG || (v.iov_base.is_null() && v.iov_len > 0)) {
-                    return Err(if v.iov_len == NN_MSG { Error::INVAL } else { Error::FAULT });
-                }
+            if zero_copy && iov[0].iov_base.is_null() {
+                return Err(Error::FAULT);
             }
+            // As upstream: the message is taken first, so a bad iovec met
+            // while scattering fails the call and drops that message.
             let msg = sock.recv(flags & NN_DONTWAIT != 0)?;
             let full = msg.body.len();
             if !hdr.msg_control.is_null() {
@@ -351,18 +348,28 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
                 }
             }
             if zero_copy {
-                // SAFETY: iov_base points to a void* slot.
+                // SAFETY: iov_base points to a void* slot (checked non-null).
                 unsafe { *(iov[0].iov_base as *mut *mut c_void) = msg.body.into_user()? };
-            } else {
-                let mut src = msg.body.as_slice();
-                for v in iov.iter() {
-                    let k = v.iov_len.min(src.len());
-                    if k > 0 {
-                        // SAFETY: each iovec has iov_len >= k writable bytes.
-                        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), v.iov_base as *mut u8, k) };
-                    }
-                    src = &src[k..];
+                return Ok(full.min(c_int::MAX as usize) as c_int);
+            }
+            // Fill iovecs in order until the message runs out.
+            let mut src = msg.body.as_slice();
+            for v in iov.iter() {
+                if src.is_empty() {
+                    break;
                 }
+                if v.iov_len == NN_MSG {
+                    return Err(Error::INVAL);
+                }
+                if v.iov_base.is_null() && v.iov_len > 0 {
+                    return Err(Error::FAULT);
+                }
+                let k = v.iov_len.min(src.len());
+                if k > 0 {
+                    // SAFETY: the iovec has iov_len >= k writable bytes.
+                    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), v.iov_base as *mut u8, k) };
+                }
+                src = &src[k..];
             }
             Ok(full.min(c_int::MAX as usize) as c_int)
         })())

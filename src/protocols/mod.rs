@@ -18,7 +18,8 @@ pub enum SendError {
 }
 
 pub trait Protocol: Send {
-    /// A new pipe is attached.
+    /// A new pipe is attached. The protocol calls `pipe.accept()` when it
+    /// takes the pipe into use; until then the peer cannot send on it.
     fn add_pipe(&mut self, pipe: Pipe);
     /// The pipe is closed; forget it (messages it still holds may be read).
     fn rm_pipe(&mut self, id: PipeId);

@@ -1,8 +1,14 @@
 //! PAIR: one peer at a time, messages both ways.
 //!
-//! The first pipe attached is the active one. Further pipes wait on standby
-//! and get nothing until the active pipe goes; then the oldest takes over.
-//! When the peer goes away, what it had already sent stays readable.
+//! The first pipe attached is the active one. Further pipes wait on standby,
+//! not accepted: their peers can send nothing and get nothing until the
+//! active pipe goes; then the oldest takes over. When a pipe goes, what it
+//! still held goes with it, as upstream (linger, issue 5, flushes before a
+//! close instead).
+//!
+//! PAIR has no protocol header: a header that came with a message (from a
+//! raw sender's `SP_HDR`) is simply the front of the body, as it would be on
+//! a stream transport.
 
 use std::collections::VecDeque;
 
@@ -17,8 +23,6 @@ pub struct Pair {
     readable: bool,
     writable: bool,
     standby: VecDeque<Pipe>,
-    /// Closed pipes that still hold messages for us.
-    draining: VecDeque<Pipe>,
 }
 
 impl Pair {
@@ -27,6 +31,7 @@ impl Pair {
     }
 
     fn activate(&mut self, p: Pipe) {
+        p.accept();
         self.readable = p.has_input();
         self.writable = true;
         self.active = Some(p);
@@ -48,10 +53,7 @@ impl Protocol for Pair {
 
     fn rm_pipe(&mut self, id: PipeId) {
         if self.is_active(id) {
-            let old = self.active.take().expect("active pipe");
-            if old.has_input() {
-                self.draining.push_back(old);
-            }
+            self.active = None;
             self.readable = false;
             self.writable = false;
             if let Some(next) = self.standby.pop_front() {
@@ -88,19 +90,30 @@ impl Protocol for Pair {
     }
 
     fn recv(&mut self) -> Result<Msg> {
-        while let Some(p) = self.draining.front() {
-            match p.recv() {
-                Some((m, more)) => {
-                    if !more {
-                        self.draining.pop_front();
-                    }
-                    return Ok(m);
-                }
-                None => {
-                    self.draining.pop_front();
-                }
-            }
-        }
+        self.recv_raw().and_then(merge_header)
+    }
+
+    fn can_send(&self) -> bool {
+        self.active.is_some() && self.writable
+    }
+
+    fn can_recv(&self) -> bool {
+        self.readable
+    }
+}
+
+/// Make a header that came with a message part of its body.
+fn merge_header(m: Msg) -> Result<Msg> {
+    if m.hdr.is_empty() {
+        return Ok(m);
+    }
+    let mut bytes = m.hdr;
+    bytes.extend_from_slice(m.body.as_slice());
+    Msg::from_slice(&bytes)
+}
+
+impl Pair {
+    fn recv_raw(&mut self) -> Result<Msg> {
         if !self.readable {
             return Err(Error::AGAIN);
         }
@@ -115,13 +128,5 @@ impl Protocol for Pair {
                 Err(Error::AGAIN)
             }
         }
-    }
-
-    fn can_send(&self) -> bool {
-        self.active.is_some() && self.writable
-    }
-
-    fn can_recv(&self) -> bool {
-        self.readable || !self.draining.is_empty()
     }
 }
