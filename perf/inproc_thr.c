@@ -32,6 +32,10 @@ static void *sender(void *arg)
     for (int i = 0; i < count; i++)
         if (nn_send(s, buf, size, 0) != (int) size)
             exit(1);
+    /* Closing drops what is still queued (no linger, as upstream), so wait
+       for the receiver's acknowledgement first. */
+    if (nn_recv(s, buf, size, 0) < 0)
+        exit(1);
     nn_close(s);
     free(buf);
     return NULL;
@@ -69,6 +73,8 @@ int main(int argc, char *argv[])
         }
     }
     elapsed = now_us() - start;
+    if (nn_send(s, "", 0, 0) != 0)
+        return 1;
     pthread_join(t, NULL);
     if (elapsed <= 0)
         elapsed = 1;

@@ -76,8 +76,18 @@ fn wait_either(a: &Socket, ea: u64, b: &Socket, eb: u64) {
     let mut fds = Vec::with_capacity(2);
     for s in [a, b] {
         let mut buf = [0u8; 4];
-        if s.get_opt(crate::ffi::consts::NN_SOL_SOCKET, crate::ffi::consts::NN_RCVFD, &mut buf).is_ok() {
-            fds.push(libc::pollfd { fd: i32::from_ne_bytes(buf), events: libc::POLLIN, revents: 0 });
+        if s.get_opt(
+            crate::ffi::consts::NN_SOL_SOCKET,
+            crate::ffi::consts::NN_RCVFD,
+            &mut buf,
+        )
+        .is_ok()
+        {
+            fds.push(libc::pollfd {
+                fd: i32::from_ne_bytes(buf),
+                events: libc::POLLIN,
+                revents: 0,
+            });
         }
     }
     if a.sig.epoch(Dir::Recv) != ea || b.sig.epoch(Dir::Recv) != eb {

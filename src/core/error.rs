@@ -78,8 +78,14 @@ mod tests {
 
     #[test]
     fn own_errors_have_own_text() {
-        assert_eq!(strerror(ETERM).to_str().unwrap(), "Nanomsg library was terminated");
-        assert_eq!(strerror(EFSM).to_str().unwrap(), "Operation cannot be performed in this state");
+        assert_eq!(
+            strerror(ETERM).to_str().unwrap(),
+            "Nanomsg library was terminated"
+        );
+        assert_eq!(
+            strerror(EFSM).to_str().unwrap(),
+            "Operation cannot be performed in this state"
+        );
     }
 
     #[test]

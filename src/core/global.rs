@@ -72,7 +72,10 @@ pub fn get(s: i32) -> Result<Arc<Socket>> {
 pub fn close(s: i32) -> Result<()> {
     let sock = {
         let mut t = TABLE.write();
-        let slot = usize::try_from(s).ok().and_then(|i| t.slots.get_mut(i)).ok_or(Error::BADF)?;
+        let slot = usize::try_from(s)
+            .ok()
+            .and_then(|i| t.slots.get_mut(i))
+            .ok_or(Error::BADF)?;
         let sock = slot.take().ok_or(Error::BADF)?;
         t.free.push(s);
         t.live -= 1;

@@ -128,7 +128,9 @@ impl Chunk {
         if unsafe { std::ptr::addr_of!((*h).tag).read_volatile() } != LIVE {
             return Err(Error::FAULT);
         }
-        Ok(Chunk { ptr: NonNull::new(h).ok_or(Error::FAULT)? })
+        Ok(Chunk {
+            ptr: NonNull::new(h).ok_or(Error::FAULT)?,
+        })
     }
 
     /// `nn_reallocmsg`: resize, keeping the contents up to the shorter length.
@@ -209,7 +211,10 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(body: Chunk) -> Msg {
-        Msg { hdr: Vec::new(), body }
+        Msg {
+            hdr: Vec::new(),
+            body,
+        }
     }
 
     pub fn from_slice(bytes: &[u8]) -> Result<Msg> {
@@ -223,7 +228,10 @@ impl Msg {
 
     /// A copy sharing the body (for fan-out).
     pub fn share(&self) -> Msg {
-        Msg { hdr: self.hdr.clone(), body: self.body.clone() }
+        Msg {
+            hdr: self.hdr.clone(),
+            body: self.body.clone(),
+        }
     }
 }
 
@@ -241,7 +249,10 @@ mod tests {
 
     #[test]
     fn bad_user_pointers_are_efault() {
-        assert_eq!(unsafe { Chunk::from_user(std::ptr::null_mut()) }.unwrap_err(), Error::FAULT);
+        assert_eq!(
+            unsafe { Chunk::from_user(std::ptr::null_mut()) }.unwrap_err(),
+            Error::FAULT
+        );
         let mut junk = [0u64; 16];
         let p = junk[8..].as_mut_ptr() as *mut libc::c_void;
         if (p as usize) % 16 == 0 {

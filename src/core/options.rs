@@ -201,6 +201,9 @@ mod tests {
         assert_eq!(o.socket_name, b"worker");
         o.set(NN_SOL_SOCKET, NN_SOCKET_NAME, b"xy\0z").unwrap();
         assert_eq!(o.socket_name, b"xy");
-        assert_eq!(o.set(NN_SOL_SOCKET, NN_SOCKET_NAME, &[b'x'; 64]), Err(Error::INVAL));
+        assert_eq!(
+            o.set(NN_SOL_SOCKET, NN_SOCKET_NAME, &[b'x'; 64]),
+            Err(Error::INVAL)
+        );
     }
 }

@@ -88,7 +88,16 @@ impl Link {
             closed: AtomicBool::new(false),
             accepted: [AtomicBool::new(false), AtomicBool::new(false)],
             queues: [Queue::new(caps[0]), Queue::new(caps[1])],
-            ends: [End { sig: s0, id: ids[0] }, End { sig: s1, id: ids[1] }],
+            ends: [
+                End {
+                    sig: s0,
+                    id: ids[0],
+                },
+                End {
+                    sig: s1,
+                    id: ids[1],
+                },
+            ],
         });
         let mk = |side: usize| Pipe {
             id: ids[side],
@@ -265,7 +274,10 @@ mod tests {
         let a = Arc::new(Sig::new());
         let b = Arc::new(Sig::new());
         let [pa, pb] = Link::pair([a.clone(), b.clone()], [1, 1], [100, 100], [(8, 8), (8, 8)]);
-        assert!(matches!(pa.send(Msg::from_slice(b"x").unwrap()), Err(PushError::Full(_))));
+        assert!(matches!(
+            pa.send(Msg::from_slice(b"x").unwrap()),
+            Err(PushError::Full(_))
+        ));
         pb.accept();
         assert!(matches!(drain(&a)[..], [Event::Out(id)] if id == pa.id));
         pa.send(Msg::from_slice(b"x").unwrap()).unwrap();
@@ -286,7 +298,10 @@ mod tests {
         pa.close();
         assert!(matches!(drain(&a)[..], [Event::Closed(_)]));
         assert!(matches!(drain(&b)[..], [Event::Closed(_)]));
-        assert!(matches!(pa.send(Msg::from_slice(b"y").unwrap()), Err(PushError::Closed(_))));
+        assert!(matches!(
+            pa.send(Msg::from_slice(b"y").unwrap()),
+            Err(PushError::Closed(_))
+        ));
         assert_eq!(pb.recv().unwrap().0.body.as_slice(), b"x");
     }
 }

@@ -117,7 +117,16 @@ impl Sig {
             state: Mutex::new(State {
                 events: Vec::new(),
                 sleepers: [0, 0],
-                fds: [FdFlag { efd: None, set: false }, FdFlag { efd: None, set: false }],
+                fds: [
+                    FdFlag {
+                        efd: None,
+                        set: false,
+                    },
+                    FdFlag {
+                        efd: None,
+                        set: false,
+                    },
+                ],
             }),
             cv: [Condvar::new(), Condvar::new()],
             epoch: [AtomicU64::new(0), AtomicU64::new(0)],

@@ -108,7 +108,9 @@ impl Socket {
                         p.close();
                     } else {
                         st.pipes.insert(p.id, p.clone());
-                        self.stats.current_connections.fetch_add(1, Ordering::Relaxed);
+                        self.stats
+                            .current_connections
+                            .fetch_add(1, Ordering::Relaxed);
                         st.proto.add_pipe(p);
                     }
                 }
@@ -124,7 +126,9 @@ impl Socket {
                 }
                 Event::Closed(id) => {
                     if st.pipes.remove(&id).is_some() {
-                        self.stats.current_connections.fetch_sub(1, Ordering::Relaxed);
+                        self.stats
+                            .current_connections
+                            .fetch_sub(1, Ordering::Relaxed);
                         st.proto.rm_pipe(id)
                     }
                 }
@@ -145,7 +149,8 @@ impl Socket {
     }
 
     fn settle(&self, st: &State) {
-        self.sig.settle_fds(st.proto.can_send(), st.proto.can_recv());
+        self.sig
+            .settle_fds(st.proto.can_send(), st.proto.can_recv());
     }
 
     /// Send one message. On failure the message comes back with the error,
@@ -318,11 +323,20 @@ impl Socket {
     /// `nn_shutdown`: remove an endpoint and close the pipes it made.
     pub fn shutdown(&self, eid: i32) -> Result<()> {
         let mut st = self.lock()?;
-        let i = st.endpoints.iter().position(|e| e.id == eid).ok_or(Error::INVAL)?;
+        let i = st
+            .endpoints
+            .iter()
+            .position(|e| e.id == eid)
+            .ok_or(Error::INVAL)?;
         let mut ep = st.endpoints.remove(i);
         ep.shutdown();
         self.drain(&mut st);
-        let gone: Vec<Pipe> = st.pipes.values().filter(|p| p.eid == eid).cloned().collect();
+        let gone: Vec<Pipe> = st
+            .pipes
+            .values()
+            .filter(|p| p.eid == eid)
+            .cloned()
+            .collect();
         for p in gone {
             p.close();
         }

@@ -52,7 +52,9 @@ unsafe fn str_arg<'a>(p: *const c_char) -> Result<&'a str> {
         return Err(Error::INVAL);
     }
     // SAFETY: non-null and NUL-terminated by the caller's contract.
-    unsafe { CStr::from_ptr(p) }.to_str().map_err(|_| Error::INVAL)
+    unsafe { CStr::from_ptr(p) }
+        .to_str()
+        .map_err(|_| Error::INVAL)
 }
 
 /// Returns the error code of the last failed call on this thread.
@@ -65,7 +67,9 @@ pub extern "C" fn nn_errno() -> c_int {
 /// Returns a human-readable text for an error code. The string is static.
 #[no_mangle]
 pub extern "C" fn nn_strerror(errnum: c_int) -> *const c_char {
-    guard(c"Unknown error".as_ptr(), || error::strerror(errnum).as_ptr())
+    guard(c"Unknown error".as_ptr(), || {
+        error::strerror(errnum).as_ptr()
+    })
 }
 
 /// Returns the name of the i-th symbol and stores its value in `*value`;
@@ -94,7 +98,11 @@ pub unsafe extern "C" fn nn_symbol(i: c_int, value: *mut c_int) -> *const c_char
 /// # Safety
 /// `buf` must be NULL or point to `buflen` writable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn nn_symbol_info(i: c_int, buf: *mut nn_symbol_properties, buflen: c_int) -> c_int {
+pub unsafe extern "C" fn nn_symbol_info(
+    i: c_int,
+    buf: *mut nn_symbol_properties,
+    buflen: c_int,
+) -> c_int {
     guard(0, || {
         let Some(sym) = usize::try_from(i).ok().and_then(|i| SYMBOLS.get(i)) else {
             return 0;
@@ -112,7 +120,9 @@ pub unsafe extern "C" fn nn_symbol_info(i: c_int, buf: *mut nn_symbol_properties
         };
         let n = (buflen as usize).min(std::mem::size_of::<nn_symbol_properties>());
         // SAFETY: buf has room for buflen >= n bytes; props is a live value.
-        unsafe { std::ptr::copy_nonoverlapping(&props as *const _ as *const u8, buf as *mut u8, n) };
+        unsafe {
+            std::ptr::copy_nonoverlapping(&props as *const _ as *const u8, buf as *mut u8, n)
+        };
         n as c_int
     })
 }
@@ -142,7 +152,13 @@ pub extern "C" fn nn_close(s: c_int) -> c_int {
 /// # Safety
 /// `optval` must point to `optvallen` readable bytes (NULL is `EFAULT`).
 #[no_mangle]
-pub unsafe extern "C" fn nn_setsockopt(s: c_int, level: c_int, option: c_int, optval: *const c_void, optvallen: usize) -> c_int {
+pub unsafe extern "C" fn nn_setsockopt(
+    s: c_int,
+    level: c_int,
+    option: c_int,
+    optval: *const c_void,
+    optvallen: usize,
+) -> c_int {
     guard(-1, || {
         ret((|| {
             let sock = global::get(s)?;
@@ -163,7 +179,13 @@ pub unsafe extern "C" fn nn_setsockopt(s: c_int, level: c_int, option: c_int, op
 /// `optvallen` must point to a writable size_t and `optval` to that many
 /// writable bytes (NULL is `EFAULT`).
 #[no_mangle]
-pub unsafe extern "C" fn nn_getsockopt(s: c_int, level: c_int, option: c_int, optval: *mut c_void, optvallen: *mut usize) -> c_int {
+pub unsafe extern "C" fn nn_getsockopt(
+    s: c_int,
+    level: c_int,
+    option: c_int,
+    optval: *mut c_void,
+    optvallen: *mut usize,
+) -> c_int {
     guard(-1, || {
         ret((|| {
             let sock = global::get(s)?;
@@ -213,7 +235,11 @@ pub unsafe extern "C" fn nn_connect(s: c_int, addr: *const c_char) -> c_int {
 /// Removes an endpoint (as returned by `nn_bind`/`nn_connect`).
 #[no_mangle]
 pub extern "C" fn nn_shutdown(s: c_int, how: c_int) -> c_int {
-    guard(-1, || ret(global::get(s).and_then(|sock| sock.shutdown(how)).map(|_| 0)))
+    guard(-1, || {
+        ret(global::get(s)
+            .and_then(|sock| sock.shutdown(how))
+            .map(|_| 0))
+    })
 }
 
 /// Returns a statistic of the socket, or `(uint64_t) -1` with errno set.

@@ -103,7 +103,9 @@ unsafe fn control_bytes<'a>(ctl: *mut c_void, len: usize) -> Result<Option<&'a [
         return Ok(Some(s));
     }
     // SAFETY: the caller promises len readable bytes.
-    Ok(Some(unsafe { std::slice::from_raw_parts(ctl as *const u8, len) }))
+    Ok(Some(unsafe {
+        std::slice::from_raw_parts(ctl as *const u8, len)
+    }))
 }
 
 /// Find the `PROTO_SP`/`SP_HDR` control message and return the header.
@@ -142,7 +144,11 @@ unsafe fn gather(hdr: &nn_msghdr) -> Result<(Msg, bool)> {
         return Err(Error::FAULT);
     }
     // SAFETY: msg_iov has msg_iovlen entries by the caller's contract.
-    let iov = if n == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(hdr.msg_iov, n) } };
+    let iov = if n == 0 {
+        &[][..]
+    } else {
+        unsafe { std::slice::from_raw_parts(hdr.msg_iov, n) }
+    };
     if n == 1 && iov[0].iov_len == NN_MSG {
         if iov[0].iov_base.is_null() {
             return Err(Error::FAULT);
@@ -168,7 +174,9 @@ unsafe fn gather(hdr: &nn_msghdr) -> Result<(Msg, bool)> {
         if v.iov_len > 0 {
             // SAFETY: each iovec is readable for iov_len bytes; the chunk
             // has `total` bytes and we stay within them.
-            unsafe { std::ptr::copy_nonoverlapping(v.iov_base as *const u8, c.data().add(at), v.iov_len) };
+            unsafe {
+                std::ptr::copy_nonoverlapping(v.iov_base as *const u8, c.data().add(at), v.iov_len)
+            };
             at += v.iov_len;
         }
     }
@@ -178,13 +186,15 @@ unsafe fn gather(hdr: &nn_msghdr) -> Result<(Msg, bool)> {
 fn send_msg(s: c_int, msg: Msg, user_owned: bool, flags: c_int) -> Result<c_int> {
     let sock = global::get(s);
     let len = msg.body.len();
-    let r = sock.and_then(|sock| sock.send(msg, flags & NN_DONTWAIT != 0).map_err(|(e, m)| {
-        if user_owned {
-            // Failed: the buffer still belongs to the caller.
-            std::mem::forget(m.body);
-        }
-        e
-    }));
+    let r = sock.and_then(|sock| {
+        sock.send(msg, flags & NN_DONTWAIT != 0).map_err(|(e, m)| {
+            if user_owned {
+                // Failed: the buffer still belongs to the caller.
+                std::mem::forget(m.body);
+            }
+            e
+        })
+    });
     r.map(|_| len.min(c_int::MAX as usize) as c_int)
 }
 
@@ -324,7 +334,11 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
                 return Err(Error::FAULT);
             }
             // SAFETY: msg_iov has msg_iovlen entries.
-            let iov = if n == 0 { &mut [][..] } else { unsafe { std::slice::from_raw_parts_mut(hdr.msg_iov, n) } };
+            let iov = if n == 0 {
+                &mut [][..]
+            } else {
+                unsafe { std::slice::from_raw_parts_mut(hdr.msg_iov, n) }
+            };
             let zero_copy = n == 1 && iov[0].iov_len == NN_MSG;
             if zero_copy && iov[0].iov_base.is_null() {
                 return Err(Error::FAULT);
@@ -343,7 +357,12 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
                     unsafe { *(hdr.msg_control as *mut *mut c_void) = c.into_user()? };
                 } else {
                     // SAFETY: msg_control has msg_controllen writable bytes.
-                    let out = unsafe { std::slice::from_raw_parts_mut(hdr.msg_control as *mut u8, hdr.msg_controllen) };
+                    let out = unsafe {
+                        std::slice::from_raw_parts_mut(
+                            hdr.msg_control as *mut u8,
+                            hdr.msg_controllen,
+                        )
+                    };
                     put_sp_header(out, &msg.hdr);
                 }
             }
@@ -367,7 +386,9 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
                 let k = v.iov_len.min(src.len());
                 if k > 0 {
                     // SAFETY: the iovec has iov_len >= k writable bytes.
-                    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), v.iov_base as *mut u8, k) };
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(src.as_ptr(), v.iov_base as *mut u8, k)
+                    };
                 }
                 src = &src[k..];
             }
@@ -383,7 +404,10 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
 /// `mhdr` must be NULL or a valid `nn_msghdr`; `cmsg` NULL or a header
 /// inside its control buffer.
 #[no_mangle]
-pub unsafe extern "C" fn nn_cmsg_nxthdr_(mhdr: *const nn_msghdr, cmsg: *const nn_cmsghdr) -> *mut nn_cmsghdr {
+pub unsafe extern "C" fn nn_cmsg_nxthdr_(
+    mhdr: *const nn_msghdr,
+    cmsg: *const nn_cmsghdr,
+) -> *mut nn_cmsghdr {
     guard(std::ptr::null_mut(), || {
         // SAFETY: checked for NULL.
         let Some(h) = (unsafe { mhdr.as_ref() }) else {
@@ -399,7 +423,10 @@ pub unsafe extern "C" fn nn_cmsg_nxthdr_(mhdr: *const nn_msghdr, cmsg: *const nn
         } else {
             // SAFETY: cmsg lies inside the control buffer (caller contract).
             let len = unsafe { (*cmsg).cmsg_len };
-            match (cmsg as usize).checked_sub(base).and_then(|o| o.checked_add(cmsg_align(len))) {
+            match (cmsg as usize)
+                .checked_sub(base)
+                .and_then(|o| o.checked_add(cmsg_align(len)))
+            {
                 Some(o) if len > 0 => o,
                 _ => return std::ptr::null_mut(),
             }
@@ -409,7 +436,10 @@ pub unsafe extern "C" fn nn_cmsg_nxthdr_(mhdr: *const nn_msghdr, cmsg: *const nn
             return std::ptr::null_mut();
         }
         let len = usize::from_ne_bytes(buf[next..next + 8].try_into().expect("8 bytes"));
-        if next.checked_add(cmsg_align(len)).is_none_or(|e| e > buf.len()) {
+        if next
+            .checked_add(cmsg_align(len))
+            .is_none_or(|e| e > buf.len())
+        {
             return std::ptr::null_mut();
         }
         (base + next) as *mut nn_cmsghdr
@@ -425,7 +455,10 @@ mod tests {
         let mut buf = vec![0u8; 64];
         put_sp_header(&mut buf, &[1, 2, 3, 4]);
         assert_eq!(find_sp_header(&buf), Some(vec![1, 2, 3, 4]));
-        assert_eq!(usize::from_ne_bytes(buf[..8].try_into().unwrap()), cmsg_space(12));
+        assert_eq!(
+            usize::from_ne_bytes(buf[..8].try_into().unwrap()),
+            cmsg_space(12)
+        );
     }
 
     #[test]

@@ -52,7 +52,11 @@ fn poll(fds: &mut [nn_pollfd], timeout: c_int) -> Result<c_int> {
             for (flag, opt) in [(NN_POLLIN, NN_RCVFD), (NN_POLLOUT, NN_SNDFD)] {
                 if p.events as c_int & flag != 0 {
                     if let Ok(fd) = event_fd(p.fd, opt) {
-                        sys.push(libc::pollfd { fd, events: libc::POLLIN, revents: 0 });
+                        sys.push(libc::pollfd {
+                            fd,
+                            events: libc::POLLIN,
+                            revents: 0,
+                        });
                     }
                 }
             }
@@ -70,7 +74,11 @@ fn poll(fds: &mut [nn_pollfd], timeout: c_int) -> Result<c_int> {
         // SAFETY: `sys` is a live array of sys.len() pollfds.
         let rc = unsafe { libc::poll(sys.as_mut_ptr(), sys.len() as libc::nfds_t, wait_ms) };
         if rc < 0 {
-            return Err(Error(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINTR)));
+            return Err(Error(
+                std::io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::EINTR),
+            ));
         }
     }
 }

@@ -117,7 +117,10 @@ impl Pair {
         if !self.readable {
             return Err(Error::AGAIN);
         }
-        let p = self.active.as_ref().expect("readable implies an active pipe");
+        let p = self
+            .active
+            .as_ref()
+            .expect("readable implies an active pipe");
         match p.recv() {
             Some((m, more)) => {
                 self.readable = more;

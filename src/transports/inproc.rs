@@ -69,7 +69,13 @@ fn join(a: &Member, b: &Member) {
 }
 
 impl InprocEp {
-    pub fn new(sock: &Arc<Socket>, eid: i32, name: &str, bind: bool, opts: &Options) -> Result<InprocEp> {
+    pub fn new(
+        sock: &Arc<Socket>,
+        eid: i32,
+        name: &str,
+        bind: bool,
+        opts: &Options,
+    ) -> Result<InprocEp> {
         let me = Member {
             uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
             sock: Arc::downgrade(sock),
@@ -78,7 +84,10 @@ impl InprocEp {
             prios: (opts.sndprio as u8, opts.rcvprio as u8),
         };
         let mut reg = REGISTRY.lock();
-        let entry = reg.get_or_insert_with(HashMap::new).entry(name.to_string()).or_default();
+        let entry = reg
+            .get_or_insert_with(HashMap::new)
+            .entry(name.to_string())
+            .or_default();
         if bind {
             if entry.binder.is_some() {
                 return Err(Error::ADDRINUSE);
@@ -93,7 +102,11 @@ impl InprocEp {
             }
             entry.connectors.push(me.clone());
         }
-        Ok(InprocEp { name: name.to_string(), uid: me.uid, live: true })
+        Ok(InprocEp {
+            name: name.to_string(),
+            uid: me.uid,
+            live: true,
+        })
     }
 }
 

@@ -40,13 +40,24 @@ pub fn split_addr(addr: &str) -> Result<(&str, &str)> {
 }
 
 /// Create the endpoint for `addr` (the socket's state lock is held).
-pub fn create(sock: &Arc<Socket>, eid: i32, addr: &str, bind: bool, opts: &Options) -> Result<Endpoint> {
+pub fn create(
+    sock: &Arc<Socket>,
+    eid: i32,
+    addr: &str,
+    bind: bool,
+    opts: &Options,
+) -> Result<Endpoint> {
     let (scheme, rest) = split_addr(addr)?;
     let inner: Box<dyn EndpointImpl> = match scheme {
         "inproc" => Box::new(inproc::InprocEp::new(sock, eid, rest, bind, opts)?),
         _ => return Err(Error::PROTONOSUPPORT),
     };
-    Ok(Endpoint { id: eid, addr: addr.to_string(), bind, inner })
+    Ok(Endpoint {
+        id: eid,
+        addr: addr.to_string(),
+        bind,
+        inner,
+    })
 }
 
 #[cfg(test)]
@@ -58,6 +69,9 @@ mod tests {
         assert_eq!(split_addr("inproc://a"), Ok(("inproc", "a")));
         assert_eq!(split_addr("inproc://"), Ok(("inproc", "")));
         assert_eq!(split_addr("inproc"), Err(Error::INVAL));
-        assert_eq!(split_addr(&format!("inproc://{}", "x".repeat(200))), Err(Error::NAMETOOLONG));
+        assert_eq!(
+            split_addr(&format!("inproc://{}", "x".repeat(200))),
+            Err(Error::NAMETOOLONG)
+        );
     }
 }
