@@ -445,7 +445,7 @@ NN_EXPORT int nn_getsockopt(int s, int level, int option, void *optval, size_t *
  Adds a local endpoint; returns its id.
 
  # Safety
- `addr` must be NULL (`EFAULT`) or a NUL-terminated string.
+ `addr` must be NULL (`EINVAL`) or a NUL-terminated string.
  */
 NN_EXPORT int nn_bind(int s, const char *addr);
 
@@ -453,7 +453,7 @@ NN_EXPORT int nn_bind(int s, const char *addr);
  Adds a remote endpoint; returns its id.
 
  # Safety
- `addr` must be NULL (`EFAULT`) or a NUL-terminated string.
+ `addr` must be NULL (`EINVAL`) or a NUL-terminated string.
  */
 NN_EXPORT int nn_connect(int s, const char *addr);
 
