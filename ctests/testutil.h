@@ -124,4 +124,123 @@ static inline void test_thread_join(test_thread *t)
     CHECK(rc == 0);
 }
 
+
+/* ---- SP header helpers (request/reply, survey, devices) ---------------- */
+
+/* The call must fail with exactly this errno: a receive that must not
+   deliver anything. */
+static inline void test_drop(int s, int err)
+{
+    char buf_[256];
+    CHECK_ERR(nn_recv(s, buf_, sizeof buf_, 0), err);
+}
+
+/* Receives one message with nn_recvmsg and returns the body length. The SP
+   header delivered in the SP_HDR control property (level PROTO_SP) is copied
+   to hdr (at most hdrcap bytes) and its length stored in *hdrlen. Upstream's
+   SP_HDR payload is a size_t header length followed by the header bytes, and
+   the property's cmsg_len is NN_CMSG_SPACE(sizeof(size_t) + length). The
+   property must be present. */
+static inline int test_recv_hdr(int s, void *body, size_t bodycap,
+    void *hdr, size_t hdrcap, size_t *hdrlen)
+{
+    struct nn_msghdr mh_;
+    struct nn_iovec iov_;
+    size_t ctl_[64];
+    struct nn_cmsghdr *c_;
+    size_t len_;
+    int rc_;
+
+    memset(&mh_, 0, sizeof mh_);
+    memset(ctl_, 0, sizeof ctl_);
+    iov_.iov_base = body;
+    iov_.iov_len = bodycap;
+    mh_.msg_iov = &iov_;
+    mh_.msg_iovlen = 1;
+    mh_.msg_control = ctl_;
+    mh_.msg_controllen = sizeof ctl_;
+    rc_ = nn_recvmsg(s, &mh_, 0);
+    CHECK(rc_ >= 0);
+    c_ = NN_CMSG_FIRSTHDR(&mh_);
+    while (c_ && !(c_->cmsg_level == PROTO_SP && c_->cmsg_type == SP_HDR))
+        c_ = NN_CMSG_NXTHDR(&mh_, c_);
+    CHECK(c_ != NULL);
+    memcpy(&len_, NN_CMSG_DATA(c_), sizeof len_);
+    CHECK(c_->cmsg_len == NN_CMSG_SPACE(sizeof(size_t) + len_));
+    CHECK(len_ <= hdrcap);
+    memcpy(hdr, NN_CMSG_DATA(c_) + sizeof(size_t), len_);
+    *hdrlen = len_;
+    return rc_;
+}
+
+/* Sends body with the given SP header in an SP_HDR control property. */
+static inline void test_send_hdr(int s, const void *body, size_t len,
+    const void *hdr, size_t hdrlen)
+{
+    struct nn_msghdr mh_;
+    struct nn_iovec iov_;
+    size_t ctl_[64];
+    struct nn_cmsghdr *c_ = (struct nn_cmsghdr *) ctl_;
+    int rc_;
+
+    CHECK(NN_CMSG_SPACE(sizeof(size_t) + hdrlen) <= sizeof ctl_);
+    memset(ctl_, 0, sizeof ctl_);
+    c_->cmsg_len = NN_CMSG_LEN(sizeof(size_t) + hdrlen);
+    c_->cmsg_level = PROTO_SP;
+    c_->cmsg_type = SP_HDR;
+    memcpy(NN_CMSG_DATA(c_), &hdrlen, sizeof hdrlen);
+    memcpy(NN_CMSG_DATA(c_) + sizeof(size_t), hdr, hdrlen);
+    memset(&mh_, 0, sizeof mh_);
+    iov_.iov_base = (void *) body;
+    iov_.iov_len = len;
+    mh_.msg_iov = &iov_;
+    mh_.msg_iovlen = 1;
+    mh_.msg_control = ctl_;
+    mh_.msg_controllen = NN_CMSG_SPACE(sizeof(size_t) + hdrlen);
+    rc_ = nn_sendmsg(s, &mh_, 0);
+    CHECK(rc_ == (int) len);
+}
+
+/* Big-endian 32-bit value at p (SP header words are big-endian). */
+static inline uint32_t test_getl(const void *p)
+{
+    const unsigned char *b_ = (const unsigned char *) p;
+    return ((uint32_t) b_[0] << 24) | ((uint32_t) b_[1] << 16) |
+        ((uint32_t) b_[2] << 8) | (uint32_t) b_[3];
+}
+
+static inline void test_putl(void *p, uint32_t v)
+{
+    unsigned char *b_ = (unsigned char *) p;
+    b_[0] = (unsigned char) (v >> 24);
+    b_[1] = (unsigned char) (v >> 16);
+    b_[2] = (unsigned char) (v >> 8);
+    b_[3] = (unsigned char) v;
+}
+
+/* Waits up to timeout_ms for a message on any of the n sockets (polled with
+   NN_DONTWAIT) and returns the index of the socket that had one, with the
+   body in buf (NUL-terminated; bufcap must leave room) and its length in
+   *len; -1 when nothing arrived. */
+static inline int test_recv_any(const int *socks, int n, char *buf,
+    size_t bufcap, int *len, int timeout_ms)
+{
+    int64_t deadline_ = now_ms() + timeout_ms;
+    for (;;) {
+        for (int i_ = 0; i_ < n; i_++) {
+            int rc_ = nn_recv(socks[i_], buf, bufcap - 1, NN_DONTWAIT);
+            if (rc_ >= 0) {
+                buf[rc_] = 0;
+                if (len)
+                    *len = rc_;
+                return i_;
+            }
+            CHECK(nn_errno() == EAGAIN);
+        }
+        if (now_ms() >= deadline_)
+            return -1;
+        sleep_ms(1);
+    }
+}
+
 #endif
