@@ -36,9 +36,8 @@ int main(void)
     int s, s1, s2, raw, i;
     int h[6];
     static const int protocols[] = {
-        /* Only PAIR exists so far; ctests/next/socket.c covers every
-           protocol and replaces this file when they land (issue 3). */
-        NN_PAIR
+        NN_PAIR, NN_PUB, NN_SUB, NN_REQ, NN_REP, NN_PUSH, NN_PULL,
+        NN_SURVEYOR, NN_RESPONDENT, NN_BUS
     };
 
     alarm(10);

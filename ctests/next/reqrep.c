@@ -197,6 +197,24 @@ static void test_rep_abandon(void)
     test_recv(rep, "from2");
     test_send(rep, "to2");
     test_recv(req2, "to2");
+
+    /* Any recv call on REP forgets the pending request, even one that
+       returns nothing (EAGAIN / ETIMEDOUT). */
+    test_send(req2, "from2b");
+    test_recv(rep, "from2b");
+    CHECK_ERR(nn_recv(rep, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
+    CHECK_ERR(nn_send(rep, "late", 4, 0), EFSM);
+    test_send(req2, "from2c");
+    test_recv(rep, "from2c");
+    test_setopt_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, 50);
+    CHECK_ERR(nn_recv(rep, buf, sizeof buf, 0), ETIMEDOUT);
+    CHECK_ERR(nn_send(rep, "late", 4, 0), EFSM);
+    /* req2 still waits for an answer to "from2c"; a new request gets one. */
+    test_setopt_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+    test_send(req2, "from2d");
+    test_recv(rep, "from2d");
+    test_send(rep, "to2d");
+    test_recv(req2, "to2d");
     /* req1 never gets an answer, and REP has nothing pending now. */
     CHECK_ERR(nn_recv(req1, buf, sizeof buf, 0), ETIMEDOUT);
     CHECK_ERR(nn_send(rep, "to1", 3, 0), EFSM);
@@ -379,15 +397,27 @@ static void test_resend_timer(void)
     test_setopt_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, 300);
     CHECK_ERR(nn_recv(rep, buf, sizeof buf, 0), ETIMEDOUT);
 
-    /* The default interval is long: no resend within 300 ms. */
+    test_close(rep);
+
+    /* The default interval is long: no resend within 300 ms. A raw REP is
+       used because a cooked REP forgets its pending request as soon as it
+       calls recv again (even one that times out). */
+    unsigned char hdr[64];
+    size_t hl;
+    int rrep = test_socket(AF_SP_RAW, NN_REP);
+    test_setopt_int(rrep, NN_SOL_SOCKET, NN_RCVTIMEO, 300);
+    test_bind(rrep, "inproc://reqrep-resend-raw");
+    test_connect(req, "inproc://reqrep-resend-raw");
+    sleep_ms(20);
     test_setopt_int(req, NN_REQ, NN_REQ_RESEND_IVL, 60000);
     test_send(req, "once");
-    test_recv(rep, "once");
-    CHECK_ERR(nn_recv(rep, buf, sizeof buf, 0), ETIMEDOUT);
-    test_send(rep, "done");
+    CHECK(test_recv_hdr(rrep, buf, sizeof buf, hdr, sizeof hdr, &hl) == 4);
+    CHECK(memcmp(buf, "once", 4) == 0);
+    CHECK_ERR(nn_recv(rrep, buf, sizeof buf, 0), ETIMEDOUT);
+    test_send_hdr(rrep, "done", 4, hdr, hl);
     test_recv(req, "done");
     test_close(req);
-    test_close(rep);
+    test_close(rrep);
 }
 
 static void test_resend_peer_gone(void)

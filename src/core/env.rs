@@ -7,8 +7,8 @@
 
 use std::sync::OnceLock;
 
-pub const DEFAULT_MAX_SOCKETS: usize = 512;
-pub const MAX_MAX_SOCKETS: usize = 65536;
+pub(crate) const DEFAULT_MAX_SOCKETS: usize = 512;
+pub(crate) const MAX_MAX_SOCKETS: usize = 65536;
 
 fn flag(name: &str) -> bool {
     std::env::var_os(name).is_some_and(|v| !v.is_empty())

@@ -4,11 +4,11 @@
 use std::ffi::CStr;
 
 /// Base of the errno values nanomsg defines itself.
-pub const NN_HAUSNUMERO: i32 = 156_384_712;
+pub(crate) const NN_HAUSNUMERO: i32 = 156_384_712;
 /// The library is terminating (`nn_term` was called).
-pub const ETERM: i32 = NN_HAUSNUMERO + 53;
+pub(crate) const ETERM: i32 = NN_HAUSNUMERO + 53;
 /// The operation is not valid in the socket's current state.
-pub const EFSM: i32 = NN_HAUSNUMERO + 54;
+pub(crate) const EFSM: i32 = NN_HAUSNUMERO + 54;
 
 /// An errno value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,3 +12,4 @@ pub mod sig;
 pub mod socket;
 pub mod stats;
 pub mod symbols;
+pub mod timer;

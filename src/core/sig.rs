@@ -137,6 +137,7 @@ impl Sig {
 
     /// Post an event for the owner and wake whoever waits for it.
     pub fn post(&self, ev: Event) {
+        let poke = matches!(ev, Event::Added(_) | Event::Out(_));
         let (send, recv) = match &ev {
             Event::Added(_) | Event::Closed(_) => (true, true),
             Event::In(_) => (false, true),
@@ -156,6 +157,17 @@ impl Sig {
         if recv {
             self.bump(&st, Dir::Recv);
         }
+        drop(st);
+        // A new pipe or room in a pipe may let an idle socket act (accept
+        // the pipe, send a delayed request): let it do so now. Messages
+        // arriving need nothing until someone receives.
+        if poke {
+            self.poke_owner();
+        }
+    }
+
+    pub fn owner(&self) -> Option<std::sync::Weak<crate::core::socket::Socket>> {
+        (self.owner.strong_count() > 0).then(|| self.owner.clone())
     }
 
     /// Let the owner apply pending events now if its lock is free, so

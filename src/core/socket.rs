@@ -44,10 +44,25 @@ struct State {
     last_eid: i32,
     /// Scratch buffer for draining events, kept to avoid reallocating.
     scratch: Vec<Event>,
+    /// The protocol timer last handed to the timer thread.
+    timer_at: Option<Instant>,
 }
 
 fn deadline(timeo_ms: i32) -> Option<Instant> {
     (timeo_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeo_ms as u64))
+}
+
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// Has an optional deadline passed?
+fn passed(d: Option<Instant>) -> bool {
+    d.is_some_and(|d| Instant::now() >= d)
 }
 
 impl Socket {
@@ -57,6 +72,8 @@ impl Socket {
         }
         let info = protocols::lookup(protocol).ok_or(Error::INVAL)?;
         let opts = Options::new(handle);
+        let mut proto = (info.create)(domain == AF_SP_RAW);
+        proto.sock_opts(&opts);
         Ok(Arc::new_cyclic(|me| Socket {
             handle,
             domain,
@@ -66,13 +83,14 @@ impl Socket {
             rcvbuf: AtomicI32::new(opts.rcvbuf),
             stopped: AtomicBool::new(false),
             st: Mutex::new(State {
-                proto: (info.create)(domain == AF_SP_RAW),
+                proto,
                 opts,
                 closed: false,
                 pipes: HashMap::new(),
                 endpoints: Vec::new(),
                 last_eid: 0,
                 scratch: Vec::new(),
+                timer_at: None,
             }),
         }))
     }
@@ -143,14 +161,44 @@ impl Socket {
         if let Some(mut st) = self.st.try_lock() {
             if !st.closed {
                 self.drain(&mut st);
-                self.settle(&st);
+                self.settle(&mut st);
             }
         }
     }
 
-    fn settle(&self, st: &State) {
+    /// Run protocol timers that are due.
+    fn run_timers(&self, st: &mut State) {
+        if passed(st.proto.timer()) {
+            st.proto.on_timer(Instant::now());
+        }
+    }
+
+    /// After every operation: make SNDFD/RCVFD exact and make sure the
+    /// timer thread knows the protocol's next deadline.
+    fn settle(&self, st: &mut State) {
         self.sig
             .settle_fds(st.proto.can_send(), st.proto.can_recv());
+        let next = st.proto.timer();
+        if next != st.timer_at {
+            st.timer_at = next;
+            if let (Some(at), Some(me)) = (next, self.sig.owner()) {
+                crate::core::timer::schedule(me, at);
+            }
+        }
+    }
+
+    /// Called by the timer thread: run what is due, wake waiters.
+    pub fn fire_timers(&self) {
+        let mut st = self.st.lock();
+        if st.closed {
+            return;
+        }
+        self.drain(&mut st);
+        st.timer_at = None; // the entry that brought us here is spent
+        self.run_timers(&mut st);
+        self.settle(&mut st);
+        drop(st);
+        self.sig.kick();
     }
 
     /// Send one message. On failure the message comes back with the error,
@@ -167,25 +215,28 @@ impl Socket {
             }
             let epoch = self.sig.epoch(Dir::Send);
             self.drain(&mut st);
+            self.run_timers(&mut st);
             let size = msg.body.len();
             match st.proto.send(msg) {
                 Ok(()) => {
                     self.stats.sent(size);
-                    self.settle(&st);
+                    self.settle(&mut st);
                     return Ok(());
                 }
                 Err(SendError::Fail(e, m)) => return Err((e, m)),
                 Err(SendError::Again(m)) => msg = m,
             }
-            self.settle(&st);
+            self.settle(&mut st);
             if dontwait {
                 return Err((Error::AGAIN, msg));
             }
-            let deadline = *dl.get_or_insert_with(|| deadline(st.opts.sndtimeo));
-            drop(st);
-            if !self.sig.wait(Dir::Send, epoch, deadline) {
+            let user = *dl.get_or_insert_with(|| deadline(st.opts.sndtimeo));
+            if passed(user) {
                 return Err((Error::TIMEDOUT, msg));
             }
+            let until = earliest(user, st.proto.timer());
+            drop(st);
+            self.sig.wait(Dir::Send, epoch, until);
             st = self.st.lock();
         }
     }
@@ -201,42 +252,54 @@ impl Socket {
             self.check_live(&st)?;
             let epoch = self.sig.epoch(Dir::Recv);
             self.drain(&mut st);
+            self.run_timers(&mut st);
             match st.proto.recv() {
                 Ok(m) => {
                     self.stats.received(m.body.len());
-                    self.settle(&st);
+                    self.settle(&mut st);
                     return Ok(m);
                 }
-                Err(e) if e != Error::AGAIN => return Err(e),
+                Err(e) if e != Error::AGAIN => {
+                    self.settle(&mut st);
+                    return Err(e);
+                }
                 Err(_) => {}
             }
-            self.settle(&st);
+            self.settle(&mut st);
             if dontwait {
                 return Err(Error::AGAIN);
             }
-            let deadline = *dl.get_or_insert_with(|| deadline(st.opts.rcvtimeo));
-            drop(st);
-            if !self.sig.wait(Dir::Recv, epoch, deadline) {
+            let user = *dl.get_or_insert_with(|| deadline(st.opts.rcvtimeo));
+            if passed(user) {
                 return Err(Error::TIMEDOUT);
             }
+            let until = earliest(user, st.proto.timer());
+            drop(st);
+            self.sig.wait(Dir::Recv, epoch, until);
             st = self.st.lock();
         }
     }
 
     /// Current readiness, for `nn_poll`: (can send, can receive).
     pub fn readiness(&self) -> Result<(bool, bool)> {
-        let st = self.lock()?;
-        self.settle(&st);
+        let mut st = self.lock()?;
+        self.settle(&mut st);
         Ok((st.proto.can_send(), st.proto.can_recv()))
     }
 
     pub fn set_opt(&self, level: i32, opt: i32, val: &[u8]) -> Result<()> {
         let mut st = self.lock()?;
         if level > NN_SOL_SOCKET {
-            return st.proto.set_opt(level, opt, val);
+            let r = st.proto.set_opt(level, opt, val);
+            drop(st);
+            // A new deadline or resend interval may change what waiters wait for.
+            self.sig.kick();
+            return r;
         }
         st.opts.set(level, opt, val)?;
         self.rcvbuf.store(st.opts.rcvbuf, Ordering::Relaxed);
+        let State { proto, opts, .. } = &mut *st;
+        proto.sock_opts(opts);
         drop(st);
         // A blocked caller re-reads its timeout only when it restarts, as
         // upstream; waking it lets nothing be missed by a changed state.
@@ -316,7 +379,7 @@ impl Socket {
         st.endpoints.push(ep);
         // Attach (and accept) any pipe the endpoint made at once.
         self.drain(&mut st);
-        self.settle(&st);
+        self.settle(&mut st);
         Ok(eid)
     }
 
@@ -341,7 +404,7 @@ impl Socket {
             p.close();
         }
         self.drain(&mut st);
-        self.settle(&st);
+        self.settle(&mut st);
         Ok(())
     }
 

@@ -110,6 +110,11 @@ pub mod others {
     pub const NN_PROTO_BUS: c_int = 7;
     pub const NN_BUS: c_int = NN_PROTO_BUS * 16;
 
+    pub const NN_SUB_SUBSCRIBE: c_int = 1;
+    pub const NN_SUB_UNSUBSCRIBE: c_int = 2;
+    pub const NN_REQ_RESEND_IVL: c_int = 1;
+    pub const NN_SURVEYOR_DEADLINE: c_int = 1;
+
     pub const NN_INPROC: c_int = -1;
     pub const NN_IPC: c_int = -2;
     pub const NN_TCP: c_int = -3;

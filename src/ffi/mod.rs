@@ -162,11 +162,14 @@ pub unsafe extern "C" fn nn_setsockopt(
     guard(-1, || {
         ret((|| {
             let sock = global::get(s)?;
-            if optval.is_null() {
-                return Err(Error::FAULT);
-            }
-            // SAFETY: non-null and optvallen bytes long by the caller's contract.
-            let val = unsafe { std::slice::from_raw_parts(optval as *const u8, optvallen) };
+            // NULL with length 0 is an empty value (e.g. the subscription
+            // to everything); NULL with a length is EFAULT.
+            let val = match (optval.is_null(), optvallen) {
+                (true, 0) => &[][..],
+                (true, _) => return Err(Error::FAULT),
+                // SAFETY: non-null and optvallen bytes long by the caller's contract.
+                (false, n) => unsafe { std::slice::from_raw_parts(optval as *const u8, n) },
+            };
             sock.set_opt(level, option, val).map(|_| 0)
         })())
     })

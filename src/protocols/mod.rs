@@ -2,10 +2,21 @@
 //! run under the socket's lock: the socket feeds it pipe events and calls
 //! `send`/`recv`; it never blocks and never sees fds or transports.
 
+pub mod backtrace;
+pub mod bus;
 pub mod pair;
+pub mod pipeline;
+pub mod prio;
+pub mod pubsub;
+pub mod reqrep;
+pub mod survey;
+pub mod trie;
+
+use std::time::Instant;
 
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
+use crate::core::options::Options;
 use crate::core::pipe::{Pipe, PipeId};
 use crate::ffi::consts::*;
 
@@ -41,6 +52,14 @@ pub trait Protocol: Send {
     fn get_opt(&self, _level: i32, _opt: i32) -> Result<i32> {
         Err(Error::NOPROTOOPT)
     }
+    /// The socket-level options changed (also called once at creation).
+    fn sock_opts(&mut self, _opts: &Options) {}
+    /// When the protocol next needs `on_timer` (REQ resend, survey deadline).
+    fn timer(&self) -> Option<Instant> {
+        None
+    }
+    /// Called by whoever waits on the socket once `timer()` has passed.
+    fn on_timer(&mut self, _now: Instant) {}
     /// `NN_STAT_CURRENT_SND_PRIORITY`: the best send priority among the
     /// pipes for load-balancing protocols; 0 where there is no choice.
     fn current_snd_priority(&self) -> u64 {
@@ -60,14 +79,65 @@ pub struct ProtoInfo {
     pub create: fn(raw: bool) -> Box<dyn Protocol>,
 }
 
-static PROTOCOLS: &[ProtoInfo] = &[ProtoInfo {
-    id: NN_PAIR,
-    peer: NN_PAIR,
-    name: "pair",
-    sends: true,
-    recvs: true,
-    create: pair::Pair::create,
-}];
+macro_rules! proto {
+    ($id:expr, $peer:expr, $name:expr, $sends:expr, $recvs:expr, $create:path) => {
+        ProtoInfo {
+            id: $id,
+            peer: $peer,
+            name: $name,
+            sends: $sends,
+            recvs: $recvs,
+            create: $create,
+        }
+    };
+}
+
+static PROTOCOLS: &[ProtoInfo] = &[
+    proto!(NN_PAIR, NN_PAIR, "pair", true, true, pair::Pair::create),
+    proto!(NN_PUB, NN_SUB, "pub", true, false, pubsub::Pub::create),
+    proto!(NN_SUB, NN_PUB, "sub", false, true, pubsub::Sub::create),
+    proto!(
+        NN_PUSH,
+        NN_PULL,
+        "push",
+        true,
+        false,
+        pipeline::Push::create
+    ),
+    proto!(
+        NN_PULL,
+        NN_PUSH,
+        "pull",
+        false,
+        true,
+        pipeline::Pull::create
+    ),
+    proto!(NN_REQ, NN_REP, "req", true, true, reqrep::Req::create),
+    proto!(NN_REP, NN_REQ, "rep", true, true, reqrep::Replier::create),
+    proto!(
+        NN_SURVEYOR,
+        NN_RESPONDENT,
+        "surveyor",
+        true,
+        true,
+        survey::Surveyor::create
+    ),
+    proto!(
+        NN_RESPONDENT,
+        NN_SURVEYOR,
+        "respondent",
+        true,
+        true,
+        reqrep::Replier::create
+    ),
+    proto!(NN_BUS, NN_BUS, "bus", true, true, bus::Bus::create),
+];
+
+/// The 31-bit key that names a pipe in protocol headers (backtraces, raw
+/// BUS); pipe ids are handed out from 1 upwards, so the key is the id.
+pub fn pipe_key(id: PipeId) -> u32 {
+    (id & 0x7fff_ffff) as u32
+}
 
 pub fn lookup(protocol: i32) -> Option<&'static ProtoInfo> {
     PROTOCOLS.iter().find(|p| p.id == protocol)

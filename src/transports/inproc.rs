@@ -59,13 +59,11 @@ fn join(a: &Member, b: &Member) {
         [cap(&sa), cap(&sb)],
         [a.prios, b.prios],
     );
+    // Posting Added lets idle sockets take the pipe into use at once (their
+    // protocol decides whether to accept it); the socket calling
+    // bind/connect holds its own lock and drains right after.
     sa.sig.post(Event::Added(pa));
     sb.sig.post(Event::Added(pb));
-    // Let idle sockets take the pipe into use now (their protocol decides
-    // whether to accept it); the socket calling bind/connect holds its own
-    // lock and drains right after.
-    sa.try_settle();
-    sb.try_settle();
 }
 
 impl InprocEp {

@@ -1,0 +1,142 @@
+//! SURVEYOR/RESPONDENT (sp-surveyor-01).
+//!
+//! A survey goes to every respondent. Answers to it are received until
+//! `NN_SURVEYOR_DEADLINE` (level `NN_SURVEYOR`, default 1000 ms). Then one
+//! receive reports `ETIMEDOUT`, and further ones `EFSM` until the next survey.
+//! A new survey drops late answers to the old one. RESPONDENT is the REP
+//! machinery ([`Replier`](crate::protocols::reqrep::Replier)): an answer
+//! travels back along the survey's backtrace.
+
+use std::time::{Duration, Instant};
+
+use crate::core::error::{Error, Result};
+use crate::core::msg::Msg;
+use crate::core::options::int_val;
+use crate::core::pipe::{Pipe, PipeId};
+use crate::ffi::consts::{NN_SURVEYOR, NN_SURVEYOR_DEADLINE};
+use crate::protocols::backtrace::{take_backtrace, take_id, Ids, MAX_HOPS};
+use crate::protocols::prio::{Distributor, FairQueue};
+use crate::protocols::{Protocol, SendError};
+
+const DEFAULT_DEADLINE: i32 = 1000;
+
+enum Survey {
+    None,
+    Active { id: u32, deadline: Instant },
+}
+
+pub struct Surveyor {
+    raw: bool,
+    dist: Distributor,
+    fq: FairQueue,
+    ids: Ids,
+    deadline_ms: i32,
+    survey: Survey,
+}
+
+impl Surveyor {
+    pub fn create(raw: bool) -> Box<dyn Protocol> {
+        Box::new(Surveyor {
+            raw,
+            dist: Distributor::default(),
+            fq: FairQueue::default(),
+            ids: Ids::default(),
+            deadline_ms: DEFAULT_DEADLINE,
+            survey: Survey::None,
+        })
+    }
+}
+
+impl Protocol for Surveyor {
+    fn add_pipe(&mut self, pipe: Pipe) {
+        pipe.accept();
+        self.fq.add(pipe.clone());
+        self.dist.add(pipe);
+    }
+
+    fn rm_pipe(&mut self, id: PipeId) {
+        self.fq.remove(id);
+        self.dist.remove(id);
+    }
+
+    fn in_ready(&mut self, id: PipeId) {
+        self.fq.in_ready(id);
+    }
+
+    fn out_ready(&mut self, _id: PipeId) {}
+
+    fn send(&mut self, mut msg: Msg) -> std::result::Result<(), SendError> {
+        if !self.raw {
+            let id = self.ids.next_id();
+            msg.hdr.clear();
+            msg.hdr.extend_from_slice(&id.to_be_bytes());
+            let ms = self.deadline_ms.max(0) as u64;
+            self.survey = Survey::Active {
+                id,
+                deadline: Instant::now() + Duration::from_millis(ms),
+            };
+        }
+        self.dist.send(&msg, None);
+        Ok(())
+    }
+
+    fn recv(&mut self) -> Result<Msg> {
+        if self.raw {
+            // Raw: hand up the whole remaining backtrace (pipe keys of the
+            // hops still to go, then the id) for a device to route with.
+            while let Some((m, _)) = self.fq.recv() {
+                if let Some((bt, mut m)) = take_backtrace(m, MAX_HOPS) {
+                    m.hdr = bt;
+                    return Ok(m);
+                }
+            }
+            return Err(Error::AGAIN);
+        }
+        let Survey::Active { id: want, deadline } = self.survey else {
+            return Err(Error::FSM);
+        };
+        if Instant::now() >= deadline {
+            self.survey = Survey::None;
+            return Err(Error::TIMEDOUT);
+        }
+        while let Some((m, _)) = self.fq.recv() {
+            match take_id(m) {
+                Some((id, body)) if id == want => return Ok(body),
+                _ => {} // an answer to an older survey, or malformed
+            }
+        }
+        Err(Error::AGAIN)
+    }
+
+    fn can_send(&self) -> bool {
+        true
+    }
+
+    fn can_recv(&self) -> bool {
+        (self.raw || matches!(self.survey, Survey::Active { .. })) && self.fq.can_recv()
+    }
+
+    fn set_opt(&mut self, level: i32, opt: i32, val: &[u8]) -> Result<()> {
+        match (level, opt) {
+            (NN_SURVEYOR, NN_SURVEYOR_DEADLINE) if !self.raw => {
+                self.deadline_ms = int_val(val)?;
+                Ok(())
+            }
+            _ => Err(Error::NOPROTOOPT),
+        }
+    }
+
+    fn get_opt(&self, level: i32, opt: i32) -> Result<i32> {
+        match (level, opt) {
+            (NN_SURVEYOR, NN_SURVEYOR_DEADLINE) if !self.raw => Ok(self.deadline_ms),
+            _ => Err(Error::NOPROTOOPT),
+        }
+    }
+
+    fn timer(&self) -> Option<Instant> {
+        match self.survey {
+            Survey::Active { deadline, .. } if !self.raw => Some(deadline),
+            _ => None,
+        }
+    }
+}
