@@ -8,7 +8,6 @@ use crate::core::global;
 use crate::core::sig::Dir;
 use crate::core::socket::Socket;
 use crate::ffi::consts::AF_SP_RAW;
-use crate::protocols;
 
 fn check_raw(s: &Socket) -> Result<()> {
     if s.domain == AF_SP_RAW {
@@ -41,13 +40,22 @@ pub fn run(s1: i32, s2: i32) -> Result<i32> {
     check_raw(&a)?;
     let Some(b) = b else {
         // Loopback: everything received goes back out of the same socket.
+        // A socket that cannot receive has nothing to loop (upstream: ENOTSUP).
+        if !a.info.recvs {
+            return Err(Error::NOTSUP);
+        }
         loop {
             let m = a.recv(false)?;
             a.send(m, false).map_err(|(e, _)| e)?;
         }
     };
     check_raw(&b)?;
-    if !protocols::compatible(a.protocol(), b.protocol()) {
+    // As upstream: only the protocol family must match (REP+REQ, but also
+    // REQ+REQ), and a one-way family needs one side that can receive and
+    // one that can send.
+    let family = |s: &Socket| s.protocol() / 16;
+    let one_way_ok = (a.info.recvs && b.info.sends) || (b.info.recvs && a.info.sends);
+    if family(&a) != family(&b) || !one_way_ok {
         return Err(Error::INVAL);
     }
     forward(&a, &b)

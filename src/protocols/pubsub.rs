@@ -11,7 +11,6 @@ use crate::protocols::prio::{Distributor, FairQueue};
 use crate::protocols::trie::Trie;
 use crate::protocols::{Protocol, SendError};
 
-
 #[derive(Default)]
 pub struct Pub {
     dist: Distributor,
