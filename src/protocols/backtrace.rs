@@ -3,10 +3,11 @@
 //! received the message pushed the key of the pipe it came in on (top bit
 //! clear); the bottom word is the request or survey id (top bit set).
 
-use crate::core::error::Result;
+use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::pipe::PipeId;
 use crate::protocols::pipe_key;
+use crate::protocols::prio::FairQueue;
 
 pub(crate) const ID_FLAG: u32 = 0x8000_0000;
 /// The most hops any header can have (`NN_MAXTTL` is at most 255).
@@ -70,6 +71,19 @@ pub fn take_id(m: Msg) -> Option<(u32, Msg)> {
     let mut m = cut_body(m, from_body).ok()?;
     m.hdr.clear();
     Some((u32::from_be_bytes(w[..4].try_into().ok()?), m))
+}
+
+/// Raw REQ/SURVEYOR receive: the next well-formed reply with the whole
+/// remaining backtrace (pipe keys of the hops still to go, then the id) as
+/// its header, for a device to route with.
+pub fn recv_with_backtrace(fq: &mut FairQueue) -> Result<Msg> {
+    while let Some((m, _)) = fq.recv() {
+        if let Some((bt, mut m)) = take_backtrace(m, MAX_HOPS) {
+            m.hdr = bt;
+            return Ok(m);
+        }
+    }
+    Err(Error::AGAIN)
 }
 
 /// Prepend the key of the pipe a message came in on (raw REP/RESPONDENT).

@@ -67,6 +67,37 @@ pub trait Protocol: Send {
     }
 }
 
+/// A protocol's own int option (`NN_REQ_RESEND_IVL`, `NN_SURVEYOR_DEADLINE`):
+/// known only at its level and only on cooked sockets.
+pub struct IntOpt {
+    pub level: i32,
+    pub opt: i32,
+    pub value: i32,
+    pub cooked: bool,
+}
+
+impl IntOpt {
+    fn is(&self, level: i32, opt: i32) -> bool {
+        self.cooked && level == self.level && opt == self.opt
+    }
+
+    pub fn set(&mut self, level: i32, opt: i32, val: &[u8]) -> Result<()> {
+        if !self.is(level, opt) {
+            return Err(Error::NOPROTOOPT);
+        }
+        self.value = crate::core::options::int_val(val)?;
+        Ok(())
+    }
+
+    pub fn get(&self, level: i32, opt: i32) -> Result<i32> {
+        if self.is(level, opt) {
+            Ok(self.value)
+        } else {
+            Err(Error::NOPROTOOPT)
+        }
+    }
+}
+
 /// Static facts about a protocol.
 pub struct ProtoInfo {
     pub id: i32,

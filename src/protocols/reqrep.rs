@@ -20,12 +20,14 @@ use std::time::{Duration, Instant};
 
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
-use crate::core::options::{int_val, Options};
+use crate::core::options::Options;
 use crate::core::pipe::{Pipe, PipeId, PushError};
 use crate::ffi::consts::{NN_REQ, NN_REQ_RESEND_IVL};
-use crate::protocols::backtrace::{pop_pipe, push_pipe, take_backtrace, take_id, Ids, MAX_HOPS};
+use crate::protocols::backtrace::{
+    pop_pipe, push_pipe, recv_with_backtrace, take_backtrace, take_id, Ids,
+};
 use crate::protocols::prio::{FairQueue, LoadBalancer};
-use crate::protocols::{Protocol, SendError};
+use crate::protocols::{IntOpt, Protocol, SendError};
 
 const DEFAULT_RESEND_IVL: i32 = 60_000;
 
@@ -43,7 +45,7 @@ pub struct Req {
     lb: LoadBalancer,
     fq: FairQueue,
     ids: Ids,
-    resend_ivl: i32,
+    resend_ivl: IntOpt,
     pending: Option<Request>,
 }
 
@@ -54,7 +56,12 @@ impl Req {
             lb: LoadBalancer::default(),
             fq: FairQueue::default(),
             ids: Ids::default(),
-            resend_ivl: DEFAULT_RESEND_IVL,
+            resend_ivl: IntOpt {
+                level: NN_REQ,
+                opt: NN_REQ_RESEND_IVL,
+                value: DEFAULT_RESEND_IVL,
+                cooked: !raw,
+            },
             pending: None,
         })
     }
@@ -67,8 +74,9 @@ impl Req {
         match self.lb.send(req.msg.share()) {
             Ok(pipe) => {
                 req.pipe = Some(pipe);
-                req.resend_at = (self.resend_ivl >= 0)
-                    .then(|| Instant::now() + Duration::from_millis(self.resend_ivl as u64));
+                let ivl = self.resend_ivl.value;
+                req.resend_at =
+                    (ivl >= 0).then(|| Instant::now() + Duration::from_millis(ivl as u64));
             }
             Err(_) => {
                 req.pipe = None;
@@ -131,15 +139,7 @@ impl Protocol for Req {
 
     fn recv(&mut self) -> Result<Msg> {
         if self.raw {
-            // Raw: hand up the whole remaining backtrace (pipe keys of the
-            // hops still to go, then the id) for a device to route with.
-            while let Some((m, _)) = self.fq.recv() {
-                if let Some((bt, mut m)) = take_backtrace(m, MAX_HOPS) {
-                    m.hdr = bt;
-                    return Ok(m);
-                }
-            }
-            return Err(Error::AGAIN);
+            return recv_with_backtrace(&mut self.fq);
         }
         let Some(want) = self.pending.as_ref().map(|r| r.id) else {
             return Err(Error::FSM);
@@ -165,20 +165,11 @@ impl Protocol for Req {
     }
 
     fn set_opt(&mut self, level: i32, opt: i32, val: &[u8]) -> Result<()> {
-        match (level, opt) {
-            (NN_REQ, NN_REQ_RESEND_IVL) if !self.raw => {
-                self.resend_ivl = int_val(val)?;
-                Ok(())
-            }
-            _ => Err(Error::NOPROTOOPT),
-        }
+        self.resend_ivl.set(level, opt, val)
     }
 
     fn get_opt(&self, level: i32, opt: i32) -> Result<i32> {
-        match (level, opt) {
-            (NN_REQ, NN_REQ_RESEND_IVL) if !self.raw => Ok(self.resend_ivl),
-            _ => Err(Error::NOPROTOOPT),
-        }
+        self.resend_ivl.get(level, opt)
     }
 
     fn timer(&self) -> Option<Instant> {

@@ -11,12 +11,11 @@ use std::time::{Duration, Instant};
 
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
-use crate::core::options::int_val;
 use crate::core::pipe::{Pipe, PipeId};
 use crate::ffi::consts::{NN_SURVEYOR, NN_SURVEYOR_DEADLINE};
-use crate::protocols::backtrace::{take_backtrace, take_id, Ids, MAX_HOPS};
+use crate::protocols::backtrace::{recv_with_backtrace, take_id, Ids};
 use crate::protocols::prio::{Distributor, FairQueue};
-use crate::protocols::{Protocol, SendError};
+use crate::protocols::{IntOpt, Protocol, SendError};
 
 const DEFAULT_DEADLINE: i32 = 1000;
 
@@ -30,7 +29,7 @@ pub struct Surveyor {
     dist: Distributor,
     fq: FairQueue,
     ids: Ids,
-    deadline_ms: i32,
+    deadline_ms: IntOpt,
     survey: Survey,
 }
 
@@ -41,7 +40,12 @@ impl Surveyor {
             dist: Distributor::default(),
             fq: FairQueue::default(),
             ids: Ids::default(),
-            deadline_ms: DEFAULT_DEADLINE,
+            deadline_ms: IntOpt {
+                level: NN_SURVEYOR,
+                opt: NN_SURVEYOR_DEADLINE,
+                value: DEFAULT_DEADLINE,
+                cooked: !raw,
+            },
             survey: Survey::None,
         })
     }
@@ -70,7 +74,7 @@ impl Protocol for Surveyor {
             let id = self.ids.next_id();
             msg.hdr.clear();
             msg.hdr.extend_from_slice(&id.to_be_bytes());
-            let ms = self.deadline_ms.max(0) as u64;
+            let ms = self.deadline_ms.value.max(0) as u64;
             self.survey = Survey::Active {
                 id,
                 deadline: Instant::now() + Duration::from_millis(ms),
@@ -82,15 +86,7 @@ impl Protocol for Surveyor {
 
     fn recv(&mut self) -> Result<Msg> {
         if self.raw {
-            // Raw: hand up the whole remaining backtrace (pipe keys of the
-            // hops still to go, then the id) for a device to route with.
-            while let Some((m, _)) = self.fq.recv() {
-                if let Some((bt, mut m)) = take_backtrace(m, MAX_HOPS) {
-                    m.hdr = bt;
-                    return Ok(m);
-                }
-            }
-            return Err(Error::AGAIN);
+            return recv_with_backtrace(&mut self.fq);
         }
         let Survey::Active { id: want, deadline } = self.survey else {
             return Err(Error::FSM);
@@ -117,20 +113,11 @@ impl Protocol for Surveyor {
     }
 
     fn set_opt(&mut self, level: i32, opt: i32, val: &[u8]) -> Result<()> {
-        match (level, opt) {
-            (NN_SURVEYOR, NN_SURVEYOR_DEADLINE) if !self.raw => {
-                self.deadline_ms = int_val(val)?;
-                Ok(())
-            }
-            _ => Err(Error::NOPROTOOPT),
-        }
+        self.deadline_ms.set(level, opt, val)
     }
 
     fn get_opt(&self, level: i32, opt: i32) -> Result<i32> {
-        match (level, opt) {
-            (NN_SURVEYOR, NN_SURVEYOR_DEADLINE) if !self.raw => Ok(self.deadline_ms),
-            _ => Err(Error::NOPROTOOPT),
-        }
+        self.deadline_ms.get(level, opt)
     }
 
     fn timer(&self) -> Option<Instant> {
