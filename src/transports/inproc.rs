@@ -44,8 +44,10 @@ pub struct InprocEp {
     live: bool,
 }
 
-/// Give `a` and `b` a pipe if both are alive and their protocols match.
-fn join(a: &Member, b: &Member) {
+/// Give the binder and a connector a pipe if both are alive and their
+/// protocols match. `binding` says which side's call made them meet.
+fn join(binder: &Member, connector: &Member, binding: bool) {
+    let (a, b) = (binder, connector);
     let (Some(sa), Some(sb)) = (a.sock.upgrade(), b.sock.upgrade()) else {
         return;
     };
@@ -53,6 +55,17 @@ fn join(a: &Member, b: &Member) {
         return;
     }
     let cap = |s: &Socket| s.rcvbuf.load(Ordering::Relaxed).max(1) as usize;
+    // Connection counters as upstream's inproc keeps them: the connector
+    // counts an established connection; the binder counts an accepted one
+    // only when the connector was waiting for it.
+    sb.stats
+        .established_connections
+        .fetch_add(1, Ordering::Relaxed);
+    if binding {
+        sa.stats
+            .accepted_connections
+            .fetch_add(1, Ordering::Relaxed);
+    }
     let [pa, pb] = Link::pair(
         [sa.sig.clone(), sb.sig.clone()],
         [a.eid, b.eid],
@@ -91,12 +104,12 @@ impl InprocEp {
                 return Err(Error::ADDRINUSE);
             }
             for c in &entry.connectors {
-                join(&me, c);
+                join(&me, c, true);
             }
             entry.binder = Some(me.clone());
         } else {
             if let Some(b) = &entry.binder {
-                join(&me, b);
+                join(b, &me, false);
             }
             entry.connectors.push(me.clone());
         }
