@@ -108,7 +108,6 @@ pub fn term() {
         socks
     };
     for s in socks {
-        s.stop();
         s.close();
     }
 }

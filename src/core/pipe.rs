@@ -174,14 +174,6 @@ impl Pipe {
         Ok(())
     }
 
-    /// Would a message of `size` bytes be accepted now?
-    pub fn can_send(&self, size: usize) -> bool {
-        let st = self.link.queues[1 - self.side].st.lock();
-        !st.closed
-            && self.link.accepted[1 - self.side].load(Ordering::Acquire)
-            && (st.msgs.is_empty() || st.bytes + size <= st.cap)
-    }
-
     /// Take the next message from the peer, if any, and whether more wait.
     pub fn recv(&self) -> Option<(Msg, bool)> {
         let q = &self.link.queues[self.side];
@@ -201,10 +193,6 @@ impl Pipe {
     /// Is a message waiting?
     pub fn has_input(&self) -> bool {
         !self.link.queues[self.side].st.lock().msgs.is_empty()
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.link.closed.load(Ordering::Acquire)
     }
 
     /// Close both ends; each socket gets `Event::Closed`. Messages already

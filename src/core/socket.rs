@@ -5,7 +5,7 @@
 //! -> pipe queues -> `Sig`. A thread never holds two sockets' state locks.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,8 +30,6 @@ pub struct Socket {
     /// Copy of NN_RCVBUF readable without the state lock (transports size
     /// their queues with it).
     pub rcvbuf: AtomicI32,
-    /// Set by `nn_term`: every call fails from now on.
-    stopped: AtomicBool,
     st: Mutex<State>,
 }
 
@@ -81,7 +79,6 @@ impl Socket {
             sig: Arc::new(Sig::owned_by(me.clone())),
             stats: Stats::default(),
             rcvbuf: AtomicI32::new(opts.rcvbuf),
-            stopped: AtomicBool::new(false),
             st: Mutex::new(State {
                 proto,
                 opts,
@@ -108,7 +105,7 @@ impl Socket {
     }
 
     fn check_live(&self, st: &State) -> Result<()> {
-        if st.closed || self.stopped.load(Ordering::Acquire) {
+        if st.closed {
             Err(Error::BADF)
         } else {
             Ok(())
@@ -359,10 +356,6 @@ impl Socket {
         Ok(self.lock()?.proto.current_snd_priority())
     }
 
-    pub fn socket_name(&self) -> String {
-        String::from_utf8_lossy(&self.st.lock().opts.socket_name).into_owned()
-    }
-
     pub fn bind(self: &Arc<Self>, addr: &str) -> Result<i32> {
         self.add_endpoint(addr, true)
     }
@@ -428,13 +421,6 @@ impl Socket {
         }
         st.pipes.clear();
         drop(st);
-        self.sig.kick();
-    }
-
-    /// `nn_term`: fail every call on this socket from now on, waking blocked ones.
-    pub fn stop(&self) {
-        self.stopped.store(true, Ordering::Release);
-        let _st = self.st.lock();
         self.sig.kick();
     }
 }

@@ -185,10 +185,6 @@ impl LoadBalancer {
             None => 0,
         }
     }
-
-    pub fn get(&self, id: PipeId) -> Option<&Pipe> {
-        self.list.pipes.get(&id).map(|e| &e.pipe)
-    }
 }
 
 /// Sending to every pipe (PUB, BUS, SURVEYOR). A pipe without room simply
@@ -214,13 +210,5 @@ impl Distributor {
                 let _ = p.send(msg.share());
             }
         }
-    }
-
-    pub fn get(&self, id: PipeId) -> Option<&Pipe> {
-        self.pipes.get(&id)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pipes.is_empty()
     }
 }

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::options::Options;
-use crate::core::pipe::{Pipe, PipeId, PushError};
+use crate::core::pipe::{Pipe, PipeId};
 use crate::ffi::consts::{NN_REQ, NN_REQ_RESEND_IVL};
 use crate::protocols::backtrace::{
     pop_pipe, push_pipe, recv_with_backtrace, take_backtrace, take_id, Ids,
@@ -186,7 +186,7 @@ impl Protocol for Req {
 }
 
 /// REP and RESPONDENT share this: requests in, replies back along the
-/// backtrace. `name_fsm` decides whether a reply without a request is EFSM.
+/// backtrace; a reply without a request is EFSM (cooked sockets).
 pub struct Replier {
     raw: bool,
     fq: FairQueue,
@@ -214,7 +214,7 @@ impl Replier {
         if let Some(p) = self.fq.get(pipe) {
             // A reply that does not fit is dropped, as upstream's; the
             // requester will resend.
-            if let Err(PushError::Full(_) | PushError::Closed(_)) = p.send(msg) {}
+            let _ = p.send(msg);
         }
     }
 }

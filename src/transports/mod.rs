@@ -20,8 +20,6 @@ pub trait EndpointImpl: Send {
 /// One `nn_bind`/`nn_connect` of a socket.
 pub struct Endpoint {
     pub id: i32,
-    pub addr: String,
-    pub bind: bool,
     inner: Box<dyn EndpointImpl>,
 }
 
@@ -52,12 +50,7 @@ pub fn create(
         "inproc" => Box::new(inproc::InprocEp::new(sock, eid, rest, bind, opts)?),
         _ => return Err(Error::PROTONOSUPPORT),
     };
-    Ok(Endpoint {
-        id: eid,
-        addr: addr.to_string(),
-        bind,
-        inner,
-    })
+    Ok(Endpoint { id: eid, inner })
 }
 
 #[cfg(test)]
