@@ -11,4 +11,5 @@
 pub mod core;
 pub mod ffi;
 pub mod protocols;
+pub mod reactor;
 pub mod transports;

@@ -13,6 +13,7 @@ use parking_lot::Mutex;
 
 use crate::core::msg::Msg;
 use crate::core::sig::{Event, Sig};
+use crate::transports::stream::Conn;
 
 pub type PipeId = u64;
 
@@ -104,8 +105,10 @@ impl Link {
             eid: eids[side],
             sndprio: prios[side].0,
             rcvprio: prios[side].1,
-            link: link.clone(),
-            side,
+            kind: Kind::Inproc {
+                link: link.clone(),
+                side,
+            },
         };
         [mk(0), mk(1)]
     }
@@ -124,6 +127,12 @@ impl Link {
     }
 }
 
+#[derive(Clone)]
+enum Kind {
+    Inproc { link: Arc<Link>, side: usize },
+    Stream(Arc<Conn>),
+}
+
 /// A socket's handle on one pipe. Cheap to clone (protocols keep copies).
 #[derive(Clone)]
 pub struct Pipe {
@@ -132,30 +141,47 @@ pub struct Pipe {
     pub eid: i32,
     pub sndprio: u8,
     pub rcvprio: u8,
-    link: Arc<Link>,
-    side: usize,
+    kind: Kind,
 }
 
 impl Pipe {
-    /// Take the pipe into use: the peer may send from now on.
+    /// The pipe of a network connection whose handshake is done.
+    pub(crate) fn stream(conn: Arc<Conn>, eid: i32, prios: (u8, u8)) -> Pipe {
+        Pipe {
+            id: conn.id,
+            eid,
+            sndprio: prios.0,
+            rcvprio: prios.1,
+            kind: Kind::Stream(conn),
+        }
+    }
+
+    /// Take the pipe into use: the peer may send from now on. (A network
+    /// peer sends whenever it likes; what it sends waits in the queue.)
     pub fn accept(&self) {
-        if !self.link.accepted[self.side].swap(true, Ordering::AcqRel) {
-            let end = &self.link.ends[1 - self.side];
-            end.sig.post(Event::Out(end.id));
+        if let Kind::Inproc { link, side } = &self.kind {
+            if !link.accepted[*side].swap(true, Ordering::AcqRel) {
+                let end = &link.ends[1 - side];
+                end.sig.post(Event::Out(end.id));
+            }
         }
     }
 
     /// Queue a message for the peer.
     pub fn send(&self, msg: Msg) -> Result<(), PushError> {
-        let peer = 1 - self.side;
-        let q = &self.link.queues[peer];
+        let (link, side) = match &self.kind {
+            Kind::Inproc { link, side } => (link, *side),
+            Kind::Stream(c) => return c.send(msg),
+        };
+        let peer = 1 - side;
+        let q = &link.queues[peer];
         let size = msg.size();
         let mut st = q.st.lock();
         if st.closed {
             return Err(PushError::Closed(msg));
         }
         // Not yet accepted by the peer: accept() posts Event::Out later.
-        if !self.link.accepted[peer].load(Ordering::Acquire) {
+        if !link.accepted[peer].load(Ordering::Acquire) {
             return Err(PushError::Full(msg));
         }
         // One message always fits into an empty queue, however large.
@@ -168,7 +194,7 @@ impl Pipe {
         st.msgs.push_back(msg);
         drop(st);
         if was_empty {
-            let end = &self.link.ends[peer];
+            let end = &link.ends[peer];
             end.sig.post(Event::In(end.id));
         }
         Ok(())
@@ -176,7 +202,11 @@ impl Pipe {
 
     /// Take the next message from the peer, if any, and whether more wait.
     pub fn recv(&self) -> Option<(Msg, bool)> {
-        let q = &self.link.queues[self.side];
+        let (link, side) = match &self.kind {
+            Kind::Inproc { link, side } => (link, *side),
+            Kind::Stream(c) => return c.recv(),
+        };
+        let q = &link.queues[side];
         let mut st = q.st.lock();
         let msg = st.msgs.pop_front()?;
         st.bytes -= msg.size();
@@ -184,7 +214,7 @@ impl Pipe {
         let unblock = std::mem::take(&mut st.producer_blocked);
         drop(st);
         if unblock {
-            let end = &self.link.ends[1 - self.side];
+            let end = &link.ends[1 - side];
             end.sig.post(Event::Out(end.id));
         }
         Some((msg, more))
@@ -192,13 +222,19 @@ impl Pipe {
 
     /// Is a message waiting?
     pub fn has_input(&self) -> bool {
-        !self.link.queues[self.side].st.lock().msgs.is_empty()
+        match &self.kind {
+            Kind::Inproc { link, side } => !link.queues[*side].st.lock().msgs.is_empty(),
+            Kind::Stream(c) => c.has_input(),
+        }
     }
 
     /// Close both ends; each socket gets `Event::Closed`. Messages already
     /// queued for a socket stay readable by it until it drops the pipe.
     pub fn close(&self) {
-        self.link.close();
+        match &self.kind {
+            Kind::Inproc { link, .. } => link.close(),
+            Kind::Stream(c) => c.close(),
+        }
     }
 }
 

@@ -1,8 +1,14 @@
 //! Transports: address parsing and the endpoints that make pipes.
-//! Only inproc exists so far; ipc, tcp and ws are refused with
-//! `EPROTONOSUPPORT` until they land.
+//! inproc joins sockets in one process directly; ipc, tcp and ws are stream
+//! transports driven by the reactor (`stream` for connections, `net` for
+//! dialers and listeners).
 
 pub mod inproc;
+pub mod ipc;
+pub mod net;
+pub mod stream;
+pub mod tcp;
+pub mod ws;
 
 use std::sync::Arc;
 
@@ -46,11 +52,86 @@ pub fn create(
     opts: &Options,
 ) -> Result<Endpoint> {
     let (scheme, rest) = split_addr(addr)?;
-    let inner: Box<dyn EndpointImpl> = match scheme {
-        "inproc" => Box::new(inproc::InprocEp::new(sock, eid, rest, bind, opts)?),
+    let v4 = opts.ipv4only != 0;
+    let cfg = || net::EpConfig::new(sock, eid, opts);
+    let inner: Box<dyn EndpointImpl> = match (scheme, bind) {
+        ("inproc", _) => Box::new(inproc::InprocEp::new(sock, eid, rest, bind, opts)?),
+        ("tcp", true) => {
+            let a = tcp::bind_addr(rest, v4)?;
+            Box::new(Bound(net::Listener::bind_tcp(a, &cfg(), None)?))
+        }
+        ("tcp", false) => Box::new(Dialing(net::Dialer::start(
+            cfg(),
+            tcp::dial_spec(rest, v4)?,
+        ))),
+        ("ipc", true) => {
+            let a = ipc::path_addr(rest)?;
+            let unlink = ipc::clear_stale(rest)?;
+            Box::new(Bound(net::Listener::bind_unix(a, &cfg(), unlink)?))
+        }
+        ("abstract", true) => {
+            let a = ipc::abstract_addr(rest)?;
+            Box::new(Bound(net::Listener::bind_unix(a, &cfg(), None)?))
+        }
+        ("ipc" | "abstract", false) => {
+            let a = if scheme == "ipc" {
+                ipc::path_addr(rest)?
+            } else {
+                ipc::abstract_addr(rest)?
+            };
+            let spec = net::DialSpec {
+                dest: net::Dest::Unix(a),
+                local: None,
+                ws: None,
+            };
+            Box::new(Dialing(net::Dialer::start(cfg(), spec)))
+        }
+        ("ws", _) => {
+            let (hostport, path) = match rest.find('/') {
+                Some(i) => (&rest[..i], &rest[i..]),
+                None => (rest, "/"),
+            };
+            if bind {
+                let a = tcp::bind_addr(hostport, v4)?;
+                Box::new(ws::WsBind::new(a, path, cfg())?)
+            } else {
+                let mut spec = tcp::dial_spec(hostport, v4)?;
+                let host = hostport.rsplit(';').next().unwrap_or(hostport);
+                spec.ws = Some((host.to_string(), path.to_string()));
+                Box::new(Dialing(net::Dialer::start(cfg(), spec)))
+            }
+        }
         _ => return Err(Error::PROTONOSUPPORT),
     };
     Ok(Endpoint { id: eid, inner })
+}
+
+struct Bound(Arc<net::Listener>);
+
+impl EndpointImpl for Bound {
+    fn shutdown(&mut self) {
+        self.0.shutdown();
+    }
+}
+
+struct Dialing(Arc<net::Dialer>);
+
+impl EndpointImpl for Dialing {
+    fn shutdown(&mut self) {
+        self.0.shutdown();
+    }
+}
+
+impl EndpointImpl for ws::WsBind {
+    fn shutdown(&mut self) {
+        ws::WsBind::shutdown(self);
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        self.inner.shutdown();
+    }
 }
 
 #[cfg(test)]

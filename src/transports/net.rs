@@ -1,0 +1,494 @@
+//! Endpoints of the stream transports: the dialer (connect, and reconnect
+//! with exponential back-off from `NN_RECONNECT_IVL` to
+//! `NN_RECONNECT_IVL_MAX`) and the listener (accept). Both hand connected
+//! descriptors to [`Conn`], which does the handshake and becomes a pipe.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use socket2::{Domain, SockAddr, Socket as RawSock, Type};
+
+use crate::core::error::{Error, Result};
+use crate::core::options::Options;
+use crate::core::sig::Sig;
+use crate::core::socket::Socket;
+use crate::core::stats::Stats;
+use crate::reactor::{self, Source, TimerId};
+use crate::transports::stream::{Attach, Conn, Ended, Hooks, Role, WsRouter};
+use crate::transports::ws;
+
+/// What an endpoint takes from its socket when it is created.
+#[derive(Clone)]
+pub(crate) struct EpConfig {
+    pub sock: Weak<Socket>,
+    pub sig: Arc<Sig>,
+    pub eid: i32,
+    pub protocol: i32,
+    pub prios: (u8, u8),
+    pub rcvmaxsize: i64,
+    pub sndbuf: usize,
+    pub reconnect_ivl: Duration,
+    pub reconnect_ivl_max: Duration,
+    pub nodelay: bool,
+    pub ws_text: bool,
+}
+
+impl EpConfig {
+    pub fn new(sock: &Arc<Socket>, eid: i32, opts: &Options) -> EpConfig {
+        EpConfig {
+            sock: Arc::downgrade(sock),
+            sig: sock.sig.clone(),
+            eid,
+            protocol: sock.protocol(),
+            prios: (opts.sndprio as u8, opts.rcvprio as u8),
+            rcvmaxsize: opts.rcvmaxsize as i64,
+            sndbuf: opts.sndbuf.max(1) as usize,
+            reconnect_ivl: Duration::from_millis(opts.reconnect_ivl.max(0) as u64),
+            reconnect_ivl_max: Duration::from_millis(opts.reconnect_ivl_max.max(0) as u64),
+            nodelay: opts.tcp_nodelay != 0,
+            ws_text: opts.ws_msg_type == crate::ffi::consts::NN_WS_MSG_TYPE_TEXT,
+        }
+    }
+
+    pub fn attach(&self, hooks: Weak<dyn Hooks>) -> Attach {
+        Attach {
+            sock: self.sock.clone(),
+            sig: self.sig.clone(),
+            eid: self.eid,
+            protocol: self.protocol,
+            prios: self.prios,
+            rcvmaxsize: self.rcvmaxsize,
+            sndbuf: self.sndbuf,
+            ws_text: self.ws_text,
+            hooks,
+        }
+    }
+
+    pub fn stat(&self, f: impl FnOnce(&Stats)) {
+        if let Some(s) = self.sock.upgrade() {
+            f(&s.stats);
+        }
+    }
+
+    fn bump(&self, pick: fn(&Stats) -> &std::sync::atomic::AtomicU64, up: bool) {
+        self.stat(|s| {
+            if up {
+                pick(s).fetch_add(1, Ordering::Relaxed);
+            } else {
+                let _ = pick(s)
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| v.checked_sub(1));
+            }
+        });
+    }
+}
+
+/// Where a dialer connects.
+pub(crate) enum Dest {
+    /// Resolved addresses (tried in turn).
+    Addrs(Vec<SocketAddr>),
+    /// A host name, resolved off the caller's thread at each attempt.
+    Resolve {
+        host: String,
+        port: u16,
+        ipv4only: bool,
+    },
+    Unix(SockAddr),
+}
+
+pub(crate) struct DialSpec {
+    pub dest: Dest,
+    /// Local address to bind before connecting (`tcp://local;host:port`).
+    pub local: Option<std::net::IpAddr>,
+    /// WebSocket: the Host header and the path.
+    pub ws: Option<(String, String)>,
+}
+
+struct DialState {
+    alive: bool,
+    conn: Option<Arc<Conn>>,
+    timer: Option<TimerId>,
+    backoff: Duration,
+    /// Index into resolved addresses for the next attempt.
+    next_addr: usize,
+}
+
+pub(crate) struct Dialer {
+    cfg: EpConfig,
+    spec: DialSpec,
+    me: Weak<Dialer>,
+    st: Mutex<DialState>,
+}
+
+impl Dialer {
+    pub fn start(cfg: EpConfig, spec: DialSpec) -> Arc<Dialer> {
+        let d = Arc::new_cyclic(|me| Dialer {
+            st: Mutex::new(DialState {
+                alive: true,
+                conn: None,
+                timer: None,
+                backoff: cfg.reconnect_ivl,
+                next_addr: 0,
+            }),
+            cfg,
+            spec,
+            me: me.clone(),
+        });
+        d.attempt();
+        d
+    }
+
+    pub fn shutdown(&self) {
+        let (conn, timer) = {
+            let mut st = self.st.lock();
+            st.alive = false;
+            (st.conn.take(), st.timer.take())
+        };
+        if let Some(t) = timer {
+            reactor::get().cancel(t);
+        }
+        if let Some(c) = conn {
+            c.end(Ended::Closed);
+        }
+    }
+
+    fn attempt(&self) {
+        if !self.st.lock().alive {
+            return;
+        }
+        match &self.spec.dest {
+            Dest::Addrs(addrs) => {
+                let i = {
+                    let mut st = self.st.lock();
+                    let i = st.next_addr % addrs.len().max(1);
+                    st.next_addr = st.next_addr.wrapping_add(1);
+                    i
+                };
+                match addrs.get(i) {
+                    Some(a) => self.connect_to(SockAddr::from(*a)),
+                    None => self.failed(),
+                }
+            }
+            Dest::Unix(a) => self.connect_to(a.clone()),
+            Dest::Resolve {
+                host,
+                port,
+                ipv4only,
+            } => {
+                // getaddrinfo blocks: never on the caller's or the I/O thread.
+                let (host, port, v4) = (host.clone(), *port, *ipv4only);
+                let me = self.me.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("nanomsg-dns".into())
+                    .spawn(move || {
+                        let found = super::tcp::resolve(&host, port, v4);
+                        reactor::get().at(
+                            Instant::now(),
+                            Box::new(move || {
+                                if let Some(d) = me.upgrade() {
+                                    match found {
+                                        Some(a) => d.connect_to(SockAddr::from(a)),
+                                        None => d.failed(),
+                                    }
+                                }
+                            }),
+                        );
+                    });
+                if spawned.is_err() {
+                    self.failed();
+                }
+            }
+        }
+    }
+
+    fn connect_to(&self, addr: SockAddr) {
+        if !self.st.lock().alive {
+            return;
+        }
+        let conn = match self.open(&addr) {
+            Ok(c) => c,
+            Err(_) => {
+                self.failed();
+                return;
+            }
+        };
+        let mut st = self.st.lock();
+        if st.alive {
+            st.conn = Some(conn);
+        } else {
+            drop(st);
+            conn.end(Ended::Closed);
+        }
+    }
+
+    fn open(&self, addr: &SockAddr) -> std::io::Result<Arc<Conn>> {
+        let domain = addr.domain();
+        let s = RawSock::new(domain, Type::STREAM, None)?;
+        s.set_nonblocking(true)?;
+        if domain != Domain::UNIX {
+            s.set_nodelay(self.cfg.nodelay)?;
+            if let Some(ip) = self.spec.local {
+                s.bind(&SockAddr::from(SocketAddr::new(ip, 0)))?;
+            }
+        }
+        match s.connect(addr) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+        let role = match &self.spec.ws {
+            None => Role::Sp {
+                ipc: domain == Domain::UNIX,
+            },
+            Some((host, path)) => {
+                let peer = crate::protocols::lookup(self.cfg.protocol)
+                    .map(|p| p.peer)
+                    .unwrap_or(self.cfg.protocol);
+                let (request, accept) = ws::client_request(host, path, peer);
+                Role::WsClient { request, accept }
+            }
+        };
+        self.cfg.bump(|s| &s.inprogress_connections, true);
+        let hooks: Weak<dyn Hooks> = self.me.clone();
+        let r = Conn::start(s, role, Some(self.cfg.attach(hooks)), true);
+        if r.is_err() {
+            self.cfg.bump(|s| &s.inprogress_connections, false);
+        }
+        r
+    }
+
+    /// An attempt failed before it had a connection: count it, retry later.
+    fn failed(&self) {
+        self.cfg.bump(|s| &s.connect_errors, true);
+        self.retry(false);
+    }
+
+    fn retry(&self, after_pipe: bool) {
+        let mut st = self.st.lock();
+        if !st.alive {
+            return;
+        }
+        st.conn = None;
+        let ivl = self.cfg.reconnect_ivl;
+        let delay = if after_pipe {
+            st.backoff = ivl;
+            ivl
+        } else {
+            let d = st.backoff;
+            if self.cfg.reconnect_ivl_max > ivl {
+                st.backoff = (d * 2).min(self.cfg.reconnect_ivl_max);
+            }
+            d
+        };
+        let me = self.me.clone();
+        st.timer = Some(reactor::get().at(
+            Instant::now() + delay,
+            Box::new(move || {
+                if let Some(d) = me.upgrade() {
+                    d.st.lock().timer = None;
+                    d.attempt();
+                }
+            }),
+        ));
+    }
+}
+
+impl Hooks for Dialer {
+    fn connected(&self, _conn: &Arc<Conn>) {
+        self.cfg.bump(|s| &s.inprogress_connections, false);
+        self.cfg.bump(|s| &s.established_connections, true);
+    }
+
+    fn ended(&self, conn: &Arc<Conn>, _how: Ended, was_pipe: bool) {
+        if !conn.was_connected() {
+            self.cfg.bump(|s| &s.inprogress_connections, false);
+            self.cfg.bump(|s| &s.connect_errors, true);
+        }
+        {
+            let st = self.st.lock();
+            if !st.conn.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn)) {
+                return; // an old connection, or shut down
+            }
+        }
+        self.retry(was_pipe);
+    }
+}
+
+/// A listening socket: accepts connections and starts their handshakes.
+pub(crate) struct Listener {
+    fd: RawSock,
+    key: AtomicUsize,
+    alive: AtomicBool,
+    /// `None` for a WebSocket port, whose router finds each connection's endpoint.
+    cfg: Option<EpConfig>,
+    router: Option<Arc<dyn WsRouter>>,
+    nodelay: bool,
+    me: Weak<Listener>,
+    conns: Mutex<Vec<Weak<Conn>>>,
+    unlink: Option<PathBuf>,
+    unix: bool,
+}
+
+fn listen_on(addr: &SockAddr, reuse: bool) -> Result<RawSock> {
+    let s = RawSock::new(addr.domain(), Type::STREAM, None).map_err(|e| os(&e))?;
+    if reuse {
+        s.set_reuse_address(true).map_err(|e| os(&e))?;
+    }
+    if addr.domain() == Domain::IPV6 {
+        // `tcp://*:port` with NN_IPV4ONLY=0 binds [::] for both families.
+        let _ = s.set_only_v6(false);
+    }
+    s.bind(addr).map_err(|e| os(&e))?;
+    s.listen(128).map_err(|e| os(&e))?;
+    s.set_nonblocking(true).map_err(|e| os(&e))?;
+    Ok(s)
+}
+
+fn os(e: &std::io::Error) -> Error {
+    Error(e.raw_os_error().unwrap_or(libc::EINVAL))
+}
+
+impl Listener {
+    /// Bind a tcp port. With a router it is a WebSocket port.
+    pub fn bind_tcp(
+        addr: SocketAddr,
+        cfg: &EpConfig,
+        router: Option<Arc<dyn WsRouter>>,
+    ) -> Result<Arc<Listener>> {
+        let fd = listen_on(&SockAddr::from(addr), true)?;
+        let own = if router.is_some() {
+            None
+        } else {
+            Some(cfg.clone())
+        };
+        Self::start(fd, own, router, cfg.nodelay, None)
+    }
+
+    pub fn bind_unix(
+        addr: SockAddr,
+        cfg: &EpConfig,
+        path: Option<PathBuf>,
+    ) -> Result<Arc<Listener>> {
+        let fd = listen_on(&addr, false)?;
+        Self::start(fd, Some(cfg.clone()), None, false, path)
+    }
+
+    fn start(
+        fd: RawSock,
+        cfg: Option<EpConfig>,
+        router: Option<Arc<dyn WsRouter>>,
+        nodelay: bool,
+        unlink: Option<PathBuf>,
+    ) -> Result<Arc<Listener>> {
+        use std::os::fd::AsRawFd;
+        let raw = fd.as_raw_fd();
+        let unix = fd.local_addr().is_ok_and(|a| a.domain() == Domain::UNIX);
+        let l = Arc::new_cyclic(|me| Listener {
+            fd,
+            key: AtomicUsize::new(0),
+            alive: AtomicBool::new(true),
+            cfg,
+            router,
+            nodelay,
+            me: me.clone(),
+            conns: Mutex::new(Vec::new()),
+            unlink,
+            unix,
+        });
+        let key = reactor::get().add(raw, l.clone()).map_err(|e| os(&e))?;
+        l.key.store(key, Ordering::Release);
+        Ok(l)
+    }
+
+    pub fn shutdown(&self) {
+        use std::os::fd::AsRawFd;
+        if !self.alive.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        reactor::get().remove(self.fd.as_raw_fd(), self.key.load(Ordering::Acquire));
+        let _ = self.fd.shutdown(std::net::Shutdown::Both);
+        if let Some(p) = &self.unlink {
+            let _ = std::fs::remove_file(p);
+        }
+        let conns = std::mem::take(&mut *self.conns.lock());
+        for c in conns.into_iter().filter_map(|c| c.upgrade()) {
+            c.end(Ended::Closed);
+        }
+    }
+
+    fn accept_all(self: &Arc<Self>) {
+        loop {
+            if !self.alive.load(Ordering::Acquire) {
+                return;
+            }
+            match self.fd.accept() {
+                Ok((s, _)) => {
+                    let _ = s.set_nonblocking(true);
+                    if !self.unix {
+                        let _ = s.set_nodelay(self.nodelay);
+                    }
+                    let (role, attach) = match (&self.router, &self.cfg) {
+                        (Some(r), _) => (Role::WsServer { router: r.clone() }, None),
+                        (None, Some(cfg)) => {
+                            let hooks: Weak<dyn Hooks> = self.me.clone();
+                            cfg.bump(|s| &s.accepted_connections, true);
+                            (Role::Sp { ipc: self.unix }, Some(cfg.attach(hooks)))
+                        }
+                        (None, None) => return,
+                    };
+                    if let Ok(c) = Conn::start(s, role, attach, false) {
+                        let mut conns = self.conns.lock();
+                        if conns.len() >= 64 && conns.len().is_power_of_two() {
+                            conns.retain(|w| w.upgrade().is_some_and(|c| !c.is_closed()));
+                        }
+                        conns.push(Arc::downgrade(&c));
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    if let Some(cfg) = &self.cfg {
+                        cfg.bump(|s| &s.accept_errors, true);
+                    }
+                    if e.raw_os_error() == Some(libc::ECONNABORTED) {
+                        continue;
+                    }
+                    // Out of descriptors or memory: try again shortly (no
+                    // new edge comes for connections already waiting).
+                    let me = self.me.clone();
+                    reactor::get().at(
+                        Instant::now() + Duration::from_millis(100),
+                        Box::new(move || {
+                            if let Some(l) = me.upgrade() {
+                                l.accept_all();
+                            }
+                        }),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl Hooks for Listener {
+    fn ended(&self, conn: &Arc<Conn>, _how: Ended, _was_pipe: bool) {
+        self.conns
+            .lock()
+            .retain(|c| c.upgrade().is_some_and(|c| !Arc::ptr_eq(&c, conn)));
+    }
+}
+
+impl Source for Listener {
+    fn ready(self: Arc<Self>, _readable: bool, _writable: bool) {
+        self.accept_all();
+    }
+
+    fn poked(self: Arc<Self>) {
+        self.accept_all();
+    }
+}

@@ -1,0 +1,1187 @@
+//! Connections of the stream transports (tcp, ipc, ws): the handshake, the
+//! message framing and the two queues that make a connection a pipe.
+//!
+//! One [`Conn`] per connected descriptor. After the handshake (the 8-byte SP
+//! header of sp-tcp-mapping-01 / sp-ipc-mapping-01, or the WebSocket
+//! upgrade) it becomes a pipe of its socket: the protocol sends into it and
+//! receives from it through [`crate::core::pipe::Pipe`].
+//!
+//! Sending: when the outgoing queue is empty and the last send was not just
+//! now, the caller's thread writes the frame itself with one `sendmsg`
+//! (latency). Otherwise the frame is queued and the reactor writes queued
+//! frames many per `sendmsg` (throughput: a sender in a tight loop hands its
+//! messages over without a syscall each). The reactor also takes over when
+//! a direct write could not finish.
+//!
+//! Receiving: the reactor reads up to 64 KiB at a time and cuts every
+//! complete message out of it; a message larger than the buffer is read
+//! straight into its own body. `NN_RCVMAXSIZE` is checked against the
+//! length prefix before anything is allocated. When the socket's receive
+//! queue holds `NN_RCVBUF` bytes, reading stops until the socket takes
+//! messages out.
+//!
+//! Locks: `rd` (reactor only) → `flight` (reactor only) → `wr` → `inq`,
+//! then `Sig` as always. No event is posted while `rd`, `flight` or `wr` is
+//! held (posting may run the socket's protocol, which may send into this
+//! very connection).
+
+use std::collections::VecDeque;
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+use crate::core::msg::{Chunk, Msg};
+use crate::core::pipe::{new_pipe_id, Pipe, PipeId, PushError};
+use crate::core::sig::{Event, Sig};
+use crate::core::socket::Socket;
+use crate::protocols;
+use crate::reactor::{self, Source, TimerId};
+use crate::transports::ws;
+
+const READ_BUF: usize = 64 * 1024;
+/// sp-ipc-mapping-01: the message-type byte of a normal message.
+const IPC_MSG_NORMAL: u8 = 1;
+/// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
+const BATCH_FRAMES: usize = 256;
+/// A send this soon after the previous one goes through the reactor, so a
+/// stream of sends is batched; a lone send is written at once.
+const BATCH_GAP: Duration = Duration::from_micros(15);
+/// Reads per readiness turn before other connections get theirs.
+const READ_TURNS: usize = 32;
+/// How long a peer may take over the SP header or the WebSocket upgrade.
+pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_millis(5000);
+/// How long a closed pipe may keep flushing what was queued before it.
+const CLOSE_FLUSH: Duration = Duration::from_millis(1000);
+
+/// What a connection serves once it is a pipe: which socket, endpoint and
+/// limits. Fixed when the connection is made (for a WebSocket server, when
+/// the upgrade request names the path).
+pub struct Attach {
+    pub sock: Weak<Socket>,
+    pub sig: Arc<Sig>,
+    pub eid: i32,
+    pub protocol: i32,
+    pub prios: (u8, u8),
+    /// `NN_RCVMAXSIZE`; negative is unlimited.
+    pub rcvmaxsize: i64,
+    pub sndbuf: usize,
+    /// `NN_WS_MSG_TYPE` is text.
+    pub ws_text: bool,
+    /// Told when the connection ends (a dialer reconnects).
+    pub hooks: Weak<dyn Hooks>,
+}
+
+impl Attach {
+    fn stat(&self, f: impl FnOnce(&crate::core::stats::Stats)) {
+        if let Some(s) = self.sock.upgrade() {
+            f(&s.stats);
+        }
+    }
+}
+
+/// How a connection ended, for the statistics and the endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// The peer went away or the connection failed (broken).
+    Broken,
+    /// We dropped it: bad header, incompatible protocol, oversized message.
+    Dropped,
+    /// Our side closed it (socket close, shutdown, pipe rejected).
+    Closed,
+}
+
+pub trait Hooks: Send + Sync {
+    /// A connect completed (the handshake follows).
+    fn connected(&self, _conn: &Arc<Conn>) {}
+    /// The connection is over. `was_pipe` says whether it got past the handshake.
+    fn ended(&self, conn: &Arc<Conn>, how: Ended, was_pipe: bool);
+}
+
+/// Where a WebSocket server connection finds its endpoint by path.
+pub trait WsRouter: Send + Sync {
+    /// `Err(status)` for an HTTP error reply.
+    fn route(&self, conn: &Arc<Conn>, path: &str, proto: &str) -> Result<Attach, u16>;
+}
+
+/// The wire format after the handshake.
+pub enum Role {
+    /// SP framing; over ipc each message also carries a type byte.
+    Sp {
+        ipc: bool,
+    },
+    WsClient {
+        request: Vec<u8>,
+        accept: String,
+    },
+    WsServer {
+        router: Arc<dyn WsRouter>,
+    },
+}
+
+enum Phase {
+    /// A non-blocking connect is under way.
+    Connecting,
+    /// Waiting for the peer's header / upgrade.
+    Hello,
+    Active,
+    /// Our side closed the pipe; flushing what is queued, then gone.
+    Closing,
+    Dead,
+}
+
+struct Reader {
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// A message too large for `buf`, being read straight into its body.
+    big: Option<(Chunk, usize)>,
+    /// WebSocket: the message being assembled from frames.
+    ws_msg: Vec<u8>,
+    ws_in_msg: bool,
+    ws_text: bool,
+    batch: Vec<Msg>,
+    /// Handshake bytes read so far.
+    hello: Vec<u8>,
+}
+
+struct Frame {
+    prefix: [u8; 14],
+    plen: u8,
+    msg: Msg,
+    /// WebSocket client frames: header and body masked into one buffer.
+    masked: Option<Vec<u8>>,
+    /// Bytes of this frame already written.
+    off: usize,
+}
+
+impl Frame {
+    fn len(&self) -> usize {
+        self.plen as usize
+            + match &self.masked {
+                Some(m) => m.len(),
+                None => self.msg.size(),
+            }
+    }
+
+    fn control(prefix: &[u8], payload: Vec<u8>) -> Frame {
+        let mut p = [0u8; 14];
+        p[..prefix.len()].copy_from_slice(prefix);
+        Frame {
+            prefix: p,
+            plen: prefix.len() as u8,
+            msg: Msg::new(Chunk::from_slice(&[]).expect("empty chunk")),
+            masked: Some(payload),
+            off: 0,
+        }
+    }
+
+    /// Append the unwritten parts to `iov`.
+    fn slices(&self, iov: &mut Vec<libc::iovec>) {
+        let mut skip = self.off;
+        let body: &[u8] = self.msg.body.as_slice();
+        let parts: [&[u8]; 3] = match &self.masked {
+            Some(m) => [&self.prefix[..self.plen as usize], m, &[]],
+            None => [&self.prefix[..self.plen as usize], &self.msg.hdr, body],
+        };
+        for p in parts {
+            if skip >= p.len() {
+                skip -= p.len();
+                continue;
+            }
+            let s = &p[skip..];
+            skip = 0;
+            iov.push(libc::iovec {
+                iov_base: s.as_ptr() as *mut libc::c_void,
+                iov_len: s.len(),
+            });
+        }
+    }
+}
+
+struct Wr {
+    q: VecDeque<Frame>,
+    /// Bytes queued or in flight (bounded by `NN_SNDBUF`).
+    bytes: usize,
+    /// The reactor owns the output: frames are in flight or queued.
+    flushing: bool,
+    producer_blocked: bool,
+    /// A write failed; the reactor tears the connection down.
+    failed: bool,
+    last_send: Option<Instant>,
+}
+
+struct InQ {
+    msgs: VecDeque<Msg>,
+    bytes: usize,
+    /// Reading stopped because the queue is full.
+    paused: bool,
+    /// The peer is gone; the socket hears `Closed` once it has read what
+    /// arrived before that.
+    eof: bool,
+}
+
+pub struct Conn {
+    fd: socket2::Socket,
+    key: AtomicUsize,
+    pub id: PipeId,
+    role: Role,
+    ws_text_send: AtomicBool,
+    attach: OnceLock<Attach>,
+    phase: Mutex<Phase>,
+    rd: Mutex<Reader>,
+    flight: Mutex<VecDeque<Frame>>,
+    wr: Mutex<Wr>,
+    inq: Mutex<InQ>,
+    closed: AtomicBool,
+    connected: AtomicBool,
+    timer: Mutex<Option<TimerId>>,
+    /// Until the peer's handshake is in: for reporting only.
+    pub(crate) peer_proto: Mutex<Option<i32>>,
+}
+
+fn would_block(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::WouldBlock
+}
+
+/// `sendmsg` with `MSG_NOSIGNAL` (a vanished peer must not raise SIGPIPE).
+fn send_iov(fd: RawFd, iov: &[libc::iovec]) -> io::Result<usize> {
+    loop {
+        // SAFETY: msghdr is plain data; the iovecs point into buffers the
+        // caller keeps alive for the duration of the call.
+        let mut mh: libc::msghdr = unsafe { std::mem::zeroed() };
+        mh.msg_iov = iov.as_ptr() as *mut libc::iovec;
+        mh.msg_iovlen = iov.len() as _;
+        // SAFETY: fd is a socket we own; mh is valid for the call.
+        let n = unsafe { libc::sendmsg(fd, &mh, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+fn peek_fd(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: receives at most buf.len() bytes into memory we own.
+        let n = unsafe {
+            libc::recv(
+                fd,
+                buf.as_mut_ptr() as *mut libc::c_void,
+                buf.len(),
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+fn read_fd(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: reads at most buf.len() bytes into memory we own.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// Write as much of `frames` as the socket takes. Completed frames are
+/// popped and their sizes summed into the result. `Ok` with frames left
+/// means the socket is full.
+fn write_frames(fd: RawFd, frames: &mut VecDeque<Frame>) -> io::Result<(usize, bool)> {
+    let mut freed = 0;
+    let mut iov: Vec<libc::iovec> = Vec::with_capacity(frames.len().min(BATCH_FRAMES) * 3);
+    while !frames.is_empty() {
+        iov.clear();
+        for f in frames.iter().take(BATCH_FRAMES) {
+            f.slices(&mut iov);
+        }
+        let mut n = match send_iov(fd, &iov) {
+            Ok(n) => n,
+            Err(e) if would_block(&e) => return Ok((freed, false)),
+            Err(e) => return Err(e),
+        };
+        while n > 0 {
+            let f = frames.front_mut().expect("written bytes belong to a frame");
+            let left = f.len() - f.off;
+            if n >= left {
+                n -= left;
+                freed += f.msg.size();
+                frames.pop_front();
+            } else {
+                f.off += n;
+                n = 0;
+            }
+        }
+        if frames.front().is_some_and(|f| f.off > 0) {
+            // Short write: the socket buffer is full.
+            return Ok((freed, false));
+        }
+    }
+    Ok((freed, true))
+}
+
+impl Conn {
+    /// A connection on a connected, non-blocking descriptor. For `Role::Sp`
+    /// and `Role::WsClient`, `attach` is known now.
+    pub fn start(
+        fd: socket2::Socket,
+        role: Role,
+        attach: Option<Attach>,
+        connecting: bool,
+    ) -> io::Result<Arc<Conn>> {
+        let conn = Arc::new(Conn {
+            fd,
+            key: AtomicUsize::new(0),
+            id: new_pipe_id(),
+            role,
+            ws_text_send: AtomicBool::new(false),
+            attach: OnceLock::new(),
+            phase: Mutex::new(if connecting {
+                Phase::Connecting
+            } else {
+                Phase::Hello
+            }),
+            rd: Mutex::new(Reader {
+                buf: Vec::new(),
+                start: 0,
+                end: 0,
+                big: None,
+                ws_msg: Vec::new(),
+                ws_in_msg: false,
+                ws_text: false,
+                batch: Vec::new(),
+                hello: Vec::new(),
+            }),
+            flight: Mutex::new(VecDeque::new()),
+            wr: Mutex::new(Wr {
+                q: VecDeque::new(),
+                bytes: 0,
+                flushing: false,
+                producer_blocked: false,
+                failed: false,
+                last_send: None,
+            }),
+            inq: Mutex::new(InQ {
+                msgs: VecDeque::new(),
+                bytes: 0,
+                paused: false,
+                eof: false,
+            }),
+            closed: AtomicBool::new(false),
+            connected: AtomicBool::new(!connecting),
+            timer: Mutex::new(None),
+            peer_proto: Mutex::new(None),
+        });
+        if let Some(a) = attach {
+            conn.set_attach(a);
+        }
+        // Our half of the handshake goes first; it always fits a fresh socket.
+        let hello: Option<Vec<u8>> = match &conn.role {
+            Role::Sp { .. } => {
+                let p = conn.attach.get().map(|a| a.protocol).unwrap_or(0) as u16;
+                let mut h = vec![0, b'S', b'P', 0];
+                h.extend_from_slice(&p.to_be_bytes());
+                h.extend_from_slice(&[0, 0]);
+                Some(h)
+            }
+            Role::WsClient { request, .. } => Some(request.clone()),
+            Role::WsServer { .. } => None,
+        };
+        if let Some(h) = hello {
+            conn.queue_raw(h);
+        }
+        let r = reactor::get();
+        let key = r.add(conn.fd.as_raw_fd(), conn.clone())?;
+        conn.key.store(key, Ordering::Release);
+        let weak = Arc::downgrade(&conn);
+        let t = r.at(
+            Instant::now() + HANDSHAKE_TIMEOUT,
+            Box::new(move || {
+                if let Some(c) = weak.upgrade() {
+                    if matches!(*c.phase.lock(), Phase::Hello | Phase::Connecting) {
+                        c.end(Ended::Dropped);
+                    }
+                }
+            }),
+        );
+        *conn.timer.lock() = Some(t);
+        // Anything already readable arrives as the first edge.
+        r.poke(conn.clone());
+        Ok(conn)
+    }
+
+    fn set_attach(&self, a: Attach) {
+        let _ = self.attach.set(a);
+    }
+
+    /// Queue raw bytes (handshake, HTTP reply) ahead of any message.
+    fn queue_raw(&self, bytes: Vec<u8>) {
+        let f = Frame::control(&[], bytes);
+        let mut wr = self.wr.lock();
+        wr.q.push_back(f);
+        wr.flushing = true;
+    }
+
+    fn fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    pub fn set_ws_text(&self, text: bool) {
+        self.ws_text_send.store(text, Ordering::Relaxed);
+    }
+
+    // ---- the pipe side (called by protocols under the socket lock) ----
+
+    fn frame(&self, msg: Msg) -> Frame {
+        let size = msg.size();
+        let mut prefix = [0u8; 14];
+        let plen;
+        let mut masked = None;
+        match &self.role {
+            Role::Sp { ipc: false } => {
+                prefix[..8].copy_from_slice(&(size as u64).to_be_bytes());
+                plen = 8;
+            }
+            Role::Sp { ipc: true } => {
+                prefix[0] = IPC_MSG_NORMAL;
+                prefix[1..9].copy_from_slice(&(size as u64).to_be_bytes());
+                plen = 9;
+            }
+            Role::WsServer { .. } | Role::WsClient { .. } => {
+                let client = matches!(self.role, Role::WsClient { .. });
+                let op = if self.ws_text_send.load(Ordering::Relaxed) {
+                    ws::OP_TEXT
+                } else {
+                    ws::OP_BINARY
+                };
+                let mask = client.then(ws::mask_key);
+                plen = ws::frame_header(&mut prefix, op, size, mask);
+                if let Some(k) = mask {
+                    let mut m = Vec::with_capacity(size);
+                    m.extend_from_slice(&msg.hdr);
+                    m.extend_from_slice(msg.body.as_slice());
+                    ws::apply_mask(&mut m, k, 0);
+                    masked = Some(m);
+                }
+            }
+        }
+        Frame {
+            prefix,
+            plen: plen as u8,
+            msg,
+            masked,
+            off: 0,
+        }
+    }
+
+    pub(crate) fn send(self: &Arc<Self>, msg: Msg) -> Result<(), PushError> {
+        let Some(a) = self.attach.get() else {
+            return Err(PushError::Closed(msg));
+        };
+        let size = msg.size();
+        let mut wr = self.wr.lock();
+        if wr.failed || self.closed.load(Ordering::Acquire) {
+            return Err(PushError::Closed(msg));
+        }
+        if wr.bytes > 0 && wr.bytes + size > a.sndbuf {
+            wr.producer_blocked = true;
+            return Err(PushError::Full(msg));
+        }
+        let now = Instant::now();
+        let burst = wr
+            .last_send
+            .is_some_and(|t| now.saturating_duration_since(t) < BATCH_GAP);
+        wr.last_send = Some(now);
+        let mut frame = self.frame(msg);
+        if !wr.flushing && !burst {
+            let mut one = VecDeque::with_capacity(1);
+            one.push_back(frame);
+            match write_frames(self.fd(), &mut one) {
+                Ok((_, true)) => return Ok(()),
+                Ok((_, false)) => frame = one.pop_front().expect("unfinished frame"),
+                Err(_) => {
+                    // The reactor notices the broken connection and ends
+                    // the pipe; the message is lost with it, as upstream.
+                    wr.failed = true;
+                    drop(wr);
+                    reactor::get().poke(self.clone());
+                    return Ok(());
+                }
+            }
+        }
+        wr.bytes += size;
+        wr.q.push_back(frame);
+        if !wr.flushing {
+            wr.flushing = true;
+            drop(wr);
+            reactor::get().poke(self.clone());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn recv(self: &Arc<Self>) -> Option<(Msg, bool)> {
+        let cap = self.rcv_cap();
+        let mut q = self.inq.lock();
+        let m = q.msgs.pop_front()?;
+        q.bytes -= m.size();
+        let more = !q.msgs.is_empty();
+        let resume = q.paused && q.bytes < cap;
+        if resume {
+            q.paused = false;
+        }
+        let gone = q.eof && !more;
+        drop(q);
+        if resume {
+            reactor::get().poke(self.clone());
+        }
+        if gone {
+            if let Some(a) = self.attach.get() {
+                a.sig.post(Event::Closed(self.id));
+            }
+        }
+        Some((m, more))
+    }
+
+    pub(crate) fn has_input(&self) -> bool {
+        !self.inq.lock().msgs.is_empty()
+    }
+
+    /// The socket is done with this pipe: flush what is queued (for a
+    /// while), then close. The socket hears `Closed` at once.
+    pub(crate) fn close(self: &Arc<Self>) {
+        {
+            let mut ph = self.phase.lock();
+            if !matches!(*ph, Phase::Active) {
+                drop(ph);
+                self.end(Ended::Closed);
+                return;
+            }
+            *ph = Phase::Closing;
+        }
+        if let Some(a) = self.attach.get() {
+            a.sig.post(Event::Closed(self.id));
+        }
+        let weak = Arc::downgrade(self);
+        reactor::get().at(
+            Instant::now() + CLOSE_FLUSH,
+            Box::new(move || {
+                if let Some(c) = weak.upgrade() {
+                    c.end(Ended::Closed);
+                }
+            }),
+        );
+        reactor::get().poke(self.clone());
+    }
+
+    fn rcv_cap(&self) -> usize {
+        self.attach
+            .get()
+            .and_then(|a| a.sock.upgrade())
+            .map(|s| s.rcvbuf.load(Ordering::Relaxed).max(1) as usize)
+            .unwrap_or(READ_BUF)
+    }
+
+    // ---- the reactor side ----
+
+    /// Tear the connection down once: unregister, close the descriptor's
+    /// traffic, tell the socket and the endpoint.
+    pub(crate) fn end(self: &Arc<Self>, how: Ended) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (was_pipe, announce) = {
+            let mut ph = self.phase.lock();
+            let was = matches!(*ph, Phase::Active | Phase::Closing);
+            let announce = matches!(*ph, Phase::Active);
+            *ph = Phase::Dead;
+            (was, announce)
+        };
+        // What the peer sent before it went stays readable: the socket hears
+        // `Closed` when it has taken the last of it (see `recv`).
+        let deferred = {
+            let mut q = self.inq.lock();
+            if announce && how == Ended::Broken && !q.msgs.is_empty() {
+                q.eof = true;
+                true
+            } else {
+                q.msgs.clear();
+                false
+            }
+        };
+        if announce && !deferred {
+            if let Some(a) = self.attach.get() {
+                a.sig.post(Event::Closed(self.id));
+            }
+        }
+        if let Some(t) = self.timer.lock().take() {
+            reactor::get().cancel(t);
+        }
+        reactor::get().remove(self.fd(), self.key.load(Ordering::Acquire));
+        let _ = self.fd.shutdown(std::net::Shutdown::Both);
+        // Let go of queued messages now rather than when the last pipe
+        // handle goes.
+        self.flight.lock().clear();
+        {
+            let mut wr = self.wr.lock();
+            wr.q.clear();
+            wr.bytes = 0;
+            wr.failed = true;
+        }
+        if let Some(a) = self.attach.get() {
+            match how {
+                Ended::Broken if was_pipe => a.stat(|s| {
+                    s.broken_connections.fetch_add(1, Ordering::Relaxed);
+                }),
+                Ended::Dropped => a.stat(|s| {
+                    s.dropped_connections.fetch_add(1, Ordering::Relaxed);
+                }),
+                _ => {}
+            }
+            a.sig.poke_owner();
+            if let Some(h) = a.hooks.upgrade() {
+                h.ended(self, how, was_pipe);
+            }
+        }
+    }
+
+    /// Write queued frames (reactor thread).
+    fn flush(self: &Arc<Self>) {
+        if matches!(*self.phase.lock(), Phase::Connecting) {
+            return;
+        }
+        let mut fl = self.flight.lock();
+        loop {
+            if fl.is_empty() {
+                let mut wr = self.wr.lock();
+                if wr.q.is_empty() {
+                    wr.flushing = false;
+                    drop(wr);
+                    drop(fl);
+                    if matches!(*self.phase.lock(), Phase::Closing) {
+                        self.end(Ended::Closed);
+                    }
+                    return;
+                }
+                let n = wr.q.len().min(BATCH_FRAMES);
+                fl.extend(wr.q.drain(..n));
+            }
+            let r = write_frames(self.fd(), &mut fl);
+            let (freed, done) = match r {
+                Ok(x) => x,
+                Err(_) => {
+                    drop(fl);
+                    self.end(Ended::Broken);
+                    return;
+                }
+            };
+            if freed > 0 {
+                let sndbuf = self.attach.get().map(|a| a.sndbuf).unwrap_or(usize::MAX);
+                let mut wr = self.wr.lock();
+                wr.bytes = wr.bytes.saturating_sub(freed);
+                let unblock = wr.producer_blocked && wr.bytes < sndbuf;
+                if unblock {
+                    wr.producer_blocked = false;
+                }
+                drop(wr);
+                if unblock {
+                    if let Some(a) = self.attach.get() {
+                        a.sig.post(Event::Out(self.id));
+                    }
+                }
+            }
+            if !done {
+                return; // the next writable edge continues
+            }
+        }
+    }
+
+    /// Hand parsed messages to the socket. False when the queue is now
+    /// full and reading must pause.
+    fn deliver(&self, batch: &mut Vec<Msg>) -> bool {
+        let cap = self.rcv_cap();
+        let mut q = self.inq.lock();
+        let was_empty = q.msgs.is_empty();
+        for m in batch.drain(..) {
+            q.bytes += m.size();
+            q.msgs.push_back(m);
+        }
+        let full = q.bytes >= cap;
+        q.paused = full;
+        drop(q);
+        if was_empty {
+            if let Some(a) = self.attach.get() {
+                a.sig.post(Event::In(self.id));
+            }
+        }
+        !full
+    }
+
+    /// Read and cut messages (reactor thread).
+    fn pump(self: &Arc<Self>) {
+        if self.closed.load(Ordering::Acquire) || self.inq.lock().paused {
+            return;
+        }
+        let Some(a) = self.attach.get() else { return };
+        let mut rd = self.rd.lock();
+        if rd.buf.len() < READ_BUF {
+            rd.buf.resize(READ_BUF, 0);
+        }
+        let mut batch = std::mem::take(&mut rd.batch);
+        let mut turns = READ_TURNS;
+        let outcome: Result<(), Ended> = loop {
+            let cut = match self.role {
+                Role::Sp { ipc } => cut_sp(&mut rd, a, ipc, &mut batch),
+                _ => self.cut_ws(&mut rd, a, &mut batch),
+            };
+            if let Err(e) = cut {
+                break Err(e);
+            }
+            if !batch.is_empty() && !self.deliver(&mut batch) {
+                break Ok(());
+            }
+            if turns == 0 {
+                reactor::get().poke(self.clone());
+                break Ok(());
+            }
+            turns -= 1;
+            if rd.big.is_none() && rd.end == rd.buf.len() {
+                // A full buffer holding no complete message: make room.
+                let (s, e) = (rd.start, rd.end);
+                if s == 0 {
+                    break Err(Ended::Dropped);
+                }
+                rd.buf.copy_within(s..e, 0);
+                rd.start = 0;
+                rd.end = e - s;
+            }
+            let fd = self.fd();
+            let r = match &mut rd.big {
+                Some((chunk, filled)) => {
+                    let len = chunk.len();
+                    // SAFETY: the chunk is unique (just allocated, not yet
+                    // shared) and has len - filled bytes left after filled.
+                    let dst = unsafe {
+                        std::slice::from_raw_parts_mut(chunk.data().add(*filled), len - *filled)
+                    };
+                    read_fd(fd, dst).inspect(|&n| *filled += n)
+                }
+                None => {
+                    let Reader { buf, end, .. } = &mut *rd;
+                    read_fd(fd, &mut buf[*end..]).inspect(|&n| *end += n)
+                }
+            };
+            match r {
+                Ok(0) => break Err(Ended::Broken),
+                Ok(_) => {}
+                Err(e) if would_block(&e) => break Ok(()),
+                Err(_) => break Err(Ended::Broken),
+            }
+        };
+        rd.batch = batch;
+        drop(rd);
+        if let Err(how) = outcome {
+            self.end(how);
+        }
+    }
+
+    /// WebSocket frames → messages; control frames answered here.
+    fn cut_ws(
+        self: &Arc<Self>,
+        rd: &mut Reader,
+        a: &Attach,
+        out: &mut Vec<Msg>,
+    ) -> Result<(), Ended> {
+        let server = matches!(self.role, Role::WsServer { .. });
+        loop {
+            let avail = &rd.buf[rd.start..rd.end];
+            let f = match ws::parse_header(avail) {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(()) => return Err(Ended::Dropped),
+            };
+            if server != f.mask.is_some() && server {
+                return Err(Ended::Dropped); // clients must mask
+            }
+            let total = f.hdr_len.checked_add(f.len).ok_or(Ended::Dropped)?;
+            let is_data = f.op < 8;
+            if is_data {
+                let so_far = rd.ws_msg.len() as u64;
+                if a.rcvmaxsize >= 0 && so_far + f.len as u64 > a.rcvmaxsize as u64 {
+                    return Err(Ended::Dropped);
+                }
+            }
+            if avail.len() < total {
+                // Make room for the whole frame.
+                let have = rd.end - rd.start;
+                rd.buf.copy_within(rd.start..rd.end, 0);
+                rd.start = 0;
+                rd.end = have;
+                if total > rd.buf.len() {
+                    let extra = total - rd.buf.len();
+                    rd.buf.try_reserve(extra).map_err(|_| Ended::Dropped)?;
+                    rd.buf.resize(total, 0);
+                }
+                break;
+            }
+            let p0 = rd.start + f.hdr_len;
+            let payload_range = p0..p0 + f.len;
+            rd.start += total;
+            match f.op {
+                ws::OP_CONT | ws::OP_TEXT | ws::OP_BINARY => {
+                    if (f.op == ws::OP_CONT) != rd.ws_in_msg {
+                        return Err(Ended::Dropped);
+                    }
+                    if f.op != ws::OP_CONT {
+                        rd.ws_text = f.op == ws::OP_TEXT;
+                    }
+                    let Reader { buf, ws_msg, .. } = &mut *rd;
+                    let before = ws_msg.len();
+                    ws_msg.try_reserve(f.len).map_err(|_| Ended::Dropped)?;
+                    ws_msg.extend_from_slice(&buf[payload_range]);
+                    if let Some(k) = f.mask {
+                        ws::apply_mask(&mut ws_msg[before..], k, 0);
+                    }
+                    rd.ws_in_msg = !f.fin;
+                    if f.fin {
+                        let m = Msg::from_slice(&rd.ws_msg).map_err(|_| Ended::Dropped)?;
+                        rd.ws_msg.clear();
+                        if rd.ws_msg.capacity() > READ_BUF {
+                            rd.ws_msg.shrink_to(READ_BUF);
+                        }
+                        out.push(m);
+                    }
+                }
+                ws::OP_PING => {
+                    let mut p = rd.buf[payload_range].to_vec();
+                    if let Some(k) = f.mask {
+                        ws::apply_mask(&mut p, k, 0);
+                    }
+                    self.send_control(ws::OP_PONG, p);
+                }
+                ws::OP_PONG => {}
+                ws::OP_CLOSE => {
+                    let mut p = rd.buf[payload_range].to_vec();
+                    if let Some(k) = f.mask {
+                        ws::apply_mask(&mut p, k, 0);
+                    }
+                    p.truncate(2);
+                    self.send_control(ws::OP_CLOSE, p);
+                    return Err(Ended::Broken);
+                }
+                _ => return Err(Ended::Dropped),
+            }
+        }
+        compact(rd);
+        Ok(())
+    }
+
+    /// Queue a control frame (pong, close) and write it as soon as possible.
+    fn send_control(self: &Arc<Self>, op: u8, mut payload: Vec<u8>) {
+        let client = matches!(self.role, Role::WsClient { .. });
+        let mask = client.then(ws::mask_key);
+        let mut prefix = [0u8; 14];
+        let n = ws::frame_header(&mut prefix, op, payload.len(), mask);
+        if let Some(k) = mask {
+            ws::apply_mask(&mut payload, k, 0);
+        }
+        let f = Frame::control(&prefix[..n], payload);
+        let mut one = VecDeque::from([f]);
+        // Best effort, straight to the socket: a control frame must not
+        // wait behind queued data the peer may never read.
+        let wr = self.wr.lock();
+        if !wr.flushing {
+            let _ = write_frames(self.fd(), &mut one);
+        } else {
+            drop(wr);
+            let mut wr = self.wr.lock();
+            wr.q.extend(one);
+        }
+    }
+
+    /// The peer's half of the handshake (reactor thread).
+    fn handshake(self: &Arc<Self>) {
+        let mut rd = self.rd.lock();
+        let fd = self.fd();
+        let got = match &self.role {
+            Role::Sp { .. } => loop {
+                let mut tmp = [0u8; 8];
+                let want = 8 - rd.hello.len();
+                if want == 0 {
+                    break Ok(());
+                }
+                match read_fd(fd, &mut tmp[..want]) {
+                    Ok(0) => break Err(Ended::Broken),
+                    Ok(n) => rd.hello.extend_from_slice(&tmp[..n]),
+                    Err(e) if would_block(&e) => return,
+                    Err(_) => break Err(Ended::Broken),
+                }
+            },
+            _ => {
+                // Peek at the HTTP head and take exactly up to its blank
+                // line; what follows is WebSocket frames for the framer.
+                let mut tmp = vec![0u8; ws::MAX_HTTP];
+                match peek_fd(fd, &mut tmp) {
+                    Ok(0) => Err(Ended::Broken),
+                    Ok(n) => match ws::header_end(&tmp[..n]) {
+                        Some(end) => match read_fd(fd, &mut tmp[..end]) {
+                            Ok(k) if k == end => {
+                                rd.hello = tmp[..end].to_vec();
+                                Ok(())
+                            }
+                            _ => Err(Ended::Broken),
+                        },
+                        None if n >= ws::MAX_HTTP => {
+                            drop(rd);
+                            self.http_fail(431);
+                            return;
+                        }
+                        None => return, // the rest comes with the next edge
+                    },
+                    Err(e) if would_block(&e) => return,
+                    Err(_) => Err(Ended::Broken),
+                }
+            }
+        };
+        if let Err(how) = got {
+            drop(rd);
+            self.end(how);
+            return;
+        }
+        let hello = std::mem::take(&mut rd.hello);
+        drop(rd);
+        let ok = match &self.role {
+            Role::Sp { .. } => self.check_sp_header(&hello),
+            Role::WsClient { accept, .. } => ws::check_response(&hello, accept).is_ok(),
+            Role::WsServer { router } => match ws::parse_request(&hello) {
+                Err(status) => {
+                    self.http_fail(status);
+                    return;
+                }
+                Ok(req) => match router.route(self, &req.path, &req.protocol) {
+                    Err(status) => {
+                        self.http_fail(status);
+                        return;
+                    }
+                    Ok(a) => {
+                        let reply = ws::accept_reply(&req.key, &req.protocol);
+                        self.set_attach(a);
+                        self.queue_raw(reply);
+                        self.flush();
+                        true
+                    }
+                },
+            },
+        };
+        if !ok {
+            self.end(Ended::Dropped);
+            return;
+        }
+        self.activate();
+    }
+
+    fn check_sp_header(&self, h: &[u8]) -> bool {
+        let Some(a) = self.attach.get() else {
+            return false;
+        };
+        if h.len() != 8 || h[..4] != [0, b'S', b'P', 0] {
+            return false;
+        }
+        let peer = u16::from_be_bytes([h[4], h[5]]) as i32;
+        *self.peer_proto.lock() = Some(peer);
+        protocols::compatible(a.protocol, peer)
+    }
+
+    /// Send an HTTP error status and end the connection.
+    fn http_fail(self: &Arc<Self>, status: u16) {
+        let reply = ws::error_reply(status);
+        let _ = send_iov(
+            self.fd(),
+            &[libc::iovec {
+                iov_base: reply.as_ptr() as *mut libc::c_void,
+                iov_len: reply.len(),
+            }],
+        );
+        self.end(Ended::Dropped);
+    }
+
+    /// The handshake is done: become a pipe of the socket.
+    fn activate(self: &Arc<Self>) {
+        {
+            let mut ph = self.phase.lock();
+            if !matches!(*ph, Phase::Hello) {
+                return;
+            }
+            *ph = Phase::Active;
+        }
+        if let Some(t) = self.timer.lock().take() {
+            reactor::get().cancel(t);
+        }
+        let Some(a) = self.attach.get() else { return };
+        self.set_ws_text(a.ws_text);
+        let pipe = Pipe::stream(self.clone(), a.eid, a.prios);
+        a.sig.post(Event::Added(pipe));
+        self.pump();
+    }
+}
+
+/// SP framing: 64-bit big-endian length, then the message; over ipc a
+/// message-type byte (1, a normal message) comes first.
+fn cut_sp(rd: &mut Reader, a: &Attach, ipc: bool, out: &mut Vec<Msg>) -> Result<(), Ended> {
+    let pre = if ipc { 9 } else { 8 };
+    loop {
+        if let Some((chunk, filled)) = &rd.big {
+            if *filled < chunk.len() {
+                return Ok(());
+            }
+            let (chunk, _) = rd.big.take().expect("checked");
+            out.push(Msg::new(chunk));
+        }
+        let avail = rd.end - rd.start;
+        if avail < pre {
+            break;
+        }
+        if ipc && rd.buf[rd.start] != IPC_MSG_NORMAL {
+            return Err(Ended::Dropped);
+        }
+        let at = rd.start + pre - 8;
+        let len = u64::from_be_bytes(rd.buf[at..at + 8].try_into().expect("8 bytes"));
+        if a.rcvmaxsize >= 0 && len > a.rcvmaxsize as u64 {
+            return Err(Ended::Dropped);
+        }
+        let len = usize::try_from(len).map_err(|_| Ended::Dropped)?;
+        if len > isize::MAX as usize / 2 {
+            return Err(Ended::Dropped);
+        }
+        if avail - pre >= len {
+            let s = rd.start + pre;
+            let c = Chunk::from_slice(&rd.buf[s..s + len]).map_err(|_| Ended::Dropped)?;
+            rd.start = s + len;
+            out.push(Msg::new(c));
+        } else if len + pre > rd.buf.len() / 2 {
+            // Large: give it its own body and read the rest straight in.
+            let have = avail - pre;
+            let c = Chunk::alloc(len).map_err(|_| Ended::Dropped)?;
+            // SAFETY: the chunk is fresh with room for len >= have bytes.
+            unsafe {
+                std::ptr::copy_nonoverlapping(rd.buf[rd.start + pre..].as_ptr(), c.data(), have)
+            };
+            rd.start = 0;
+            rd.end = 0;
+            rd.big = Some((c, have));
+            return Ok(());
+        } else {
+            break;
+        }
+    }
+    compact(rd);
+    Ok(())
+}
+
+/// Keep the unparsed tail at the front of the buffer.
+fn compact(rd: &mut Reader) {
+    if rd.start == rd.end {
+        rd.start = 0;
+        rd.end = 0;
+    } else if rd.start > 0 && rd.buf.len() - rd.end < READ_BUF / 4 {
+        rd.buf.copy_within(rd.start..rd.end, 0);
+        rd.end -= rd.start;
+        rd.start = 0;
+    }
+}
+
+impl Source for Conn {
+    fn ready(self: Arc<Self>, readable: bool, writable: bool) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        if writable && self.wr.lock().flushing {
+            self.flush();
+        }
+        if readable || writable {
+            self.step();
+        }
+    }
+
+    fn poked(self: Arc<Self>) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        if self.wr.lock().failed {
+            self.end(Ended::Broken);
+            return;
+        }
+        if self.wr.lock().flushing {
+            self.flush();
+        }
+        self.step();
+    }
+}
+
+impl Conn {
+    fn step(self: &Arc<Self>) {
+        let phase = match *self.phase.lock() {
+            Phase::Connecting => 0,
+            Phase::Hello => 1,
+            _ => 2,
+        };
+        match phase {
+            0 => self.check_connect(),
+            1 => self.handshake(),
+            _ => self.pump(),
+        }
+    }
+
+    /// A readiness edge while connecting: did the connect succeed?
+    fn check_connect(self: &Arc<Self>) {
+        match self.fd.take_error() {
+            Ok(None) => {}
+            _ => {
+                self.end(Ended::Broken);
+                return;
+            }
+        }
+        if self.fd.peer_addr().is_err() {
+            return; // not yet: the next edge tells
+        }
+        *self.phase.lock() = Phase::Hello;
+        self.connected.store(true, Ordering::Release);
+        if let Some(h) = self.attach.get().and_then(|a| a.hooks.upgrade()) {
+            h.connected(self);
+        }
+        self.flush();
+        self.handshake();
+    }
+
+    /// Did the connection get past connecting?
+    pub(crate) fn was_connected(&self) -> bool {
+        self.connected.load(Ordering::Acquire)
+    }
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Conn({}, fd {})", self.id, self.fd())
+    }
+}

@@ -1,0 +1,237 @@
+//! tcp: addresses and endpoints (sp-tcp-mapping-01).
+//!
+//! `tcp://host:port` to connect, where host is an IPv4 address, an IPv6
+//! address in brackets or a DNS name (resolved off the caller's thread);
+//! `tcp://local;host:port` connects from a local interface or address.
+//! `tcp://iface:port` to bind, where iface is `*`, an address or an
+//! interface name (`lo`). `NN_IPV4ONLY` (default 1) keeps everything IPv4.
+
+use std::ffi::CStr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+
+use crate::core::error::{Error, Result};
+use crate::transports::net::{Dest, DialSpec};
+
+/// `host:port` split, the host without brackets. EINVAL when malformed.
+pub(crate) fn split_host_port(s: &str) -> Result<(&str, u16)> {
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        let (h, p) = rest.split_once(']').ok_or(Error::INVAL)?;
+        (h, p.strip_prefix(':').ok_or(Error::INVAL)?)
+    } else {
+        s.rsplit_once(':').ok_or(Error::INVAL)?
+    };
+    Ok((host, parse_port(port)?))
+}
+
+/// A port is 1 to 65535, in decimal digits only.
+pub(crate) fn parse_port(p: &str) -> Result<u16> {
+    if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::INVAL);
+    }
+    match p.parse::<u32>() {
+        Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
+        _ => Err(Error::INVAL),
+    }
+}
+
+/// A DNS name as RFC 1123 allows one: labels of letters, digits and
+/// hyphens, not starting or ending with a hyphen.
+pub(crate) fn valid_hostname(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// The address of a local interface by name (`lo`, `eth0`).
+pub(crate) fn interface_addr(name: &str, ipv4only: bool) -> Option<IpAddr> {
+    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs fills a list we free below with freeifaddrs.
+    if unsafe { libc::getifaddrs(&mut head) } != 0 {
+        return None;
+    }
+    let mut v4 = None;
+    let mut v6 = None;
+    let mut p = head;
+    while !p.is_null() {
+        // SAFETY: p walks the list getifaddrs returned; entries stay valid
+        // until freeifaddrs.
+        let ifa = unsafe { &*p };
+        p = ifa.ifa_next;
+        if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
+            continue;
+        }
+        // SAFETY: ifa_name is a NUL-terminated string owned by the list.
+        let n = unsafe { CStr::from_ptr(ifa.ifa_name) };
+        if n.to_bytes() != name.as_bytes() {
+            continue;
+        }
+        // SAFETY: ifa_addr is non-null and its family tells its real type.
+        let fam = unsafe { (*ifa.ifa_addr).sa_family } as i32;
+        if fam == libc::AF_INET && v4.is_none() {
+            // SAFETY: AF_INET means a sockaddr_in.
+            let sin = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in) };
+            v4 = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
+                sin.sin_addr.s_addr,
+            ))));
+        } else if fam == libc::AF_INET6 && v6.is_none() {
+            // SAFETY: AF_INET6 means a sockaddr_in6.
+            let sin6 = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in6) };
+            v6 = Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
+        }
+    }
+    // SAFETY: head came from getifaddrs.
+    unsafe { libc::freeifaddrs(head) };
+    if ipv4only {
+        v4
+    } else {
+        v6.or(v4)
+    }
+}
+
+fn literal(host: &str) -> Option<IpAddr> {
+    host.parse::<IpAddr>().ok()
+}
+
+/// Resolve a name (blocking: called on a resolver thread).
+pub(crate) fn resolve(host: &str, port: u16, ipv4only: bool) -> Option<SocketAddr> {
+    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().ok()?.collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| if ipv4only { None } else { addrs.first() })
+        .copied()
+}
+
+/// A local address named by an interface or a literal (bind, and the local
+/// part of a connect).
+fn local_addr(name: &str, ipv4only: bool) -> Result<IpAddr> {
+    if let Some(ip) = literal(name) {
+        if ipv4only && ip.is_ipv6() {
+            return Err(Error(libc::ENODEV));
+        }
+        return Ok(ip);
+    }
+    interface_addr(name, ipv4only).ok_or(Error(libc::ENODEV))
+}
+
+/// Where `tcp://` (or `ws://`, without its path) binds.
+pub(crate) fn bind_addr(rest: &str, ipv4only: bool) -> Result<SocketAddr> {
+    let (host, port) = split_host_port(rest)?;
+    if host.is_empty() {
+        return Err(Error::INVAL);
+    }
+    let ip = if host == "*" {
+        if ipv4only {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+        }
+    } else {
+        local_addr(host, ipv4only)?
+    };
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// Where `tcp://` (or `ws://`, without its path) connects.
+pub(crate) fn dial_spec(rest: &str, ipv4only: bool) -> Result<DialSpec> {
+    let (local, remote) = match rest.split_once(';') {
+        Some((l, r)) => (Some(l), r),
+        None => (None, rest),
+    };
+    let (host, port) = split_host_port(remote)?;
+    if host.is_empty() {
+        return Err(Error::INVAL);
+    }
+    let local = match local {
+        Some("") => return Err(Error::INVAL),
+        Some(l) => Some(local_addr(l, ipv4only)?),
+        None => None,
+    };
+    let dest = match literal(host) {
+        Some(ip) if ipv4only && ip.is_ipv6() => return Err(Error(libc::ENODEV)),
+        Some(ip) => Dest::Addrs(vec![SocketAddr::new(ip, port)]),
+        None if valid_hostname(host) => Dest::Resolve {
+            host: host.to_string(),
+            port,
+            ipv4only,
+        },
+        None => return Err(Error::INVAL),
+    };
+    Ok(DialSpec {
+        dest,
+        local,
+        ws: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_port("5555"), Ok(5555));
+        assert_eq!(parse_port("65535"), Ok(65535));
+        for bad in ["", "0", "65536", "12a", "-1", "+5", "123456"] {
+            assert_eq!(parse_port(bad), Err(Error::INVAL), "{bad}");
+        }
+    }
+
+    #[test]
+    fn host_and_port() {
+        assert_eq!(split_host_port("127.0.0.1:80"), Ok(("127.0.0.1", 80)));
+        assert_eq!(split_host_port("[::1]:80"), Ok(("::1", 80)));
+        assert_eq!(split_host_port("*:1"), Ok(("*", 1)));
+        assert!(split_host_port("127.0.0.1").is_err());
+        assert!(split_host_port("[::1]80").is_err());
+    }
+
+    #[test]
+    fn bind_addresses() {
+        assert_eq!(
+            bind_addr("*:5555", true),
+            Ok("0.0.0.0:5555".parse().unwrap())
+        );
+        assert_eq!(
+            bind_addr("lo:5555", true),
+            Ok("127.0.0.1:5555".parse().unwrap())
+        );
+        assert_eq!(bind_addr("nosuchif0:5555", true), Err(Error(libc::ENODEV)));
+        assert_eq!(
+            bind_addr("[::1]:5555", false),
+            Ok("[::1]:5555".parse().unwrap())
+        );
+        assert_eq!(bind_addr(":5555", true), Err(Error::INVAL));
+    }
+
+    #[test]
+    fn dial_addresses() {
+        assert!(dial_spec("127.0.0.1:1", true).is_ok());
+        assert!(dial_spec("lo;127.0.0.1:1", true).unwrap().local.is_some());
+        assert!(matches!(
+            dial_spec("localhost:1", true).unwrap().dest,
+            Dest::Resolve { .. }
+        ));
+        assert_eq!(dial_spec("bad_host!:1", true).err(), Some(Error::INVAL));
+        assert_eq!(dial_spec(";127.0.0.1:1", true).err(), Some(Error::INVAL));
+        assert_eq!(
+            dial_spec("nosuchif0;127.0.0.1:1", true).err(),
+            Some(Error(libc::ENODEV))
+        );
+    }
+
+    #[test]
+    fn hostnames() {
+        assert!(valid_hostname("localhost"));
+        assert!(valid_hostname("a-b.example.com"));
+        assert!(!valid_hostname("-a"));
+        assert!(!valid_hostname("a..b"));
+        assert!(!valid_hostname("a b"));
+    }
+}

@@ -1,0 +1,500 @@
+//! ws: SP over WebSocket (RFC 6455, sp-websocket-mapping-01).
+//!
+//! The opening handshake names the SP protocol in `Sec-WebSocket-Protocol`
+//! as `<name>.sp.nanomsg.org`, where the name is the *server's* protocol
+//! (a REQ client asks for `rep.sp.nanomsg.org`), as nanomsg 1.x and nng
+//! spell it. Each SP message is one WebSocket message (binary, or text when
+//! `NN_WS_MSG_TYPE` says so); fragments are joined, pings are answered,
+//! a close is answered and ends the connection. Clients mask, servers do
+//! not, and a server drops a client that does not.
+//!
+//! Several sockets may bind different paths on one port: the port's
+//! listener belongs to all of them and routes each upgrade by its path.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Weak};
+
+use base64::Engine;
+use parking_lot::Mutex;
+use sha1::{Digest, Sha1};
+
+use crate::core::error::{Error, Result};
+use crate::protocols;
+use crate::transports::net::{EpConfig, Listener};
+use crate::transports::stream::{Attach, Conn, Ended, Hooks, WsRouter};
+
+pub(crate) const OP_CONT: u8 = 0x0;
+pub(crate) const OP_TEXT: u8 = 0x1;
+pub(crate) const OP_BINARY: u8 = 0x2;
+pub(crate) const OP_CLOSE: u8 = 0x8;
+pub(crate) const OP_PING: u8 = 0x9;
+pub(crate) const OP_PONG: u8 = 0xa;
+
+/// The longest HTTP head we read (request or response).
+pub(crate) const MAX_HTTP: usize = 8192;
+const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/// A parsed frame header.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct FrameHead {
+    pub fin: bool,
+    pub op: u8,
+    pub mask: Option<[u8; 4]>,
+    pub len: usize,
+    pub hdr_len: usize,
+}
+
+/// Parse a frame header at the front of `b`: `Ok(None)` if incomplete,
+/// `Err` if malformed (reserved bits, bad control frame, absurd length).
+pub(crate) fn parse_header(b: &[u8]) -> std::result::Result<Option<FrameHead>, ()> {
+    if b.len() < 2 {
+        return Ok(None);
+    }
+    let fin = b[0] & 0x80 != 0;
+    if b[0] & 0x70 != 0 {
+        return Err(()); // no extensions were negotiated
+    }
+    let op = b[0] & 0x0f;
+    let masked = b[1] & 0x80 != 0;
+    let len7 = (b[1] & 0x7f) as usize;
+    let ext = match len7 {
+        126 => 2,
+        127 => 8,
+        _ => 0,
+    };
+    let hdr_len = 2 + ext + if masked { 4 } else { 0 };
+    if b.len() < hdr_len {
+        return Ok(None);
+    }
+    let len = match ext {
+        2 => u16::from_be_bytes([b[2], b[3]]) as u64,
+        8 => u64::from_be_bytes(b[2..10].try_into().expect("8 bytes")),
+        _ => len7 as u64,
+    };
+    if len >> 63 != 0 {
+        return Err(());
+    }
+    if op >= 8 && (!fin || len > 125) {
+        return Err(()); // control frames are short and whole
+    }
+    let len = usize::try_from(len).map_err(|_| ())?;
+    let mask = masked.then(|| {
+        let m = &b[2 + ext..2 + ext + 4];
+        [m[0], m[1], m[2], m[3]]
+    });
+    Ok(Some(FrameHead {
+        fin,
+        op,
+        mask,
+        len,
+        hdr_len,
+    }))
+}
+
+/// Write a final frame's header into `out`; returns its length.
+pub(crate) fn frame_header(out: &mut [u8; 14], op: u8, len: usize, mask: Option<[u8; 4]>) -> usize {
+    out[0] = 0x80 | op;
+    let m = if mask.is_some() { 0x80 } else { 0 };
+    let mut n = if len < 126 {
+        out[1] = m | len as u8;
+        2
+    } else if len <= 0xffff {
+        out[1] = m | 126;
+        out[2..4].copy_from_slice(&(len as u16).to_be_bytes());
+        4
+    } else {
+        out[1] = m | 127;
+        out[2..10].copy_from_slice(&(len as u64).to_be_bytes());
+        10
+    };
+    if let Some(k) = mask {
+        out[n..n + 4].copy_from_slice(&k);
+        n += 4;
+    }
+    n
+}
+
+/// XOR `data` with the mask, `at` being the payload offset of `data[0]`.
+pub(crate) fn apply_mask(data: &mut [u8], key: [u8; 4], at: usize) {
+    for (i, b) in data.iter_mut().enumerate() {
+        *b ^= key[(at + i) & 3];
+    }
+}
+
+thread_local! {
+    static RNG: Cell<u64> = const { Cell::new(0) };
+}
+
+fn random_u64() -> u64 {
+    RNG.with(|r| {
+        let mut x = r.get();
+        if x == 0 {
+            let mut seed = [0u8; 8];
+            // SAFETY: fills 8 bytes we own; a failure leaves zeros, which
+            // the fallback below replaces.
+            unsafe { libc::getrandom(seed.as_mut_ptr() as *mut libc::c_void, 8, 0) };
+            x = u64::from_ne_bytes(seed)
+                ^ (std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(0x9e37_79b9_7f4a_7c15))
+                | 1;
+        }
+        // xorshift64*
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        r.set(x);
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    })
+}
+
+pub(crate) fn mask_key() -> [u8; 4] {
+    (random_u64() as u32).to_ne_bytes()
+}
+
+/// Where the HTTP head ends (just past the blank line), if it is complete.
+pub(crate) fn header_end(b: &[u8]) -> Option<usize> {
+    b.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+}
+
+fn accept_key(key: &str) -> String {
+    let mut h = Sha1::new();
+    h.update(key.as_bytes());
+    h.update(GUID.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(h.finalize())
+}
+
+/// The SP protocol name for `Sec-WebSocket-Protocol`.
+pub(crate) fn sp_name(protocol: i32) -> String {
+    let name = protocols::lookup(protocol)
+        .map(|p| p.name)
+        .unwrap_or("pair");
+    format!("{name}.sp.nanomsg.org")
+}
+
+/// The protocol a `Sec-WebSocket-Protocol` value names.
+fn protocol_of(name: &str) -> Option<i32> {
+    let n = name.trim().to_ascii_lowercase();
+    let short = n
+        .strip_suffix(".sp.nanomsg.org")
+        .or_else(|| n.strip_prefix("x-nanomsg-"))?;
+    [
+        crate::ffi::consts::NN_PAIR,
+        crate::ffi::consts::NN_PUB,
+        crate::ffi::consts::NN_SUB,
+        crate::ffi::consts::NN_REQ,
+        crate::ffi::consts::NN_REP,
+        crate::ffi::consts::others::NN_PUSH,
+        crate::ffi::consts::others::NN_PULL,
+        crate::ffi::consts::others::NN_SURVEYOR,
+        crate::ffi::consts::others::NN_RESPONDENT,
+        crate::ffi::consts::others::NN_BUS,
+    ]
+    .into_iter()
+    .find(|&p| protocols::lookup(p).is_some_and(|i| i.name == short))
+}
+
+/// The client's upgrade request and the `Sec-WebSocket-Accept` it expects.
+pub(crate) fn client_request(host: &str, path: &str, peer_protocol: i32) -> (Vec<u8>, String) {
+    let mut raw = [0u8; 16];
+    raw[..8].copy_from_slice(&random_u64().to_ne_bytes());
+    raw[8..].copy_from_slice(&random_u64().to_ne_bytes());
+    let key = base64::engine::general_purpose::STANDARD.encode(raw);
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: {}\r\n\r\n",
+        sp_name(peer_protocol)
+    );
+    (req.into_bytes(), accept_key(&key))
+}
+
+/// What a server needs from an upgrade request.
+pub(crate) struct Request {
+    pub path: String,
+    pub key: String,
+    pub protocol: String,
+}
+
+fn header<'a>(headers: &'a [httparse::Header<'a>], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .and_then(|h| std::str::from_utf8(h.value).ok())
+        .map(str::trim)
+}
+
+fn has_token(v: Option<&str>, token: &str) -> bool {
+    v.is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+}
+
+/// Check an upgrade request; `Err(status)` for the HTTP error reply.
+pub(crate) fn parse_request(head: &[u8]) -> std::result::Result<Request, u16> {
+    let mut hs = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut hs);
+    match req.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        _ => return Err(400),
+    }
+    if req.method != Some("GET") {
+        return Err(405);
+    }
+    let headers = req.headers;
+    if !has_token(header(headers, "Upgrade"), "websocket")
+        || !has_token(header(headers, "Connection"), "upgrade")
+    {
+        return Err(400);
+    }
+    if header(headers, "Sec-WebSocket-Version") != Some("13") {
+        return Err(426);
+    }
+    let key = header(headers, "Sec-WebSocket-Key").ok_or(400u16)?;
+    if key.is_empty() {
+        return Err(400);
+    }
+    let protocol = header(headers, "Sec-WebSocket-Protocol").ok_or(400u16)?;
+    let path = req.path.unwrap_or("/");
+    let path = path.split('?').next().unwrap_or("/");
+    Ok(Request {
+        path: path.to_string(),
+        key: key.to_string(),
+        protocol: protocol.to_string(),
+    })
+}
+
+pub(crate) fn accept_reply(key: &str, protocol: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n",
+        accept_key(key)
+    )
+    .into_bytes()
+}
+
+pub(crate) fn error_reply(status: u16) -> Vec<u8> {
+    let reason = match status {
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        426 => "Upgrade Required",
+        431 => "Request Header Fields Too Large",
+        _ => "Error",
+    };
+    let extra = if status == 426 {
+        "Sec-WebSocket-Version: 13\r\n"
+    } else {
+        ""
+    };
+    format!("HTTP/1.1 {status} {reason}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n")
+        .into_bytes()
+}
+
+/// Check the server's reply to our upgrade.
+pub(crate) fn check_response(head: &[u8], accept: &str) -> std::result::Result<(), ()> {
+    let mut hs = [httparse::EMPTY_HEADER; 64];
+    let mut resp = httparse::Response::new(&mut hs);
+    match resp.parse(head) {
+        Ok(httparse::Status::Complete(_)) if resp.code == Some(101) => {}
+        _ => return Err(()),
+    }
+    if header(resp.headers, "Sec-WebSocket-Accept") != Some(accept) {
+        return Err(());
+    }
+    Ok(())
+}
+
+// ---- endpoints ----
+
+/// One bound path: the socket endpoint it belongs to and its connections.
+pub(crate) struct Binding {
+    cfg: EpConfig,
+    me: Weak<Binding>,
+    conns: Mutex<Vec<Weak<Conn>>>,
+}
+
+impl Hooks for Binding {
+    fn ended(&self, conn: &Arc<Conn>, _how: Ended, _was_pipe: bool) {
+        self.conns
+            .lock()
+            .retain(|c| c.upgrade().is_some_and(|c| !Arc::ptr_eq(&c, conn)));
+    }
+}
+
+/// A listening port shared by every path bound on it.
+pub(crate) struct Port {
+    addr: SocketAddr,
+    paths: Mutex<HashMap<String, Arc<Binding>>>,
+    listener: Mutex<Option<Arc<Listener>>>,
+}
+
+impl WsRouter for Port {
+    fn route(&self, conn: &Arc<Conn>, path: &str, proto: &str) -> std::result::Result<Attach, u16> {
+        let b = self.paths.lock().get(path).cloned().ok_or(404u16)?;
+        let ours = b.cfg.protocol;
+        let asked = protocol_of(proto).ok_or(400u16)?;
+        // nng and nanomsg 1.x ask for the server's own protocol; the draft
+        // RFC had clients name theirs. Either is fine if the two can talk.
+        if asked != ours && !protocols::compatible(ours, asked) {
+            return Err(400);
+        }
+        let hooks: Weak<dyn Hooks> = b.me.clone();
+        let a = b.cfg.attach(hooks);
+        b.conns.lock().push(Arc::downgrade(conn));
+        b.cfg.stat(|s| {
+            s.accepted_connections
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        Ok(a)
+    }
+}
+
+static PORTS: Mutex<Option<HashMap<SocketAddr, Weak<Port>>>> = Mutex::new(None);
+
+/// A socket's `ws://` bind: one path on a (possibly shared) port.
+pub(crate) struct WsBind {
+    port: Arc<Port>,
+    path: String,
+    binding: Arc<Binding>,
+}
+
+impl WsBind {
+    pub(crate) fn new(addr: SocketAddr, path: &str, cfg: EpConfig) -> Result<WsBind> {
+        let mut reg = PORTS.lock();
+        let map = reg.get_or_insert_with(HashMap::new);
+        let port = match map.get(&addr).and_then(Weak::upgrade) {
+            Some(p) => p,
+            None => {
+                let p = Arc::new(Port {
+                    addr,
+                    paths: Mutex::new(HashMap::new()),
+                    listener: Mutex::new(None),
+                });
+                let router: Arc<dyn WsRouter> = p.clone();
+                let l = Listener::bind_tcp(addr, &cfg, Some(router))?;
+                *p.listener.lock() = Some(l);
+                map.insert(addr, Arc::downgrade(&p));
+                p
+            }
+        };
+        let mut paths = port.paths.lock();
+        if paths.contains_key(path) {
+            return Err(Error::ADDRINUSE);
+        }
+        let binding = Arc::new_cyclic(|me| Binding {
+            cfg,
+            me: me.clone(),
+            conns: Mutex::new(Vec::new()),
+        });
+        paths.insert(path.to_string(), binding.clone());
+        drop(paths);
+        Ok(WsBind {
+            port,
+            path: path.to_string(),
+            binding,
+        })
+    }
+
+    pub(crate) fn shutdown(&mut self) {
+        let last = {
+            let mut paths = self.port.paths.lock();
+            if paths
+                .get(&self.path)
+                .is_some_and(|b| Arc::ptr_eq(b, &self.binding))
+            {
+                paths.remove(&self.path);
+            }
+            paths.is_empty()
+        };
+        let conns: Vec<_> = std::mem::take(&mut *self.binding.conns.lock());
+        for c in conns.into_iter().filter_map(|c| c.upgrade()) {
+            c.end(Ended::Closed);
+        }
+        if last {
+            let mut reg = PORTS.lock();
+            // Someone may have bound a new path meanwhile.
+            if self.port.paths.lock().is_empty() {
+                if let Some(map) = reg.as_mut() {
+                    map.remove(&self.port.addr);
+                }
+                if let Some(l) = self.port.listener.lock().take() {
+                    l.shutdown();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6455_accept_key() {
+        assert_eq!(
+            accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
+    }
+
+    #[test]
+    fn frame_headers_round_trip() {
+        for len in [0usize, 5, 125, 126, 65535, 65536, 1 << 20] {
+            for mask in [None, Some([1, 2, 3, 4])] {
+                let mut h = [0u8; 14];
+                let n = frame_header(&mut h, OP_BINARY, len, mask);
+                let f = parse_header(&h[..n]).unwrap().unwrap();
+                assert_eq!(
+                    f,
+                    FrameHead {
+                        fin: true,
+                        op: OP_BINARY,
+                        mask,
+                        len,
+                        hdr_len: n
+                    }
+                );
+                assert_eq!(parse_header(&h[..n - 1]), Ok(None));
+            }
+        }
+    }
+
+    #[test]
+    fn bad_frames_are_refused() {
+        assert!(parse_header(&[0xf2, 0]).is_err()); // reserved bits
+        assert!(parse_header(&[0x09, 0]).is_err()); // fragmented ping
+        assert!(parse_header(&[0x89, 126, 0, 200]).is_err()); // long ping
+        let mut h = [0x82u8, 127, 0xff, 0, 0, 0, 0, 0, 0, 0];
+        assert!(parse_header(&h).is_err()); // 2^63 and more
+        h[2] = 0x7f;
+        assert!(parse_header(&h).is_ok());
+    }
+
+    #[test]
+    fn masking_is_its_own_inverse() {
+        let mut d = b"hello world".to_vec();
+        apply_mask(&mut d, [9, 8, 7, 6], 0);
+        assert_ne!(&d, b"hello world");
+        apply_mask(&mut d, [9, 8, 7, 6], 0);
+        assert_eq!(&d, b"hello world");
+    }
+
+    #[test]
+    fn requests() {
+        let (req, accept) = client_request("h:1", "/x", crate::ffi::consts::NN_REP);
+        let r = parse_request(&req).unwrap();
+        assert_eq!(r.path, "/x");
+        assert_eq!(r.protocol, "rep.sp.nanomsg.org");
+        assert_eq!(protocol_of(&r.protocol), Some(crate::ffi::consts::NN_REP));
+        let reply = accept_reply(&r.key, &r.protocol);
+        assert!(check_response(&reply, &accept).is_ok());
+        assert!(check_response(&error_reply(404), &accept).is_err());
+        assert_eq!(parse_request(b"garbage\r\n\r\n").err(), Some(400));
+        assert_eq!(
+            parse_request(b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n").err(),
+            Some(400)
+        );
+    }
+}
