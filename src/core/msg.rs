@@ -25,6 +25,28 @@ struct Header {
 const HDR: usize = std::mem::size_of::<Header>();
 const _: () = assert!(HDR % 16 == 0);
 
+/// Small bodies all get this capacity and are recycled through a pool:
+/// a message is typically allocated by one thread and freed by another
+/// (the sender and the I/O thread, the I/O thread and the receiver), the
+/// pattern that costs malloc the most.
+const POOLED: usize = 512 - HDR;
+const POOL_SIZE: usize = 4096;
+
+struct Block(NonNull<Header>);
+// SAFETY: a pooled block is owned by nobody but the pool.
+unsafe impl Send for Block {}
+
+fn pool() -> &'static (
+    crossbeam_channel::Sender<Block>,
+    crossbeam_channel::Receiver<Block>,
+) {
+    static P: std::sync::OnceLock<(
+        crossbeam_channel::Sender<Block>,
+        crossbeam_channel::Receiver<Block>,
+    )> = std::sync::OnceLock::new();
+    P.get_or_init(|| crossbeam_channel::bounded(POOL_SIZE))
+}
+
 /// One reference to a message body.
 pub struct Chunk {
     ptr: NonNull<Header>,
@@ -39,22 +61,33 @@ unsafe impl Sync for Chunk {}
 impl Chunk {
     /// A chunk of `len` bytes, contents unspecified. ENOMEM when malloc fails.
     pub fn alloc(len: usize) -> Result<Chunk> {
-        let total = len.checked_add(HDR).ok_or(Error::NOMEM)?;
-        // SAFETY: malloc with a non-zero size; the result is checked.
-        let p = unsafe { libc::malloc(total) } as *mut Header;
-        let ptr = NonNull::new(p).ok_or(Error::NOMEM)?;
+        let (ptr, cap) = if len <= POOLED {
+            match pool().1.try_recv() {
+                Ok(Block(p)) => (p, POOLED),
+                Err(_) => (Self::malloc(POOLED)?, POOLED),
+            }
+        } else {
+            (Self::malloc(len)?, len)
+        };
         // SAFETY: ptr is fresh, suitably aligned for Header (malloc aligns to
         // 16) and large enough.
         unsafe {
             ptr.as_ptr().write(Header {
                 refs: AtomicUsize::new(1),
                 len,
-                cap: len,
+                cap,
                 tag: LIVE,
                 _pad: 0,
             })
         };
         Ok(Chunk { ptr })
+    }
+
+    fn malloc(cap: usize) -> Result<NonNull<Header>> {
+        let total = cap.checked_add(HDR).ok_or(Error::NOMEM)?;
+        // SAFETY: malloc with a non-zero size; the result is checked.
+        let p = unsafe { libc::malloc(total) } as *mut Header;
+        NonNull::new(p).ok_or(Error::NOMEM)
     }
 
     pub fn from_slice(bytes: &[u8]) -> Result<Chunk> {
@@ -187,10 +220,16 @@ impl Drop for Chunk {
         std::sync::atomic::fence(Ordering::Acquire);
         // SAFETY: last reference: mark the block dead (so a second
         // nn_freemsg of the same pointer is caught while the memory is not
-        // yet reused) and free it.
+        // yet reused) and recycle or free it.
         unsafe {
             (*self.ptr.as_ptr()).tag = DEAD;
-            libc::free(self.ptr.as_ptr() as *mut libc::c_void);
+            if (*self.ptr.as_ptr()).cap == POOLED {
+                if let Err(e) = pool().0.try_send(Block(self.ptr)) {
+                    libc::free(e.into_inner().0.as_ptr() as *mut libc::c_void);
+                }
+            } else {
+                libc::free(self.ptr.as_ptr() as *mut libc::c_void);
+            }
         }
     }
 }

@@ -156,6 +156,11 @@ impl Pipe {
         }
     }
 
+    /// Is this a network connection (not inproc)?
+    pub fn is_stream(&self) -> bool {
+        matches!(self.kind, Kind::Stream(_))
+    }
+
     /// Take the pipe into use: the peer may send from now on. (A network
     /// peer sends whenever it likes; what it sends waits in the queue.)
     pub fn accept(&self) {

@@ -85,6 +85,10 @@ pub struct Sig {
     epoch: [AtomicU64; 2],
     pending: AtomicBool,
     fds_used: AtomicBool,
+    /// Spin before sleeping (off while network pipes are attached: their
+    /// peers are woken by the reactor, which a spinning caller would starve
+    /// of the CPU on a small machine).
+    spin: AtomicBool,
 }
 
 fn ix(d: Dir) -> usize {
@@ -132,6 +136,7 @@ impl Sig {
             epoch: [AtomicU64::new(0), AtomicU64::new(0)],
             pending: AtomicBool::new(false),
             fds_used: AtomicBool::new(false),
+            spin: AtomicBool::new(true),
         }
     }
 
@@ -194,6 +199,10 @@ impl Sig {
         }
     }
 
+    pub fn set_spin(&self, on: bool) {
+        self.spin.store(on, Ordering::Relaxed);
+    }
+
     /// Read before looking at protocol state; pass to [`Sig::wait`].
     pub fn epoch(&self, d: Dir) -> u64 {
         self.epoch[ix(d)].load(Ordering::Acquire)
@@ -201,7 +210,8 @@ impl Sig {
 
     /// Move pending events into `out` (which should be empty).
     pub fn take_events(&self, out: &mut Vec<Event>) {
-        if self.pending.swap(false, Ordering::AcqRel) {
+        // A plain load first: the flag's cache line is shared with posters.
+        if self.pending.load(Ordering::Relaxed) && self.pending.swap(false, Ordering::AcqRel) {
             let mut st = self.state.lock();
             std::mem::swap(&mut st.events, out);
         }
@@ -211,7 +221,12 @@ impl Sig {
     /// read, or until `deadline`. Returns false on timeout.
     pub fn wait(&self, d: Dir, epoch: u64, deadline: Option<Instant>) -> bool {
         let e = &self.epoch[ix(d)];
-        for _ in 0..SPIN_ROUNDS {
+        let rounds = if self.spin.load(Ordering::Relaxed) {
+            SPIN_ROUNDS
+        } else {
+            0
+        };
+        for _ in 0..rounds {
             if e.load(Ordering::Acquire) != epoch {
                 return true;
             }

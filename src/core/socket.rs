@@ -30,6 +30,8 @@ pub struct Socket {
     /// Copy of NN_RCVBUF readable without the state lock (transports size
     /// their queues with it).
     pub rcvbuf: AtomicI32,
+    /// Copy of NN_RCVMAXSIZE, read by the reactor for every connection.
+    pub rcvmaxsize: AtomicI32,
     st: Mutex<State>,
 }
 
@@ -44,6 +46,8 @@ struct State {
     scratch: Vec<Event>,
     /// The protocol timer last handed to the timer thread.
     timer_at: Option<Instant>,
+    /// Attached pipes that are network connections.
+    net_pipes: usize,
 }
 
 fn deadline(timeo_ms: i32) -> Option<Instant> {
@@ -79,6 +83,7 @@ impl Socket {
             sig: Arc::new(Sig::owned_by(me.clone())),
             stats: Stats::default(),
             rcvbuf: AtomicI32::new(opts.rcvbuf),
+            rcvmaxsize: AtomicI32::new(opts.rcvmaxsize),
             st: Mutex::new(State {
                 proto,
                 opts,
@@ -88,6 +93,7 @@ impl Socket {
                 last_eid: 0,
                 scratch: Vec::new(),
                 timer_at: None,
+                net_pipes: 0,
             }),
         }))
     }
@@ -122,6 +128,10 @@ impl Socket {
                     if st.closed {
                         p.close();
                     } else {
+                        if p.is_stream() {
+                            st.net_pipes += 1;
+                            self.sig.set_spin(false);
+                        }
                         st.pipes.insert(p.id, p.clone());
                         self.stats
                             .current_connections
@@ -140,7 +150,11 @@ impl Socket {
                     }
                 }
                 Event::Closed(id) => {
-                    if st.pipes.remove(&id).is_some() {
+                    if let Some(p) = st.pipes.remove(&id) {
+                        if p.is_stream() {
+                            st.net_pipes -= 1;
+                            self.sig.set_spin(st.net_pipes == 0);
+                        }
                         self.stats
                             .current_connections
                             .fetch_sub(1, Ordering::Relaxed);
@@ -295,6 +309,7 @@ impl Socket {
         }
         st.opts.set(level, opt, val)?;
         self.rcvbuf.store(st.opts.rcvbuf, Ordering::Relaxed);
+        self.rcvmaxsize.store(st.opts.rcvmaxsize, Ordering::Relaxed);
         let State { proto, opts, .. } = &mut *st;
         proto.sock_opts(opts);
         drop(st);

@@ -16,6 +16,7 @@ use super::{guard, ret, set_errno};
 use crate::core::error::{Error, Result};
 use crate::core::global;
 use crate::core::msg::{Chunk, Msg};
+use crate::core::socket::Socket;
 
 const NN_MSG: usize = usize::MAX;
 const ALIGN: usize = size_of::<usize>();
@@ -183,17 +184,14 @@ unsafe fn gather(hdr: &nn_msghdr) -> Result<(Msg, bool)> {
     Ok((Msg::new(c), false))
 }
 
-fn send_msg(s: c_int, msg: Msg, user_owned: bool, flags: c_int) -> Result<c_int> {
-    let sock = global::get(s);
+fn send_msg(sock: &Socket, msg: Msg, user_owned: bool, flags: c_int) -> Result<c_int> {
     let len = msg.body.len();
-    let r = sock.and_then(|sock| {
-        sock.send(msg, flags & NN_DONTWAIT != 0).map_err(|(e, m)| {
-            if user_owned {
-                // Failed: the buffer still belongs to the caller.
-                std::mem::forget(m.body);
-            }
-            e
-        })
+    let r = sock.send(msg, flags & NN_DONTWAIT != 0).map_err(|(e, m)| {
+        if user_owned {
+            // Failed: the buffer still belongs to the caller.
+            std::mem::forget(m.body);
+        }
+        e
     });
     r.map(|_| len.min(c_int::MAX as usize) as c_int)
 }
@@ -208,7 +206,7 @@ fn send_msg(s: c_int, msg: Msg, user_owned: bool, flags: c_int) -> Result<c_int>
 pub unsafe extern "C" fn nn_send(s: c_int, buf: *const c_void, len: usize, flags: c_int) -> c_int {
     guard(-1, || {
         ret((|| {
-            global::get(s)?;
+            let sock = global::get(s)?;
             if buf.is_null() && len != 0 {
                 return Err(Error::FAULT);
             }
@@ -217,7 +215,7 @@ pub unsafe extern "C" fn nn_send(s: c_int, buf: *const c_void, len: usize, flags
                 let p = unsafe { *(buf as *const *mut c_void) };
                 // SAFETY: validated by from_user.
                 let c = unsafe { Chunk::from_user(p) }?;
-                return send_msg(s, Msg::new(c), true, flags);
+                return send_msg(&sock, Msg::new(c), true, flags);
             }
             let bytes = if len == 0 {
                 &[][..]
@@ -225,7 +223,7 @@ pub unsafe extern "C" fn nn_send(s: c_int, buf: *const c_void, len: usize, flags
                 // SAFETY: buf holds len readable bytes.
                 unsafe { std::slice::from_raw_parts(buf as *const u8, len) }
             };
-            send_msg(s, Msg::from_slice(bytes)?, false, flags)
+            send_msg(&sock, Msg::from_slice(bytes)?, false, flags)
         })())
     })
 }
@@ -268,7 +266,7 @@ pub unsafe extern "C" fn nn_recv(s: c_int, buf: *mut c_void, len: usize, flags: 
 pub unsafe extern "C" fn nn_sendmsg(s: c_int, msghdr: *const nn_msghdr, flags: c_int) -> c_int {
     guard(-1, || {
         ret((|| {
-            global::get(s)?;
+            let sock = global::get(s)?;
             // SAFETY: checked for NULL; valid by the caller's contract.
             // (NULL is EINVAL here, as upstream says.)
             let hdr = unsafe { msghdr.as_ref() }.ok_or(Error::INVAL)?;
@@ -287,7 +285,7 @@ pub unsafe extern "C" fn nn_sendmsg(s: c_int, msghdr: *const nn_msghdr, flags: c
             if let Some(h) = ctl.and_then(find_sp_header) {
                 msg.hdr = h;
             }
-            let n = send_msg(s, msg, user_owned, flags)?;
+            let n = send_msg(&sock, msg, user_owned, flags)?;
             if hdr.msg_controllen == NN_MSG && !hdr.msg_control.is_null() {
                 // Sent: the NN_MSG control buffer is consumed too.
                 // SAFETY: validated in control_bytes above.

@@ -95,21 +95,34 @@ pub fn get() -> &'static Reactor {
 pub struct TimerId(u64);
 
 impl Reactor {
-    /// Watch `fd` for `src`. Returns the key to pass to [`Reactor::remove`].
-    pub fn add(&self, fd: RawFd, src: Arc<dyn Source>) -> std::io::Result<usize> {
+    /// Watch `fd` for `src`: readability always, writability when `write`
+    /// (see [`Reactor::want_write`]). Returns the key for the other calls.
+    pub fn add(&self, fd: RawFd, src: Arc<dyn Source>, write: bool) -> std::io::Result<usize> {
         let key = self.next_key.fetch_add(1, Ordering::Relaxed);
         self.sources.lock().insert(key, src);
         // SAFETY: the caller keeps `fd` open until it calls `remove`, which
         // deletes it from the poller before the descriptor is closed.
         let r = unsafe {
             self.poller
-                .add_with_mode(fd, Event::all(key), PollMode::Edge)
+                .add_with_mode(fd, interest(key, write), PollMode::Edge)
         };
         if let Err(e) = r {
             self.sources.lock().remove(&key);
             return Err(e);
         }
         Ok(key)
+    }
+
+    /// Ask for writable edges only while output is stuck: a socket that is
+    /// always writable would otherwise wake the reactor on every read the
+    /// peer does (Unix sockets signal that). Re-arming reports readiness
+    /// that is already there, so no edge is lost.
+    pub fn want_write(&self, fd: RawFd, key: usize, write: bool) {
+        // SAFETY: fd is open and registered (the caller's contract).
+        let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+        let _ = self
+            .poller
+            .modify_with_mode(bfd, interest(key, write), PollMode::Edge);
     }
 
     /// Stop watching `fd` (still open). Events already taken from the
@@ -200,6 +213,14 @@ impl Reactor {
                 run_guarded(f);
             }
         }
+    }
+}
+
+fn interest(key: usize, write: bool) -> Event {
+    if write {
+        Event::all(key)
+    } else {
+        Event::readable(key)
     }
 }
 

@@ -399,7 +399,9 @@ impl Listener {
             unlink,
             unix,
         });
-        let key = reactor::get().add(raw, l.clone()).map_err(|e| os(&e))?;
+        let key = reactor::get()
+            .add(raw, l.clone(), false)
+            .map_err(|e| os(&e))?;
         l.key.store(key, Ordering::Release);
         Ok(l)
     }

@@ -236,8 +236,13 @@ pub struct Conn {
     flight: Mutex<VecDeque<Frame>>,
     wr: Mutex<Wr>,
     inq: Mutex<InQ>,
+    /// The consumer's side of the receive queue: taken from `inq` a whole
+    /// batch at a time, so the socket and the reactor rarely meet on a lock.
+    rx: Mutex<VecDeque<Msg>>,
     closed: AtomicBool,
     connected: AtomicBool,
+    /// Writable edges are asked for (reactor thread only).
+    want_write: AtomicBool,
     timer: Mutex<Option<TimerId>>,
     /// Until the peer's handshake is in: for reporting only.
     pub(crate) peer_proto: Mutex<Option<i32>>,
@@ -379,6 +384,7 @@ impl Conn {
                 failed: false,
                 last_send: None,
             }),
+            rx: Mutex::new(VecDeque::new()),
             inq: Mutex::new(InQ {
                 msgs: VecDeque::new(),
                 bytes: 0,
@@ -387,6 +393,7 @@ impl Conn {
             }),
             closed: AtomicBool::new(false),
             connected: AtomicBool::new(!connecting),
+            want_write: AtomicBool::new(false),
             timer: Mutex::new(None),
             peer_proto: Mutex::new(None),
         });
@@ -409,7 +416,9 @@ impl Conn {
             conn.queue_raw(h);
         }
         let r = reactor::get();
-        let key = r.add(conn.fd.as_raw_fd(), conn.clone())?;
+        // A connect in progress reports itself as writable.
+        conn.want_write.store(connecting, Ordering::Relaxed);
+        let key = r.add(conn.fd.as_raw_fd(), conn.clone(), connecting)?;
         conn.key.store(key, Ordering::Release);
         let weak = Arc::downgrade(&conn);
         let t = r.at(
@@ -509,13 +518,17 @@ impl Conn {
             wr.producer_blocked = true;
             return Err(PushError::Full(msg));
         }
-        let now = Instant::now();
-        let burst = wr
-            .last_send
-            .is_some_and(|t| now.saturating_duration_since(t) < BATCH_GAP);
-        wr.last_send = Some(now);
         let mut frame = self.frame(msg);
-        if !wr.flushing && !burst {
+        // While the reactor is writing, just queue (no clock needed).
+        let direct = !wr.flushing && {
+            let now = Instant::now();
+            let burst = wr
+                .last_send
+                .is_some_and(|t| now.saturating_duration_since(t) < BATCH_GAP);
+            wr.last_send = Some(now);
+            !burst
+        };
+        if direct {
             let mut one = VecDeque::with_capacity(1);
             one.push_back(frame);
             match write_frames(self.fd(), &mut one) {
@@ -542,30 +555,39 @@ impl Conn {
     }
 
     pub(crate) fn recv(self: &Arc<Self>) -> Option<(Msg, bool)> {
-        let cap = self.rcv_cap();
-        let mut q = self.inq.lock();
-        let m = q.msgs.pop_front()?;
-        q.bytes -= m.size();
-        let more = !q.msgs.is_empty();
-        let resume = q.paused && q.bytes < cap;
-        if resume {
-            q.paused = false;
+        let mut rx = self.rx.lock();
+        let mut resume = false;
+        let mut gone = false;
+        if rx.is_empty() {
+            let mut q = self.inq.lock();
+            std::mem::swap(&mut *rx, &mut q.msgs);
+            q.bytes = 0;
+            resume = std::mem::take(&mut q.paused);
+            gone = q.eof && rx.len() <= 1;
         }
-        let gone = q.eof && !more;
-        drop(q);
+        let m = rx.pop_front();
+        let mut more = !rx.is_empty();
+        if m.is_some() && !more && !gone {
+            // What reached `inq` since the swap is more, even if its `In`
+            // was already taken.
+            let q = self.inq.lock();
+            more = !q.msgs.is_empty();
+            gone = q.eof && !more;
+        }
+        drop(rx);
         if resume {
             reactor::get().poke(self.clone());
         }
-        if gone {
+        if gone && m.is_some() {
             if let Some(a) = self.attach.get() {
                 a.sig.post(Event::Closed(self.id));
             }
         }
-        Some((m, more))
+        m.map(|m| (m, more))
     }
 
     pub(crate) fn has_input(&self) -> bool {
-        !self.inq.lock().msgs.is_empty()
+        !self.rx.lock().is_empty() || !self.inq.lock().msgs.is_empty()
     }
 
     /// The socket is done with this pipe: flush what is queued (for a
@@ -595,14 +617,6 @@ impl Conn {
         reactor::get().poke(self.clone());
     }
 
-    fn rcv_cap(&self) -> usize {
-        self.attach
-            .get()
-            .and_then(|a| a.sock.upgrade())
-            .map(|s| s.rcvbuf.load(Ordering::Relaxed).max(1) as usize)
-            .unwrap_or(READ_BUF)
-    }
-
     // ---- the reactor side ----
 
     /// Tear the connection down once: unregister, close the descriptor's
@@ -621,12 +635,14 @@ impl Conn {
         // What the peer sent before it went stays readable: the socket hears
         // `Closed` when it has taken the last of it (see `recv`).
         let deferred = {
+            let mut rx = self.rx.lock();
             let mut q = self.inq.lock();
-            if announce && how == Ended::Broken && !q.msgs.is_empty() {
+            if announce && how == Ended::Broken && !(q.msgs.is_empty() && rx.is_empty()) {
                 q.eof = true;
                 true
             } else {
                 q.msgs.clear();
+                rx.clear();
                 false
             }
         };
@@ -677,8 +693,11 @@ impl Conn {
                 let mut wr = self.wr.lock();
                 if wr.q.is_empty() {
                     wr.flushing = false;
+                    // A send right after this is part of the same burst.
+                    wr.last_send = Some(Instant::now());
                     drop(wr);
                     drop(fl);
+                    self.set_want_write(false);
                     if matches!(*self.phase.lock(), Phase::Closing) {
                         self.end(Ended::Closed);
                     }
@@ -712,15 +731,22 @@ impl Conn {
                 }
             }
             if !done {
-                return; // the next writable edge continues
+                // The next writable edge continues.
+                self.set_want_write(true);
+                return;
             }
+        }
+    }
+
+    fn set_want_write(&self, on: bool) {
+        if self.want_write.swap(on, Ordering::Relaxed) != on && !self.is_closed() {
+            reactor::get().want_write(self.fd(), self.key.load(Ordering::Acquire), on);
         }
     }
 
     /// Hand parsed messages to the socket. False when the queue is now
     /// full and reading must pause.
-    fn deliver(&self, batch: &mut Vec<Msg>) -> bool {
-        let cap = self.rcv_cap();
+    fn deliver(&self, batch: &mut Vec<Msg>, cap: usize) -> bool {
         let mut q = self.inq.lock();
         let was_empty = q.msgs.is_empty();
         for m in batch.drain(..) {
@@ -744,6 +770,14 @@ impl Conn {
             return;
         }
         let Some(a) = self.attach.get() else { return };
+        // NN_RCVBUF and NN_RCVMAXSIZE apply to live connections too.
+        let (cap, maxsize) = match a.sock.upgrade() {
+            Some(s) => (
+                s.rcvbuf.load(Ordering::Relaxed).max(1) as usize,
+                s.rcvmaxsize.load(Ordering::Relaxed) as i64,
+            ),
+            None => (READ_BUF, a.rcvmaxsize),
+        };
         let mut rd = self.rd.lock();
         if rd.buf.len() < READ_BUF {
             rd.buf.resize(READ_BUF, 0);
@@ -752,13 +786,13 @@ impl Conn {
         let mut turns = READ_TURNS;
         let outcome: Result<(), Ended> = loop {
             let cut = match self.role {
-                Role::Sp { ipc } => cut_sp(&mut rd, a, ipc, &mut batch),
-                _ => self.cut_ws(&mut rd, a, &mut batch),
+                Role::Sp { ipc } => cut_sp(&mut rd, maxsize, ipc, &mut batch),
+                _ => self.cut_ws(&mut rd, maxsize, &mut batch),
             };
             if let Err(e) = cut {
                 break Err(e);
             }
-            if !batch.is_empty() && !self.deliver(&mut batch) {
+            if !batch.is_empty() && !self.deliver(&mut batch, cap) {
                 break Ok(());
             }
             if turns == 0 {
@@ -810,7 +844,7 @@ impl Conn {
     fn cut_ws(
         self: &Arc<Self>,
         rd: &mut Reader,
-        a: &Attach,
+        maxsize: i64,
         out: &mut Vec<Msg>,
     ) -> Result<(), Ended> {
         let server = matches!(self.role, Role::WsServer { .. });
@@ -828,7 +862,7 @@ impl Conn {
             let is_data = f.op < 8;
             if is_data {
                 let so_far = rd.ws_msg.len() as u64;
-                if a.rcvmaxsize >= 0 && so_far + f.len as u64 > a.rcvmaxsize as u64 {
+                if maxsize >= 0 && so_far + f.len as u64 > maxsize as u64 {
                     return Err(Ended::Dropped);
                 }
             }
@@ -1048,7 +1082,7 @@ impl Conn {
 
 /// SP framing: 64-bit big-endian length, then the message; over ipc a
 /// message-type byte (1, a normal message) comes first.
-fn cut_sp(rd: &mut Reader, a: &Attach, ipc: bool, out: &mut Vec<Msg>) -> Result<(), Ended> {
+fn cut_sp(rd: &mut Reader, maxsize: i64, ipc: bool, out: &mut Vec<Msg>) -> Result<(), Ended> {
     let pre = if ipc { 9 } else { 8 };
     loop {
         if let Some((chunk, filled)) = &rd.big {
@@ -1067,7 +1101,7 @@ fn cut_sp(rd: &mut Reader, a: &Attach, ipc: bool, out: &mut Vec<Msg>) -> Result<
         }
         let at = rd.start + pre - 8;
         let len = u64::from_be_bytes(rd.buf[at..at + 8].try_into().expect("8 bytes"));
-        if a.rcvmaxsize >= 0 && len > a.rcvmaxsize as u64 {
+        if maxsize >= 0 && len > maxsize as u64 {
             return Err(Ended::Dropped);
         }
         let len = usize::try_from(len).map_err(|_| Ended::Dropped)?;
@@ -1116,10 +1150,11 @@ impl Source for Conn {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
-        if writable && self.wr.lock().flushing {
+        let connecting = matches!(*self.phase.lock(), Phase::Connecting);
+        if writable && !connecting && self.wr.lock().flushing {
             self.flush();
         }
-        if readable || writable {
+        if readable || connecting {
             self.step();
         }
     }
@@ -1167,6 +1202,7 @@ impl Conn {
         }
         *self.phase.lock() = Phase::Hello;
         self.connected.store(true, Ordering::Release);
+        self.set_want_write(false);
         if let Some(h) = self.attach.get().and_then(|a| a.hooks.upgrade()) {
             h.connected(self);
         }
