@@ -30,6 +30,10 @@ static void *echo(void *arg)
         if (n != (int) size || nn_send(s, buf, size, 0) != (int) size)
             exit(1);
     }
+    /* Closing drops what is still queued (no linger, as upstream), which
+       could be the last echo: wait until the main thread says it has it. */
+    if (nn_recv(s, buf, size, 0) < 0)
+        exit(1);
     nn_close(s);
     free(buf);
     return NULL;
@@ -65,6 +69,10 @@ int main(int argc, char *argv[])
         }
     }
     elapsed = now_us() - start;
+    if (nn_send(s, "", 0, 0) != 0) {
+        fprintf(stderr, "inproc_lat: %s\n", nn_strerror(nn_errno()));
+        return 1;
+    }
     pthread_join(t, NULL);
 
     printf("message size: %d [B]\n", (int) size);

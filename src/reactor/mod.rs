@@ -95,10 +95,21 @@ pub fn get() -> &'static Reactor {
 pub struct TimerId(u64);
 
 impl Reactor {
-    /// Watch `fd` for `src`: readability always, writability when `write`
-    /// (see [`Reactor::want_write`]). Returns the key for the other calls.
-    pub fn add(&self, fd: RawFd, src: Arc<dyn Source>, write: bool) -> std::io::Result<usize> {
-        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+    /// A fresh key for [`Reactor::add`]. A source must know its key before
+    /// it is registered: its first event can arrive before `add` returns.
+    pub fn new_key(&self) -> usize {
+        self.next_key.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Watch `fd` for `src` under `key`: readability always, writability
+    /// when `write` (see [`Reactor::want_write`]).
+    pub fn add(
+        &self,
+        key: usize,
+        fd: RawFd,
+        src: Arc<dyn Source>,
+        write: bool,
+    ) -> std::io::Result<()> {
         self.sources.lock().insert(key, src);
         // SAFETY: the caller keeps `fd` open until it calls `remove`, which
         // deletes it from the poller before the descriptor is closed.
@@ -110,7 +121,7 @@ impl Reactor {
             self.sources.lock().remove(&key);
             return Err(e);
         }
-        Ok(key)
+        Ok(())
     }
 
     /// Ask for writable edges only while output is stuck: a socket that is

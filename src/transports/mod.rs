@@ -91,6 +91,14 @@ pub fn create(
                 Some(i) => (&rest[..i], &rest[i..]),
                 None => (rest, "/"),
             };
+            // No port means HTTP's 80 (nn_ws(7)).
+            let with_port;
+            let hostport = if hostport.ends_with(']') || !hostport.contains(':') {
+                with_port = format!("{hostport}:80");
+                with_port.as_str()
+            } else {
+                hostport
+            };
             if bind {
                 let a = tcp::bind_addr(hostport, v4)?;
                 Box::new(ws::WsBind::new(a, path, cfg())?)

@@ -114,6 +114,8 @@ struct DialState {
     backoff: Duration,
     /// Index into resolved addresses for the next attempt.
     next_addr: usize,
+    /// The last attempt failed (counted in `NN_STAT_CURRENT_EP_ERRORS`).
+    failing: bool,
 }
 
 pub(crate) struct Dialer {
@@ -132,6 +134,7 @@ impl Dialer {
                 timer: None,
                 backoff: cfg.reconnect_ivl,
                 next_addr: 0,
+                failing: false,
             }),
             cfg,
             spec,
@@ -142,6 +145,7 @@ impl Dialer {
     }
 
     pub fn shutdown(&self) {
+        self.set_failing(false);
         let (conn, timer) = {
             let mut st = self.st.lock();
             st.alive = false;
@@ -151,7 +155,7 @@ impl Dialer {
             reactor::get().cancel(t);
         }
         if let Some(c) = conn {
-            c.end(Ended::Closed);
+            c.end(Ended::Shutdown);
         }
     }
 
@@ -216,12 +220,13 @@ impl Dialer {
             }
         };
         let mut st = self.st.lock();
-        if st.alive {
-            st.conn = Some(conn);
-        } else {
+        if !st.alive {
             drop(st);
             conn.end(Ended::Closed);
+        } else if !conn.is_closed() {
+            st.conn = Some(conn);
         }
+        // (A connection that already ended scheduled the retry itself.)
     }
 
     fn open(&self, addr: &SockAddr) -> std::io::Result<Arc<Conn>> {
@@ -264,7 +269,21 @@ impl Dialer {
     /// An attempt failed before it had a connection: count it, retry later.
     fn failed(&self) {
         self.cfg.bump(|s| &s.connect_errors, true);
+        self.set_failing(true);
         self.retry(false);
+    }
+
+    /// `NN_STAT_CURRENT_EP_ERRORS` counts endpoints whose last attempt failed.
+    fn set_failing(&self, on: bool) {
+        let changed = {
+            let mut st = self.st.lock();
+            let c = st.failing != on;
+            st.failing = on;
+            c
+        };
+        if changed {
+            self.cfg.bump(|s| &s.current_ep_errors, on);
+        }
     }
 
     fn retry(&self, after_pipe: bool) {
@@ -275,8 +294,10 @@ impl Dialer {
         st.conn = None;
         let ivl = self.cfg.reconnect_ivl;
         let delay = if after_pipe {
+            // As upstream: a connection that worked is retried at once;
+            // the interval applies to failed attempts.
             st.backoff = ivl;
-            ivl
+            Duration::ZERO
         } else {
             let d = st.backoff;
             if self.cfg.reconnect_ivl_max > ivl {
@@ -301,17 +322,22 @@ impl Hooks for Dialer {
     fn connected(&self, _conn: &Arc<Conn>) {
         self.cfg.bump(|s| &s.inprogress_connections, false);
         self.cfg.bump(|s| &s.established_connections, true);
+        self.set_failing(false);
     }
 
     fn ended(&self, conn: &Arc<Conn>, _how: Ended, was_pipe: bool) {
         if !conn.was_connected() {
             self.cfg.bump(|s| &s.inprogress_connections, false);
             self.cfg.bump(|s| &s.connect_errors, true);
+            self.set_failing(true);
         }
         {
             let st = self.st.lock();
-            if !st.conn.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn)) {
-                return; // an old connection, or shut down
+            // This connection, or one that ended before `connect_to` could
+            // record it; not an old one a newer attempt replaced.
+            let ours = st.conn.as_ref().is_none_or(|c| Arc::ptr_eq(c, conn));
+            if !ours || st.timer.is_some() {
+                return;
             }
         }
         self.retry(was_pipe);
@@ -399,10 +425,10 @@ impl Listener {
             unlink,
             unix,
         });
-        let key = reactor::get()
-            .add(raw, l.clone(), false)
-            .map_err(|e| os(&e))?;
+        let r = reactor::get();
+        let key = r.new_key();
         l.key.store(key, Ordering::Release);
+        r.add(key, raw, l.clone(), false).map_err(|e| os(&e))?;
         Ok(l)
     }
 
@@ -418,7 +444,7 @@ impl Listener {
         }
         let conns = std::mem::take(&mut *self.conns.lock());
         for c in conns.into_iter().filter_map(|c| c.upgrade()) {
-            c.end(Ended::Closed);
+            c.end(Ended::Shutdown);
         }
     }
 

@@ -90,8 +90,10 @@ pub enum Ended {
     Broken,
     /// We dropped it: bad header, incompatible protocol, oversized message.
     Dropped,
-    /// Our side closed it (socket close, shutdown, pipe rejected).
+    /// Our side closed it (socket close, pipe rejected).
     Closed,
+    /// Its endpoint was shut down (`nn_shutdown`): counted as dropped.
+    Shutdown,
 }
 
 pub trait Hooks: Send + Sync {
@@ -418,8 +420,9 @@ impl Conn {
         let r = reactor::get();
         // A connect in progress reports itself as writable.
         conn.want_write.store(connecting, Ordering::Relaxed);
-        let key = r.add(conn.fd.as_raw_fd(), conn.clone(), connecting)?;
+        let key = r.new_key();
         conn.key.store(key, Ordering::Release);
+        r.add(key, conn.fd.as_raw_fd(), conn.clone(), connecting)?;
         let weak = Arc::downgrade(&conn);
         let t = r.at(
             Instant::now() + HANDSHAKE_TIMEOUT,
@@ -666,11 +669,14 @@ impl Conn {
             wr.failed = true;
         }
         if let Some(a) = self.attach.get() {
+            // As upstream: a connection that failed after it was made
+            // (peer gone, bad header, oversized message) is broken; one
+            // that `nn_shutdown` took away is dropped.
             match how {
-                Ended::Broken if was_pipe => a.stat(|s| {
+                Ended::Broken | Ended::Dropped if self.was_connected() => a.stat(|s| {
                     s.broken_connections.fetch_add(1, Ordering::Relaxed);
                 }),
-                Ended::Dropped => a.stat(|s| {
+                Ended::Shutdown if was_pipe => a.stat(|s| {
                     s.dropped_connections.fetch_add(1, Ordering::Relaxed);
                 }),
                 _ => {}
@@ -899,6 +905,11 @@ impl Conn {
                     }
                     rd.ws_in_msg = !f.fin;
                     if f.fin {
+                        // RFC 6455: a text message that is not UTF-8 fails
+                        // the connection.
+                        if rd.ws_text && std::str::from_utf8(&rd.ws_msg).is_err() {
+                            return Err(Ended::Dropped);
+                        }
                         let m = Msg::from_slice(&rd.ws_msg).map_err(|_| Ended::Dropped)?;
                         rd.ws_msg.clear();
                         if rd.ws_msg.capacity() > READ_BUF {

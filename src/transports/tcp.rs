@@ -14,21 +14,22 @@ use crate::transports::net::{Dest, DialSpec};
 
 /// `host:port` split, the host without brackets. EINVAL when malformed.
 pub(crate) fn split_host_port(s: &str) -> Result<(&str, u16)> {
-    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-        let (h, p) = rest.split_once(']').ok_or(Error::INVAL)?;
-        (h, p.strip_prefix(':').ok_or(Error::INVAL)?)
-    } else {
-        s.rsplit_once(':').ok_or(Error::INVAL)?
-    };
+    let (host, port) = s.rsplit_once(':').ok_or(Error::INVAL)?;
+    // "[addr]" is an IPv6 literal; an unclosed bracket stays in the host,
+    // which then names nothing (ENODEV on bind, EINVAL on connect).
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
     Ok((host, parse_port(port)?))
 }
 
-/// A port is 1 to 65535, in decimal digits only.
+/// A port is 1 to 65535, in decimal digits only (leading zeros allowed).
 pub(crate) fn parse_port(p: &str) -> Result<u16> {
-    if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+    if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::INVAL);
     }
-    match p.parse::<u32>() {
+    match p.trim_start_matches('0').parse::<u32>() {
         Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
         _ => Err(Error::INVAL),
     }
@@ -111,6 +112,10 @@ pub(crate) fn resolve(host: &str, port: u16, ipv4only: bool) -> Option<SocketAdd
 /// A local address named by an interface or a literal (bind, and the local
 /// part of a connect).
 fn local_addr(name: &str, ipv4only: bool) -> Result<IpAddr> {
+    let name = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
     if let Some(ip) = literal(name) {
         if ipv4only && ip.is_ipv6() {
             return Err(Error(libc::ENODEV));
@@ -123,8 +128,9 @@ fn local_addr(name: &str, ipv4only: bool) -> Result<IpAddr> {
 /// Where `tcp://` (or `ws://`, without its path) binds.
 pub(crate) fn bind_addr(rest: &str, ipv4only: bool) -> Result<SocketAddr> {
     let (host, port) = split_host_port(rest)?;
+    // As upstream: a host that names no local interface is ENODEV.
     if host.is_empty() {
-        return Err(Error::INVAL);
+        return Err(Error(libc::ENODEV));
     }
     let ip = if host == "*" {
         if ipv4only {
@@ -148,13 +154,10 @@ pub(crate) fn dial_spec(rest: &str, ipv4only: bool) -> Result<DialSpec> {
     if host.is_empty() {
         return Err(Error::INVAL);
     }
-    let local = match local {
-        Some("") => return Err(Error::INVAL),
-        Some(l) => Some(local_addr(l, ipv4only)?),
-        None => None,
-    };
+    // The remote part is checked first: it decides between EINVAL and
+    // a local part's ENODEV, as upstream.
     let dest = match literal(host) {
-        Some(ip) if ipv4only && ip.is_ipv6() => return Err(Error(libc::ENODEV)),
+        Some(ip) if ipv4only && ip.is_ipv6() => return Err(Error::INVAL),
         Some(ip) => Dest::Addrs(vec![SocketAddr::new(ip, port)]),
         None if valid_hostname(host) => Dest::Resolve {
             host: host.to_string(),
@@ -162,6 +165,11 @@ pub(crate) fn dial_spec(rest: &str, ipv4only: bool) -> Result<DialSpec> {
             ipv4only,
         },
         None => return Err(Error::INVAL),
+    };
+    let local = match local {
+        Some("") => return Err(Error(libc::ENODEV)),
+        Some(l) => Some(local_addr(l, ipv4only)?),
+        None => None,
     };
     Ok(DialSpec {
         dest,
@@ -178,7 +186,8 @@ mod tests {
     fn ports() {
         assert_eq!(parse_port("5555"), Ok(5555));
         assert_eq!(parse_port("65535"), Ok(65535));
-        for bad in ["", "0", "65536", "12a", "-1", "+5", "123456"] {
+        assert_eq!(parse_port("021006"), Ok(21006));
+        for bad in ["", "0", "000", "65536", "12a", "-1", "+5", "123456"] {
             assert_eq!(parse_port(bad), Err(Error::INVAL), "{bad}");
         }
     }
@@ -189,7 +198,7 @@ mod tests {
         assert_eq!(split_host_port("[::1]:80"), Ok(("::1", 80)));
         assert_eq!(split_host_port("*:1"), Ok(("*", 1)));
         assert!(split_host_port("127.0.0.1").is_err());
-        assert!(split_host_port("[::1]80").is_err());
+        assert_eq!(split_host_port("[::1:80"), Ok(("[::1", 80)));
     }
 
     #[test]
@@ -207,7 +216,8 @@ mod tests {
             bind_addr("[::1]:5555", false),
             Ok("[::1]:5555".parse().unwrap())
         );
-        assert_eq!(bind_addr(":5555", true), Err(Error::INVAL));
+        assert_eq!(bind_addr(":5555", true), Err(Error(libc::ENODEV)));
+        assert_eq!(bind_addr("[::1]:5555", true), Err(Error(libc::ENODEV)));
     }
 
     #[test]
@@ -219,7 +229,12 @@ mod tests {
             Dest::Resolve { .. }
         ));
         assert_eq!(dial_spec("bad_host!:1", true).err(), Some(Error::INVAL));
-        assert_eq!(dial_spec(";127.0.0.1:1", true).err(), Some(Error::INVAL));
+        assert_eq!(
+            dial_spec(";127.0.0.1:1", true).err(),
+            Some(Error(libc::ENODEV))
+        );
+        assert_eq!(dial_spec("[::1]:1", true).err(), Some(Error::INVAL));
+        assert!(dial_spec("[::1]:1", false).is_ok());
         assert_eq!(
             dial_spec("nosuchif0;127.0.0.1:1", true).err(),
             Some(Error(libc::ENODEV))

@@ -233,6 +233,15 @@ fn has_token(v: Option<&str>, token: &str) -> bool {
 
 /// Check an upgrade request; `Err(status)` for the HTTP error reply.
 pub(crate) fn parse_request(head: &[u8]) -> std::result::Result<Request, u16> {
+    // nng asks for a path-less URL with an empty request target
+    // ("GET  HTTP/1.1"): that is "/".
+    let fixed;
+    let head = if head.starts_with(b"GET  ") {
+        fixed = [&b"GET / "[..], &head[5..]].concat();
+        &fixed[..]
+    } else {
+        head
+    };
     let mut hs = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut hs);
     match req.parse(head) {
@@ -335,9 +344,9 @@ impl WsRouter for Port {
         let b = self.paths.lock().get(path).cloned().ok_or(404u16)?;
         let ours = b.cfg.protocol;
         let asked = protocol_of(proto).ok_or(400u16)?;
-        // nng and nanomsg 1.x ask for the server's own protocol; the draft
-        // RFC had clients name theirs. Either is fine if the two can talk.
-        if asked != ours && !protocols::compatible(ours, asked) {
+        // Clients ask for the server's own protocol (nanomsg 1.x and nng
+        // both do; upstream refuses anything else with 400).
+        if asked != ours {
             return Err(400);
         }
         let hooks: Weak<dyn Hooks> = b.me.clone();
@@ -410,7 +419,7 @@ impl WsBind {
         };
         let conns: Vec<_> = std::mem::take(&mut *self.binding.conns.lock());
         for c in conns.into_iter().filter_map(|c| c.upgrade()) {
-            c.end(Ended::Closed);
+            c.end(Ended::Shutdown);
         }
         if last {
             let mut reg = PORTS.lock();
@@ -496,5 +505,7 @@ mod tests {
             parse_request(b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n").err(),
             Some(400)
         );
+        let nng = String::from_utf8(req).unwrap().replace("GET /x ", "GET  ");
+        assert_eq!(parse_request(nng.as_bytes()).unwrap().path, "/");
     }
 }
