@@ -189,8 +189,9 @@ impl Pipe {
         if !link.accepted[peer].load(Ordering::Acquire) {
             return Err(PushError::Full(msg));
         }
-        // One message always fits into an empty queue, however large.
-        if !st.msgs.is_empty() && st.bytes + size > st.cap {
+        // Two messages always fit, however large (as upstream, whose
+        // sender holds one more message beside the peer's full queue).
+        if st.msgs.len() >= 2 && st.bytes + size > st.cap {
             st.producer_blocked = true;
             return Err(PushError::Full(msg));
         }
@@ -286,6 +287,7 @@ mod tests {
     #[test]
     fn full_queue_refuses_then_signals_out() {
         let (a, _b, pa, pb) = pair(10);
+        pa.send(Msg::from_slice(&[0; 8]).unwrap()).unwrap();
         pa.send(Msg::from_slice(&[0; 8]).unwrap()).unwrap();
         let m = match pa.send(Msg::from_slice(&[0; 8]).unwrap()) {
             Err(PushError::Full(m)) => m,

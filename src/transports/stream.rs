@@ -861,8 +861,8 @@ impl Conn {
                 Ok(None) => break,
                 Err(()) => return Err(Ended::Dropped),
             };
-            if server != f.mask.is_some() && server {
-                return Err(Ended::Dropped); // clients must mask
+            if server != f.mask.is_some() {
+                return Err(Ended::Dropped); // clients mask, servers do not
             }
             let total = f.hdr_len.checked_add(f.len).ok_or(Ended::Dropped)?;
             let is_data = f.op < 8;
@@ -1018,7 +1018,16 @@ impl Conn {
         drop(rd);
         let ok = match &self.role {
             Role::Sp { .. } => self.check_sp_header(&hello),
-            Role::WsClient { accept, .. } => ws::check_response(&hello, accept).is_ok(),
+            Role::WsClient { accept, .. } => {
+                let want = self
+                    .attach
+                    .get()
+                    .map(|a| {
+                        ws::sp_name(protocols::lookup(a.protocol).map_or(a.protocol, |p| p.peer))
+                    })
+                    .unwrap_or_default();
+                ws::check_response(&hello, accept, &want).is_ok()
+            }
             Role::WsServer { router } => match ws::parse_request(&hello) {
                 Err(status) => {
                     self.http_fail(status);

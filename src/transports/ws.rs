@@ -251,6 +251,9 @@ pub(crate) fn parse_request(head: &[u8]) -> std::result::Result<Request, u16> {
     if req.method != Some("GET") {
         return Err(405);
     }
+    if req.version != Some(1) {
+        return Err(505); // RFC 6455 asks for HTTP/1.1
+    }
     let headers = req.headers;
     if !has_token(header(headers, "Upgrade"), "websocket")
         || !has_token(header(headers, "Connection"), "upgrade")
@@ -290,6 +293,7 @@ pub(crate) fn error_reply(status: u16) -> Vec<u8> {
         405 => "Method Not Allowed",
         426 => "Upgrade Required",
         431 => "Request Header Fields Too Large",
+        505 => "HTTP Version Not Supported",
         _ => "Error",
     };
     let extra = if status == 426 {
@@ -302,7 +306,11 @@ pub(crate) fn error_reply(status: u16) -> Vec<u8> {
 }
 
 /// Check the server's reply to our upgrade.
-pub(crate) fn check_response(head: &[u8], accept: &str) -> std::result::Result<(), ()> {
+pub(crate) fn check_response(
+    head: &[u8],
+    accept: &str,
+    protocol: &str,
+) -> std::result::Result<(), ()> {
     let mut hs = [httparse::EMPTY_HEADER; 64];
     let mut resp = httparse::Response::new(&mut hs);
     match resp.parse(head) {
@@ -312,7 +320,11 @@ pub(crate) fn check_response(head: &[u8], accept: &str) -> std::result::Result<(
     if header(resp.headers, "Sec-WebSocket-Accept") != Some(accept) {
         return Err(());
     }
-    Ok(())
+    // The server must agree to the protocol we asked for.
+    match header(resp.headers, "Sec-WebSocket-Protocol") {
+        Some(p) if p.eq_ignore_ascii_case(protocol) => Ok(()),
+        _ => Err(()),
+    }
 }
 
 // ---- endpoints ----
@@ -498,8 +510,12 @@ mod tests {
         assert_eq!(r.protocol, "rep.sp.nanomsg.org");
         assert_eq!(protocol_of(&r.protocol), Some(crate::ffi::consts::NN_REP));
         let reply = accept_reply(&r.key, &r.protocol);
-        assert!(check_response(&reply, &accept).is_ok());
-        assert!(check_response(&error_reply(404), &accept).is_err());
+        assert!(check_response(&reply, &accept, "rep.sp.nanomsg.org").is_ok());
+        assert!(check_response(&reply, &accept, "req.sp.nanomsg.org").is_err());
+        assert!(check_response(&error_reply(404), &accept, "rep.sp.nanomsg.org").is_err());
+        let old = String::from_utf8(client_request("h:1", "/", 16).0).unwrap();
+        let old = old.replace("HTTP/1.1", "HTTP/1.0");
+        assert_eq!(parse_request(old.as_bytes()).err(), Some(505));
         assert_eq!(parse_request(b"garbage\r\n\r\n").err(), Some(400));
         assert_eq!(
             parse_request(b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n").err(),
