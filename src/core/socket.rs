@@ -32,7 +32,9 @@ pub struct Socket {
     pub rcvbuf: AtomicI32,
     /// Copy of NN_RCVMAXSIZE, read by the reactor for every connection.
     pub rcvmaxsize: AtomicI32,
-    st: Mutex<State>,
+    /// On its own cache line: the counters and copies above are written
+    /// by other threads.
+    st: Padded<Mutex<State>>,
 }
 
 struct State {
@@ -48,6 +50,16 @@ struct State {
     timer_at: Option<Instant>,
     /// Attached pipes that are network connections.
     net_pipes: usize,
+}
+
+#[repr(align(128))]
+struct Padded<T>(T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }
 
 fn deadline(timeo_ms: i32) -> Option<Instant> {
@@ -84,7 +96,7 @@ impl Socket {
             stats: Stats::default(),
             rcvbuf: AtomicI32::new(opts.rcvbuf),
             rcvmaxsize: AtomicI32::new(opts.rcvmaxsize),
-            st: Mutex::new(State {
+            st: Padded(Mutex::new(State {
                 proto,
                 opts,
                 closed: false,
@@ -94,7 +106,7 @@ impl Socket {
                 scratch: Vec::new(),
                 timer_at: None,
                 net_pipes: 0,
-            }),
+            })),
         }))
     }
 

@@ -47,9 +47,13 @@ const READ_BUF: usize = 64 * 1024;
 const IPC_MSG_NORMAL: u8 = 1;
 /// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
 const BATCH_FRAMES: usize = 256;
-/// A send this soon after the previous one goes through the reactor, so a
-/// stream of sends is batched; a lone send is written at once.
+/// A send this soon after the previous one is corked: a stream of sends
+/// is written in batches; a lone send is written at once.
 const BATCH_GAP: Duration = Duration::from_micros(15);
+/// A cork is written when it holds this much...
+const CORK_BYTES: usize = 16 * 1024;
+/// ...or when it is this old.
+const CORK_DELAY: Duration = Duration::from_micros(40);
 /// Reads per readiness turn before other connections get theirs.
 const READ_TURNS: usize = 32;
 /// How long a peer may take over the SP header or the WebSocket upgrade.
@@ -204,6 +208,17 @@ impl Frame {
     }
 }
 
+/// Keeps a hot lock off the cache lines of its neighbours.
+#[repr(align(128))]
+struct Padded<T>(T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 struct Wr {
     q: VecDeque<Frame>,
     /// Bytes queued or in flight (bounded by `NN_SNDBUF`).
@@ -213,6 +228,8 @@ struct Wr {
     producer_blocked: bool,
     /// A write failed; the reactor tears the connection down.
     failed: bool,
+    /// The cork timer is set (see `send`).
+    cork_armed: bool,
     last_send: Option<Instant>,
 }
 
@@ -236,8 +253,9 @@ pub struct Conn {
     phase: Mutex<Phase>,
     rd: Mutex<Reader>,
     flight: Mutex<VecDeque<Frame>>,
-    wr: Mutex<Wr>,
-    inq: Mutex<InQ>,
+    /// The sender's and the reactor's meeting point, on its own cache line.
+    wr: Padded<Mutex<Wr>>,
+    inq: Padded<Mutex<InQ>>,
     /// The consumer's side of the receive queue: taken from `inq` a whole
     /// batch at a time, so the socket and the reactor rarely meet on a lock.
     rx: Mutex<VecDeque<Msg>>,
@@ -378,21 +396,22 @@ impl Conn {
                 hello: Vec::new(),
             }),
             flight: Mutex::new(VecDeque::new()),
-            wr: Mutex::new(Wr {
+            wr: Padded(Mutex::new(Wr {
                 q: VecDeque::new(),
                 bytes: 0,
                 flushing: false,
                 producer_blocked: false,
                 failed: false,
+                cork_armed: false,
                 last_send: None,
-            }),
+            })),
             rx: Mutex::new(VecDeque::new()),
-            inq: Mutex::new(InQ {
+            inq: Padded(Mutex::new(InQ {
                 msgs: VecDeque::new(),
                 bytes: 0,
                 paused: false,
                 eof: false,
-            }),
+            })),
             closed: AtomicBool::new(false),
             connected: AtomicBool::new(!connecting),
             want_write: AtomicBool::new(false),
@@ -521,40 +540,75 @@ impl Conn {
             wr.producer_blocked = true;
             return Err(PushError::Full(msg));
         }
-        let mut frame = self.frame(msg);
-        // While the reactor is writing, just queue (no clock needed).
-        let direct = !wr.flushing && {
-            let now = Instant::now();
-            let burst = wr
-                .last_send
-                .is_some_and(|t| now.saturating_duration_since(t) < BATCH_GAP);
-            wr.last_send = Some(now);
-            !burst
-        };
-        if direct {
-            let mut one = VecDeque::with_capacity(1);
-            one.push_back(frame);
-            match write_frames(self.fd(), &mut one) {
-                Ok((_, true)) => return Ok(()),
-                Ok((_, false)) => frame = one.pop_front().expect("unfinished frame"),
+        let frame = self.frame(msg);
+        if wr.flushing {
+            // The reactor owns the output: it takes this with the rest.
+            wr.bytes += size;
+            wr.q.push_back(frame);
+            return Ok(());
+        }
+        // A lone message goes out at once; one that follows another
+        // closely is corked, and the sender writes the cork itself when it
+        // is full (or the reactor when the cork timer fires).
+        let now = Instant::now();
+        let burst = wr
+            .last_send
+            .is_some_and(|t| now.saturating_duration_since(t) < BATCH_GAP);
+        wr.last_send = Some(now);
+        wr.bytes += size;
+        wr.q.push_back(frame);
+        if !burst || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
+            let queued = std::mem::take(&mut wr.bytes);
+            match write_frames(self.fd(), &mut wr.q) {
+                Ok((freed, done)) => {
+                    wr.bytes = queued - freed;
+                    if !done {
+                        // Socket full: the reactor finishes on the next
+                        // writable edge.
+                        wr.flushing = true;
+                        drop(wr);
+                        reactor::get().poke(self.clone());
+                    }
+                }
                 Err(_) => {
                     // The reactor notices the broken connection and ends
-                    // the pipe; the message is lost with it, as upstream.
+                    // the pipe; what was queued is lost with it, as upstream.
+                    wr.bytes = queued;
                     wr.failed = true;
                     drop(wr);
                     reactor::get().poke(self.clone());
-                    return Ok(());
                 }
             }
-        }
-        wr.bytes += size;
-        wr.q.push_back(frame);
-        if !wr.flushing {
-            wr.flushing = true;
+        } else if !wr.cork_armed {
+            wr.cork_armed = true;
             drop(wr);
-            reactor::get().poke(self.clone());
+            let me = Arc::downgrade(self);
+            reactor::get().at(
+                now + CORK_DELAY,
+                Box::new(move || {
+                    if let Some(c) = me.upgrade() {
+                        c.uncork();
+                    }
+                }),
+            );
         }
         Ok(())
+    }
+
+    /// The cork timer (reactor thread): write what the sender left corked.
+    fn uncork(self: &Arc<Self>) {
+        let go = {
+            let mut wr = self.wr.lock();
+            wr.cork_armed = false;
+            let go = !wr.flushing && !wr.q.is_empty();
+            if go {
+                wr.flushing = true;
+            }
+            go
+        };
+        if go {
+            self.flush();
+        }
     }
 
     pub(crate) fn recv(self: &Arc<Self>) -> Option<(Msg, bool)> {
@@ -688,58 +742,81 @@ impl Conn {
         }
     }
 
-    /// Write queued frames (reactor thread).
+    /// Write queued frames (reactor thread). One lock of `wr` per batch
+    /// both settles what the last write freed and takes the next frames:
+    /// the sender contends for that lock on every message.
     fn flush(self: &Arc<Self>) {
-        if matches!(*self.phase.lock(), Phase::Connecting) {
+        if !self.connected.load(Ordering::Acquire) {
             return;
         }
+        let sndbuf = self.attach.get().map_or(usize::MAX, |a| a.sndbuf);
         let mut fl = self.flight.lock();
+        let mut freed = 0;
         loop {
-            if fl.is_empty() {
+            let (unblock, idle) = {
                 let mut wr = self.wr.lock();
-                if wr.q.is_empty() {
-                    wr.flushing = false;
-                    // A send right after this is part of the same burst.
-                    wr.last_send = Some(Instant::now());
-                    drop(wr);
-                    drop(fl);
-                    self.set_want_write(false);
-                    if matches!(*self.phase.lock(), Phase::Closing) {
-                        self.end(Ended::Closed);
+                let mut unblock = false;
+                if freed > 0 {
+                    wr.bytes = wr.bytes.saturating_sub(freed);
+                    unblock = wr.producer_blocked && wr.bytes < sndbuf;
+                    if unblock {
+                        wr.producer_blocked = false;
                     }
+                }
+                let mut idle = false;
+                if fl.is_empty() {
+                    if wr.q.is_empty() {
+                        wr.flushing = false;
+                        // A send right after this is part of the same burst.
+                        wr.last_send = Some(Instant::now());
+                        idle = true;
+                    } else {
+                        let n = wr.q.len().min(BATCH_FRAMES);
+                        fl.extend(wr.q.drain(..n));
+                    }
+                }
+                (unblock, idle)
+            };
+            if unblock {
+                if let Some(a) = self.attach.get() {
+                    a.sig.post(Event::Out(self.id));
+                }
+            }
+            if idle {
+                drop(fl);
+                self.set_want_write(false);
+                if matches!(*self.phase.lock(), Phase::Closing) {
+                    self.end(Ended::Closed);
+                }
+                return;
+            }
+            match write_frames(self.fd(), &mut fl) {
+                Ok((f, true)) => freed = f,
+                Ok((f, false)) => {
+                    // The socket is full; the next writable edge goes on.
+                    let unblock = {
+                        let mut wr = self.wr.lock();
+                        wr.bytes = wr.bytes.saturating_sub(f);
+                        let u = wr.producer_blocked && wr.bytes < sndbuf;
+                        if u {
+                            wr.producer_blocked = false;
+                        }
+                        u
+                    };
+                    drop(fl);
+                    if unblock {
+                        if let Some(a) = self.attach.get() {
+                            a.sig.post(Event::Out(self.id));
+                        }
+                    }
+                    self.set_want_write(true);
                     return;
                 }
-                let n = wr.q.len().min(BATCH_FRAMES);
-                fl.extend(wr.q.drain(..n));
-            }
-            let r = write_frames(self.fd(), &mut fl);
-            let (freed, done) = match r {
-                Ok(x) => x,
                 Err(_) => {
                     drop(fl);
                     self.end(Ended::Broken);
                     return;
                 }
-            };
-            if freed > 0 {
-                let sndbuf = self.attach.get().map(|a| a.sndbuf).unwrap_or(usize::MAX);
-                let mut wr = self.wr.lock();
-                wr.bytes = wr.bytes.saturating_sub(freed);
-                let unblock = wr.producer_blocked && wr.bytes < sndbuf;
-                if unblock {
-                    wr.producer_blocked = false;
-                }
-                drop(wr);
-                if unblock {
-                    if let Some(a) = self.attach.get() {
-                        a.sig.post(Event::Out(self.id));
-                    }
-                }
-            }
-            if !done {
-                // The next writable edge continues.
-                self.set_want_write(true);
-                return;
             }
         }
     }
@@ -1170,7 +1247,7 @@ impl Source for Conn {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
-        let connecting = matches!(*self.phase.lock(), Phase::Connecting);
+        let connecting = !self.connected.load(Ordering::Acquire);
         if writable && !connecting && self.wr.lock().flushing {
             self.flush();
         }
@@ -1183,12 +1260,22 @@ impl Source for Conn {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
-        if self.wr.lock().failed {
+        let (failed, flushing, idle) = {
+            let mut wr = self.wr.lock();
+            if !wr.flushing && !wr.q.is_empty() && self.connected.load(Ordering::Acquire) {
+                wr.flushing = true; // a closing pipe flushes its cork too
+            }
+            (wr.failed, wr.flushing, wr.q.is_empty())
+        };
+        if failed {
             self.end(Ended::Broken);
             return;
         }
-        if self.wr.lock().flushing {
+        if flushing {
             self.flush();
+        } else if idle && matches!(*self.phase.lock(), Phase::Closing) {
+            self.end(Ended::Closed);
+            return;
         }
         self.step();
     }
