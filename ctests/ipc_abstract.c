@@ -1,0 +1,68 @@
+/* ours-only: Linux abstract-namespace sockets, spelled as nng spells them
+   (abstract://name); upstream nanomsg 1.1.5 has no such transport.
+   - bind and connect in either order, messages both ways;
+   - no file appears in the file system for the name;
+   - a second bind of the same name is EADDRINUSE; after the first socket
+     is closed the name is free again;
+   - a name too long for sun_path is ENAMETOOLONG. */
+#include <nanomsg/nn.h>
+#include <nanomsg/pair.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "testutil.h"
+
+static int mk(void)
+{
+    int s = test_socket(AF_SP, NN_PAIR);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 20);
+    return s;
+}
+
+int main(void)
+{
+    char a[128], path[128];
+    snprintf(a, sizeof a, "abstract://nn-test-abstract-%d", (int) getpid());
+
+    /* Bind first. */
+    int b = mk(), c = mk();
+    test_bind(b, a);
+    test_connect(c, a);
+    test_send(c, "to binder");
+    test_recv(b, "to binder");
+    test_send(b, "to connector");
+    test_recv(c, "to connector");
+
+    /* Nothing in the file system (relative to the working directory or /). */
+    snprintf(path, sizeof path, "nn-test-abstract-%d", (int) getpid());
+    CHECK(access(path, F_OK) != 0);
+    snprintf(path, sizeof path, "/nn-test-abstract-%d", (int) getpid());
+    CHECK(access(path, F_OK) != 0);
+
+    /* The name is taken while b is bound. */
+    int d = mk();
+    CHECK_ERR(nn_bind(d, a), EADDRINUSE);
+    test_close(c);
+    test_close(b);
+
+    /* Connect first; the name is free again once b is gone. */
+    c = mk();
+    test_connect(c, a);
+    test_bind(d, a);
+    test_send(c, "late binder");
+    test_recv(d, "late binder");
+    test_close(c);
+    test_close(d);
+
+    /* sun_path holds 107 bytes after the leading NUL byte. */
+    char longname[160];
+    memset(longname, 'x', sizeof longname);
+    memcpy(longname, "abstract://", 11);
+    longname[11 + 110] = 0;
+    int e = mk();
+    CHECK_ERR(nn_bind(e, longname), ENAMETOOLONG);
+    test_close(e);
+    return 0;
+}
