@@ -4,7 +4,7 @@
    - no file appears in the file system for the name;
    - a second bind of the same name is EADDRINUSE; after the first socket
      is closed the name is free again;
-   - a name too long for sun_path is ENAMETOOLONG. */
+   - a name too long for sun_path is ENAMETOOLONG, an empty one EINVAL. */
 #include <nanomsg/nn.h>
 #include <nanomsg/pair.h>
 #include <stdio.h>
@@ -63,6 +63,9 @@ int main(void)
     longname[11 + 110] = 0;
     int e = mk();
     CHECK_ERR(nn_bind(e, longname), ENAMETOOLONG);
+    /* An empty name is no name (Linux would make one up). */
+    CHECK_ERR(nn_bind(e, "abstract://"), EINVAL);
+    CHECK_ERR(nn_connect(e, "abstract://"), EINVAL);
     test_close(e);
     return 0;
 }

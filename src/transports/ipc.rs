@@ -47,6 +47,9 @@ pub(crate) fn path_addr(path: &str) -> Result<SockAddr> {
 
 /// The address of `abstract://name`.
 pub(crate) fn abstract_addr(name: &str) -> Result<SockAddr> {
+    if name.is_empty() {
+        return Err(Error::INVAL); // (Linux would pick a random name)
+    }
     let mut b = Vec::with_capacity(name.len() + 1);
     b.push(0);
     b.extend_from_slice(name.as_bytes());
@@ -82,5 +85,6 @@ mod tests {
         assert_eq!(path_addr(&"a".repeat(108)).err(), Some(Error::NAMETOOLONG));
         assert_eq!(path_addr("").err(), Some(Error::INVAL));
         assert!(abstract_addr("x").is_ok());
+        assert_eq!(abstract_addr("").err(), Some(Error::INVAL));
     }
 }
