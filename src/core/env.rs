@@ -32,12 +32,14 @@ fn parse_max_sockets(v: Option<&str>) -> usize {
     }
 }
 
-/// Report an error that no call can return, if the user asked for that.
-pub fn report(socket_name: &str, addr: &str, what: &str, errnum: i32) {
+/// Report an error that no call can return, if the user asked for that,
+/// in upstream's format: `nanomsg: socket.<name>[<address>]: Error: <text>`
+/// (the address without its scheme).
+pub fn report(socket_name: &str, addr: &str, errnum: i32) {
     if print_errors() {
         let text = crate::core::error::strerror(errnum);
         eprintln!(
-            "nanomsg: socket.{socket_name}[{addr}]: Error: {} ({what})",
+            "nanomsg: socket.{socket_name}[{addr}]: Error: {}",
             text.to_string_lossy()
         );
     }

@@ -53,7 +53,7 @@ pub fn create(
 ) -> Result<Endpoint> {
     let (scheme, rest) = split_addr(addr)?;
     let v4 = opts.ipv4only != 0;
-    let cfg = || net::EpConfig::new(sock, eid, opts);
+    let cfg = || net::EpConfig::new(sock, eid, opts, rest);
     let inner: Box<dyn EndpointImpl> = match (scheme, bind) {
         ("inproc", _) => Box::new(inproc::InprocEp::new(sock, eid, rest, bind, opts)?),
         ("tcp", true) => {

@@ -35,10 +35,14 @@ pub(crate) struct EpConfig {
     pub reconnect_ivl_max: Duration,
     pub nodelay: bool,
     pub ws_text: bool,
+    /// For `NN_PRINT_ERRORS`: the socket's name and the endpoint's address
+    /// (without the scheme, as upstream prints it).
+    pub name: String,
+    pub addr: String,
 }
 
 impl EpConfig {
-    pub fn new(sock: &Arc<Socket>, eid: i32, opts: &Options) -> EpConfig {
+    pub fn new(sock: &Arc<Socket>, eid: i32, opts: &Options, addr: &str) -> EpConfig {
         EpConfig {
             sock: Arc::downgrade(sock),
             sig: sock.sig.clone(),
@@ -51,7 +55,14 @@ impl EpConfig {
             reconnect_ivl_max: Duration::from_millis(opts.reconnect_ivl_max.max(0) as u64),
             nodelay: opts.tcp_nodelay != 0,
             ws_text: opts.ws_msg_type == crate::ffi::consts::NN_WS_MSG_TYPE_TEXT,
+            name: String::from_utf8_lossy(&opts.socket_name).into_owned(),
+            addr: addr.to_string(),
         }
+    }
+
+    /// `NN_PRINT_ERRORS`: say what failed in the background.
+    pub fn report(&self, errnum: i32) {
+        crate::core::env::report(&self.name, &self.addr, errnum);
     }
 
     pub fn attach(&self, hooks: Weak<dyn Hooks>) -> Attach {
@@ -195,7 +206,10 @@ impl Dialer {
                                 if let Some(d) = me.upgrade() {
                                     match found {
                                         Some(a) => d.connect_to(SockAddr::from(a)),
-                                        None => d.failed(),
+                                        None => {
+                                            d.cfg.report(libc::EHOSTUNREACH);
+                                            d.failed();
+                                        }
                                     }
                                 }
                             }),
@@ -214,7 +228,8 @@ impl Dialer {
         }
         let conn = match self.open(&addr) {
             Ok(c) => c,
-            Err(_) => {
+            Err(e) => {
+                self.cfg.report(e.raw_os_error().unwrap_or(libc::EINVAL));
                 self.failed();
                 return;
             }
@@ -329,7 +344,10 @@ impl Hooks for Dialer {
         if !conn.was_connected() {
             self.cfg.bump(|s| &s.inprogress_connections, false);
             self.cfg.bump(|s| &s.connect_errors, true);
+            self.cfg.report(conn.last_error());
             self.set_failing(true);
+        } else if _how == Ended::Broken {
+            self.cfg.report(conn.last_error());
         }
         {
             let st = self.st.lock();

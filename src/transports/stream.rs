@@ -260,6 +260,8 @@ pub struct Conn {
     /// batch at a time, so the socket and the reactor rarely meet on a lock.
     rx: Mutex<VecDeque<Msg>>,
     closed: AtomicBool,
+    /// The errno that ended the connection (for `NN_PRINT_ERRORS`).
+    last_err: std::sync::atomic::AtomicI32,
     connected: AtomicBool,
     /// Writable edges are asked for (reactor thread only).
     want_write: AtomicBool,
@@ -413,6 +415,7 @@ impl Conn {
                 eof: false,
             })),
             closed: AtomicBool::new(false),
+            last_err: std::sync::atomic::AtomicI32::new(libc::ECONNRESET),
             connected: AtomicBool::new(!connecting),
             want_write: AtomicBool::new(false),
             timer: Mutex::new(None),
@@ -1299,7 +1302,9 @@ impl Conn {
     fn check_connect(self: &Arc<Self>) {
         match self.fd.take_error() {
             Ok(None) => {}
-            _ => {
+            Ok(Some(e)) | Err(e) => {
+                let errnum = e.raw_os_error().unwrap_or(libc::ECONNREFUSED);
+                self.last_err.store(errnum, Ordering::Relaxed);
                 self.end(Ended::Broken);
                 return;
             }
@@ -1315,6 +1320,10 @@ impl Conn {
         }
         self.flush();
         self.handshake();
+    }
+
+    pub(crate) fn last_error(&self) -> i32 {
+        self.last_err.load(Ordering::Relaxed)
     }
 
     /// Did the connection get past connecting?
