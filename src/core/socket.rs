@@ -17,6 +17,7 @@ use crate::core::options::Options;
 use crate::core::pipe::{Pipe, PipeId};
 use crate::core::sig::{Dir, Event, Sig};
 use crate::core::stats::Stats;
+use crate::core::Padded;
 use crate::ffi::consts::*;
 use crate::protocols::{self, ProtoInfo, Protocol, SendError};
 use crate::transports::{self, Endpoint};
@@ -50,16 +51,6 @@ struct State {
     timer_at: Option<Instant>,
     /// Attached pipes that are network connections.
     net_pipes: usize,
-}
-
-#[repr(align(128))]
-struct Padded<T>(T);
-
-impl<T> std::ops::Deref for Padded<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
 }
 
 fn deadline(timeo_ms: i32) -> Option<Instant> {

@@ -38,6 +38,7 @@ use crate::core::msg::{Chunk, Msg};
 use crate::core::pipe::{new_pipe_id, Pipe, PipeId, PushError};
 use crate::core::sig::{Event, Sig};
 use crate::core::socket::Socket;
+use crate::core::Padded;
 use crate::protocols;
 use crate::reactor::{self, Source, TimerId};
 use crate::transports::ws;
@@ -205,17 +206,6 @@ impl Frame {
                 iov_len: s.len(),
             });
         }
-    }
-}
-
-/// Keeps a hot lock off the cache lines of its neighbours.
-#[repr(align(128))]
-struct Padded<T>(T);
-
-impl<T> std::ops::Deref for Padded<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
     }
 }
 
