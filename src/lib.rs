@@ -13,3 +13,14 @@ pub mod ffi;
 pub mod protocols;
 pub mod reactor;
 pub mod transports;
+
+/// The library's destructor: at exit, messages still queued on network
+/// connections get up to their socket's `NN_LINGER` to go out, whether or
+/// not the program closed its sockets (see `transports::stream`).
+#[used]
+#[link_section = ".fini_array"]
+static LINGER_AT_EXIT: extern "C" fn() = linger_at_exit;
+
+extern "C" fn linger_at_exit() {
+    let _ = std::panic::catch_unwind(transports::stream::linger_at_exit);
+}

@@ -5,6 +5,10 @@
 use crate::core::error::{Error, Result};
 use crate::ffi::consts::*;
 
+/// `NN_LINGER`'s default: how long queued messages may still go out after
+/// `nn_close` or at exit, in milliseconds.
+pub(crate) const DEFAULT_LINGER: i32 = 1000;
+
 /// The values of the `NN_SOL_SOCKET` options a socket stores.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -34,8 +38,9 @@ pub struct Options {
 impl Options {
     pub fn new(handle: i32) -> Options {
         Options {
-            // Upstream reads 0 here (linger is not implemented there).
-            linger: 0,
+            // Upstream reads 0 here (it never implemented linger); ours
+            // does, with the default its documentation gave.
+            linger: DEFAULT_LINGER,
             sndbuf: 128 * 1024,
             rcvbuf: 128 * 1024,
             sndtimeo: -1,
@@ -58,9 +63,6 @@ impl Options {
     /// Set an option of level `NN_SOL_SOCKET` or a transport level.
     pub fn set(&mut self, level: i32, opt: i32, val: &[u8]) -> Result<()> {
         match level {
-            // Accepted and, as upstream, not yet acted on: it reads back 0
-            // until linger is implemented (issue 5).
-            NN_SOL_SOCKET if opt == NN_LINGER => int_val(val).map(|_| ()),
             NN_SOL_SOCKET => self.set_socket(opt, val),
             NN_TCP if opt == NN_TCP_NODELAY => {
                 let v = int_val(val)?;

@@ -67,6 +67,9 @@ struct End {
 /// Shared by both ends of an inproc pipe. `queues[i]` holds messages for end `i`.
 pub struct Link {
     closed: AtomicBool,
+    /// Closed by `nn_shutdown`: what is queued goes with the pipe, as
+    /// upstream. (A plain close keeps it readable.)
+    discard: AtomicBool,
     /// End `i` has taken the pipe into use; until then end `1 - i` may not
     /// send (a PAIR with a peer already refuses a second one this way).
     accepted: [AtomicBool; 2],
@@ -87,6 +90,7 @@ impl Link {
         let [s0, s1] = sigs;
         let link = Arc::new(Link {
             closed: AtomicBool::new(false),
+            discard: AtomicBool::new(false),
             accepted: [AtomicBool::new(false), AtomicBool::new(false)],
             queues: [Queue::new(caps[0]), Queue::new(caps[1])],
             ends: [
@@ -235,11 +239,31 @@ impl Pipe {
     }
 
     /// Close both ends; each socket gets `Event::Closed`. Messages already
-    /// queued for a socket stay readable by it until it drops the pipe.
+    /// queued for a socket stay readable by it: the socket keeps a closed
+    /// pipe until it has read them.
     pub fn close(&self) {
         match &self.kind {
             Kind::Inproc { link, .. } => link.close(),
             Kind::Stream(c) => c.close(),
+        }
+    }
+
+    /// `nn_shutdown`: close, and what is still queued either way is dropped.
+    pub fn close_discarding(&self) {
+        match &self.kind {
+            Kind::Inproc { link, .. } => {
+                link.discard.store(true, Ordering::Release);
+                link.close();
+            }
+            Kind::Stream(c) => c.end(crate::transports::stream::Ended::Shutdown),
+        }
+    }
+
+    /// Was this pipe shut down with its messages dropped?
+    pub fn discarded(&self) -> bool {
+        match &self.kind {
+            Kind::Inproc { link, .. } => link.discard.load(Ordering::Acquire),
+            Kind::Stream(_) => false,
         }
     }
 }

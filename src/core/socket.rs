@@ -33,6 +33,8 @@ pub struct Socket {
     pub rcvbuf: AtomicI32,
     /// Copy of NN_RCVMAXSIZE, read by the reactor for every connection.
     pub rcvmaxsize: AtomicI32,
+    /// Copy of NN_LINGER, read when a connection closes.
+    pub linger: AtomicI32,
     /// On its own cache line: the counters and copies above are written
     /// by other threads.
     st: Padded<Mutex<State>>,
@@ -51,6 +53,9 @@ struct State {
     timer_at: Option<Instant>,
     /// Attached pipes that are network connections.
     net_pipes: usize,
+    /// Pipes the peer closed that still hold messages for us: they stay
+    /// with the protocol until those are read (nothing sent is lost).
+    draining: Vec<PipeId>,
 }
 
 fn deadline(timeo_ms: i32) -> Option<Instant> {
@@ -87,6 +92,7 @@ impl Socket {
             stats: Stats::default(),
             rcvbuf: AtomicI32::new(opts.rcvbuf),
             rcvmaxsize: AtomicI32::new(opts.rcvmaxsize),
+            linger: AtomicI32::new(opts.linger),
             st: Padded(Mutex::new(State {
                 proto,
                 opts,
@@ -97,6 +103,7 @@ impl Socket {
                 scratch: Vec::new(),
                 timer_at: None,
                 net_pipes: 0,
+                draining: Vec::new(),
             })),
         }))
     }
@@ -153,16 +160,14 @@ impl Socket {
                     }
                 }
                 Event::Closed(id) => {
-                    if let Some(p) = st.pipes.remove(&id) {
-                        if p.is_stream() {
-                            st.net_pipes -= 1;
-                            self.sig.set_spin(st.net_pipes == 0);
+                    let keep = |p: &Pipe| p.has_input() && !p.discarded();
+                    if !st.closed && st.pipes.get(&id).is_some_and(keep) {
+                        if !st.draining.contains(&id) {
+                            st.draining.push(id);
                         }
-                        self.stats
-                            .current_connections
-                            .fetch_sub(1, Ordering::Relaxed);
-                        st.proto.rm_pipe(id)
+                        continue;
                     }
+                    self.remove_pipe(st, id);
                 }
             }
         }
@@ -190,6 +195,9 @@ impl Socket {
     /// After every operation: make SNDFD/RCVFD exact and make sure the
     /// timer thread knows the protocol's next deadline.
     fn settle(&self, st: &mut State) {
+        if !st.draining.is_empty() {
+            self.finish_draining(st);
+        }
         self.sig
             .settle_fds(st.proto.can_send(), st.proto.can_recv());
         let next = st.proto.timer();
@@ -198,6 +206,33 @@ impl Socket {
             if let (Some(at), Some(me)) = (next, self.sig.owner()) {
                 crate::core::timer::schedule(me, at);
             }
+        }
+    }
+
+    /// Closed pipes whose last message has been read go now.
+    fn finish_draining(&self, st: &mut State) {
+        let done: Vec<PipeId> = st
+            .draining
+            .iter()
+            .copied()
+            .filter(|id| !st.pipes.get(id).is_some_and(|p| p.has_input()))
+            .collect();
+        st.draining.retain(|id| !done.contains(id));
+        for id in done {
+            self.remove_pipe(st, id);
+        }
+    }
+
+    fn remove_pipe(&self, st: &mut State, id: PipeId) {
+        if let Some(p) = st.pipes.remove(&id) {
+            if p.is_stream() {
+                st.net_pipes -= 1;
+                self.sig.set_spin(st.net_pipes == 0);
+            }
+            self.stats
+                .current_connections
+                .fetch_sub(1, Ordering::Relaxed);
+            st.proto.rm_pipe(id);
         }
     }
 
@@ -313,6 +348,7 @@ impl Socket {
         st.opts.set(level, opt, val)?;
         self.rcvbuf.store(st.opts.rcvbuf, Ordering::Relaxed);
         self.rcvmaxsize.store(st.opts.rcvmaxsize, Ordering::Relaxed);
+        self.linger.store(st.opts.linger, Ordering::Relaxed);
         let State { proto, opts, .. } = &mut *st;
         proto.sock_opts(opts);
         drop(st);
@@ -403,7 +439,7 @@ impl Socket {
             .position(|e| e.id == eid)
             .ok_or(Error::INVAL)?;
         let mut ep = st.endpoints.remove(i);
-        ep.shutdown();
+        ep.shutdown(false);
         self.drain(&mut st);
         let gone: Vec<Pipe> = st
             .pipes
@@ -412,7 +448,7 @@ impl Socket {
             .cloned()
             .collect();
         for p in gone {
-            p.close();
+            p.close_discarding();
         }
         self.drain(&mut st);
         self.settle(&mut st);
@@ -429,7 +465,7 @@ impl Socket {
         st.closed = true;
         let mut eps = std::mem::take(&mut st.endpoints);
         for ep in &mut eps {
-            ep.shutdown();
+            ep.shutdown(true);
         }
         // Endpoints are gone, so no new pipe can appear; attach and close
         // whatever arrived meanwhile.

@@ -122,7 +122,7 @@ impl InprocEp {
 }
 
 impl EndpointImpl for InprocEp {
-    fn shutdown(&mut self) {
+    fn shutdown(&mut self, _graceful: bool) {
         if !std::mem::take(&mut self.live) {
             return;
         }
@@ -142,6 +142,6 @@ impl EndpointImpl for InprocEp {
 
 impl Drop for InprocEp {
     fn drop(&mut self) {
-        self.shutdown();
+        self.shutdown(true);
     }
 }

@@ -19,8 +19,10 @@ use crate::ffi::consts::NN_SOCKADDR_MAX;
 
 /// What a transport keeps for one bound or connected address.
 pub trait EndpointImpl: Send {
-    /// Stop accepting/connecting. Pipes are closed by the socket.
-    fn shutdown(&mut self);
+    /// Stop accepting/connecting. With `graceful` (the socket is closing),
+    /// connections that are pipes are left to the socket, which closes them
+    /// with linger; otherwise (`nn_shutdown`) they end at once.
+    fn shutdown(&mut self, graceful: bool);
 }
 
 /// One `nn_bind`/`nn_connect` of a socket.
@@ -30,8 +32,8 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    pub fn shutdown(&mut self) {
-        self.inner.shutdown();
+    pub fn shutdown(&mut self, graceful: bool) {
+        self.inner.shutdown(graceful);
     }
 }
 
@@ -117,28 +119,29 @@ pub fn create(
 struct Bound(Arc<net::Listener>);
 
 impl EndpointImpl for Bound {
-    fn shutdown(&mut self) {
-        self.0.shutdown();
+    fn shutdown(&mut self, graceful: bool) {
+        self.0.shutdown(graceful);
     }
 }
 
 struct Dialing(Arc<net::Dialer>);
 
 impl EndpointImpl for Dialing {
-    fn shutdown(&mut self) {
-        self.0.shutdown();
+    fn shutdown(&mut self, graceful: bool) {
+        self.0.shutdown(graceful);
     }
 }
 
 impl EndpointImpl for ws::WsBind {
-    fn shutdown(&mut self) {
-        ws::WsBind::shutdown(self);
+    fn shutdown(&mut self, graceful: bool) {
+        ws::WsBind::shutdown(self, graceful);
     }
 }
 
 impl Drop for Endpoint {
     fn drop(&mut self) {
-        self.inner.shutdown();
+        // A no-op when the socket already shut the endpoint down.
+        self.inner.shutdown(true);
     }
 }
 

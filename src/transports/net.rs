@@ -155,18 +155,27 @@ impl Dialer {
         d
     }
 
-    pub fn shutdown(&self) {
-        self.set_failing(false);
+    pub fn shutdown(&self, graceful: bool) {
         let (conn, timer) = {
             let mut st = self.st.lock();
+            if !st.alive {
+                return;
+            }
             st.alive = false;
             (st.conn.take(), st.timer.take())
         };
+        self.set_failing(false);
         if let Some(t) = timer {
             reactor::get().cancel(t);
         }
         if let Some(c) = conn {
-            c.end(Ended::Shutdown);
+            if !(graceful && c.is_pipe()) {
+                c.end(if graceful {
+                    Ended::Closed
+                } else {
+                    Ended::Shutdown
+                });
+            }
         }
     }
 
@@ -450,7 +459,7 @@ impl Listener {
         Ok(l)
     }
 
-    pub fn shutdown(&self) {
+    pub fn shutdown(&self, graceful: bool) {
         use std::os::fd::AsRawFd;
         if !self.alive.swap(false, Ordering::AcqRel) {
             return;
@@ -462,7 +471,13 @@ impl Listener {
         }
         let conns = std::mem::take(&mut *self.conns.lock());
         for c in conns.into_iter().filter_map(|c| c.upgrade()) {
-            c.end(Ended::Shutdown);
+            if !(graceful && c.is_pipe()) {
+                c.end(if graceful {
+                    Ended::Closed
+                } else {
+                    Ended::Shutdown
+                });
+            }
         }
     }
 

@@ -59,8 +59,45 @@ const CORK_DELAY: Duration = Duration::from_micros(40);
 const READ_TURNS: usize = 32;
 /// How long a peer may take over the SP header or the WebSocket upgrade.
 pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_millis(5000);
-/// How long a closed pipe may keep flushing what was queued before it.
-const CLOSE_FLUSH: Duration = Duration::from_millis(1000);
+fn linger_deadline(linger_ms: i32) -> Option<Instant> {
+    (linger_ms >= 0).then(|| Instant::now() + Duration::from_millis(linger_ms as u64))
+}
+
+/// Every connection that may still have something to write, for the wait
+/// at exit.
+static LIVE: Mutex<Vec<Weak<Conn>>> = Mutex::new(Vec::new());
+
+fn track(conn: &Arc<Conn>) {
+    let mut live = LIVE.lock();
+    if live.len() >= 64 && live.len().is_power_of_two() {
+        live.retain(|w| w.upgrade().is_some_and(|c| !c.is_closed()));
+    }
+    live.push(Arc::downgrade(conn));
+}
+
+/// At exit (the library's destructor): give every connection's queued
+/// messages (corked ones included) up to its socket's `NN_LINGER` to
+/// reach the peer, whether or not the program closed its sockets. Returns
+/// at once when nothing is pending.
+pub(crate) fn linger_at_exit() {
+    let conns: Vec<Arc<Conn>> = LIVE.lock().iter().filter_map(Weak::upgrade).collect();
+    let mut pending: Vec<(Arc<Conn>, Option<Instant>)> = Vec::new();
+    for c in conns {
+        if c.flushed() {
+            continue;
+        }
+        let limit = linger_deadline(c.linger());
+        reactor::get().poke(c.clone()); // writes a cork at once
+        pending.push((c, limit));
+    }
+    while !pending.is_empty() {
+        let now = Instant::now();
+        pending.retain(|(c, limit)| !c.flushed() && limit.is_none_or(|l| now < l));
+        if !pending.is_empty() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
 
 /// What a connection serves once it is a pipe: which socket, endpoint and
 /// limits. Fixed when the connection is made (for a WebSocket server, when
@@ -449,6 +486,7 @@ impl Conn {
         *conn.timer.lock() = Some(t);
         // Anything already readable arrives as the first edge.
         r.poke(conn.clone());
+        track(&conn);
         Ok(conn)
     }
 
@@ -466,6 +504,11 @@ impl Conn {
 
     fn fd(&self) -> RawFd {
         self.fd.as_raw_fd()
+    }
+
+    /// Past the handshake and not yet closed by the socket.
+    pub(crate) fn is_pipe(&self) -> bool {
+        matches!(*self.phase.lock(), Phase::Active)
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -640,8 +683,9 @@ impl Conn {
         !self.rx.lock().is_empty() || !self.inq.lock().msgs.is_empty()
     }
 
-    /// The socket is done with this pipe: flush what is queued (for a
-    /// while), then close. The socket hears `Closed` at once.
+    /// The socket is done with this pipe. The socket hears `Closed` at
+    /// once; what is queued is still written for up to the socket's
+    /// `NN_LINGER` (negative: no limit), then the connection ends.
     pub(crate) fn close(self: &Arc<Self>) {
         {
             let mut ph = self.phase.lock();
@@ -655,16 +699,42 @@ impl Conn {
         if let Some(a) = self.attach.get() {
             a.sig.post(Event::Closed(self.id));
         }
-        let weak = Arc::downgrade(self);
-        reactor::get().at(
-            Instant::now() + CLOSE_FLUSH,
-            Box::new(move || {
-                if let Some(c) = weak.upgrade() {
-                    c.end(Ended::Closed);
-                }
-            }),
-        );
+        let linger = self.linger();
+        if linger == 0 {
+            self.end(Ended::Closed);
+            return;
+        }
+        if let Some(limit) = linger_deadline(linger) {
+            let weak = Arc::downgrade(self);
+            reactor::get().at(
+                limit,
+                Box::new(move || {
+                    if let Some(c) = weak.upgrade() {
+                        c.end(Ended::Closed);
+                    }
+                }),
+            );
+        }
         reactor::get().poke(self.clone());
+    }
+
+    /// The socket's `NN_LINGER` in milliseconds.
+    fn linger(&self) -> i32 {
+        self.attach
+            .get()
+            .and_then(|a| a.sock.upgrade())
+            .map_or(crate::core::options::DEFAULT_LINGER, |s| {
+                s.linger.load(Ordering::Relaxed)
+            })
+    }
+
+    /// Has everything queued for the peer been written (or given up)?
+    fn flushed(&self) -> bool {
+        if self.is_closed() {
+            return true;
+        }
+        let wr = self.wr.lock();
+        wr.q.is_empty() && !wr.flushing
     }
 
     // ---- the reactor side ----

@@ -376,6 +376,7 @@ static PORTS: Mutex<Option<HashMap<SocketAddr, Weak<Port>>>> = Mutex::new(None);
 
 /// A socket's `ws://` bind: one path on a (possibly shared) port.
 pub(crate) struct WsBind {
+    done: bool,
     port: Arc<Port>,
     path: String,
     binding: Arc<Binding>,
@@ -412,13 +413,17 @@ impl WsBind {
         paths.insert(path.to_string(), binding.clone());
         drop(paths);
         Ok(WsBind {
+            done: false,
             port,
             path: path.to_string(),
             binding,
         })
     }
 
-    pub(crate) fn shutdown(&mut self) {
+    pub(crate) fn shutdown(&mut self, graceful: bool) {
+        if std::mem::replace(&mut self.done, true) {
+            return;
+        }
         let last = {
             let mut paths = self.port.paths.lock();
             if paths
@@ -431,7 +436,13 @@ impl WsBind {
         };
         let conns: Vec<_> = std::mem::take(&mut *self.binding.conns.lock());
         for c in conns.into_iter().filter_map(|c| c.upgrade()) {
-            c.end(Ended::Shutdown);
+            if !(graceful && c.is_pipe()) {
+                c.end(if graceful {
+                    Ended::Closed
+                } else {
+                    Ended::Shutdown
+                });
+            }
         }
         if last {
             let mut reg = PORTS.lock();
@@ -441,7 +452,7 @@ impl WsBind {
                     map.remove(&self.port.addr);
                 }
                 if let Some(l) = self.port.listener.lock().take() {
-                    l.shutdown();
+                    l.shutdown(graceful);
                 }
             }
         }
