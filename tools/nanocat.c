@@ -197,7 +197,7 @@ static struct {
 static struct given given[NOPTS];
 static unsigned bits_set;
 
-static void die_oom(void)
+_Noreturn static void die_oom(void)
 {
     fprintf(stderr, "%s: out of memory\n", cfg.prog);
     exit(3);
@@ -476,7 +476,7 @@ static void apply(int i, const char *val)
     }
 }
 
-static void missing_argument(int i)
+_Noreturn static void missing_argument(int i)
 {
     usage_error_start();
     fputs("Option ", stderr);
@@ -706,7 +706,7 @@ static void print_message(const unsigned char *buf, size_t len)
 
 /* ---- socket loops --------------------------------------------------- */
 
-static void fail(const char *what)
+_Noreturn static void fail(const char *what)
 {
     fprintf(stderr, "Can't %s: %s\n", what, nn_strerror(nn_errno()));
     exit(3);
