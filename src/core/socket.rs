@@ -131,7 +131,19 @@ impl Socket {
     /// Apply posted pipe events to the protocol.
     fn drain(&self, st: &mut State) {
         let mut evs = std::mem::take(&mut st.scratch);
-        self.sig.take_events(&mut evs);
+        // Handling an event can post more (a protocol refusing a new pipe
+        // closes it): take those too, so nothing waits for the next call.
+        for _ in 0..4 {
+            self.sig.take_events(&mut evs);
+            if evs.is_empty() {
+                break;
+            }
+            self.apply(st, &mut evs);
+        }
+        st.scratch = evs;
+    }
+
+    fn apply(&self, st: &mut State, evs: &mut Vec<Event>) {
         for ev in evs.drain(..) {
             match ev {
                 Event::Added(p) => {
@@ -171,7 +183,6 @@ impl Socket {
                 }
             }
         }
-        st.scratch = evs;
     }
 
     /// Apply pending events and settle the fds, unless someone holds the

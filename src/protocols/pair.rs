@@ -1,8 +1,9 @@
 //! PAIR: one peer at a time, messages both ways.
 //!
-//! The first pipe attached is the active one. Further pipes wait on standby,
-//! not accepted: their peers can send nothing and get nothing until the
-//! active pipe goes; then the oldest takes over. When a pipe goes, what it
+//! The first pipe attached is the active one. Further inproc pipes wait on
+//! standby, not accepted: their peers can send nothing and get nothing
+//! until the active pipe goes; then the oldest takes over. Further network
+//! connections are closed at once, as upstream does. When a pipe goes, what it
 //! still held goes with it, as upstream (linger, issue 5, flushes before a
 //! close instead).
 //!
@@ -46,6 +47,10 @@ impl Protocol for Pair {
     fn add_pipe(&mut self, pipe: Pipe) {
         if self.active.is_none() {
             self.activate(pipe);
+        } else if pipe.is_stream() {
+            // A network peer cannot be held back (it sends when it likes):
+            // refuse it, as upstream does; it reconnects and tries again.
+            pipe.close_discarding();
         } else {
             self.standby.push_back(pipe);
         }

@@ -319,7 +319,8 @@ impl Dialer {
         let ivl = self.cfg.reconnect_ivl;
         let delay = if after_pipe {
             // As upstream: a connection that worked is retried at once;
-            // the interval applies to failed attempts.
+            // the interval applies to failed attempts (and to a peer that
+            // keeps refusing us right after the handshake).
             st.backoff = ivl;
             Duration::ZERO
         } else {
@@ -367,7 +368,10 @@ impl Hooks for Dialer {
                 return;
             }
         }
-        self.retry(was_pipe);
+        // A pipe that lasted less than the interval counts as a failed
+        // attempt, so a peer that refuses us does not make a busy loop.
+        let worked = was_pipe && conn.age() >= self.cfg.reconnect_ivl;
+        self.retry(worked);
     }
 }
 

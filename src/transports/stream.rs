@@ -287,6 +287,7 @@ pub struct Conn {
     /// batch at a time, so the socket and the reactor rarely meet on a lock.
     rx: Mutex<VecDeque<Msg>>,
     closed: AtomicBool,
+    born: Instant,
     /// The errno that ended the connection (for `NN_PRINT_ERRORS`).
     last_err: std::sync::atomic::AtomicI32,
     connected: AtomicBool,
@@ -442,6 +443,7 @@ impl Conn {
                 eof: false,
             })),
             closed: AtomicBool::new(false),
+            born: Instant::now(),
             last_err: std::sync::atomic::AtomicI32::new(libc::ECONNRESET),
             connected: AtomicBool::new(!connecting),
             want_write: AtomicBool::new(false),
@@ -1384,6 +1386,11 @@ impl Conn {
 
     pub(crate) fn last_error(&self) -> i32 {
         self.last_err.load(Ordering::Relaxed)
+    }
+
+    /// How long ago the connection was made.
+    pub(crate) fn age(&self) -> Duration {
+        self.born.elapsed()
     }
 
     /// Did the connection get past connecting?

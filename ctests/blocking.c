@@ -1,0 +1,237 @@
+/* Blocking nn_send / nn_recv across threads (what upstream calls block),
+   over inproc, ipc, tcp and ws, with the default infinite NN_RCVTIMEO and
+   NN_SNDTIMEO (alarm() keeps a hang from lasting):
+   - recv: a PAIR blocks in nn_recv until another thread sends, 300 ms
+     later, and then gets that message (and the same again for a second
+     message); it neither returns early nor fails;
+   - reqrep: a REQ blocks in nn_recv until a REP thread answers 300 ms
+     after taking the request;
+   - send: a PAIR whose peer does not read fills the pipe (NN_DONTWAIT
+     sends until EAGAIN, and again until a 200 ms pause brings no room);
+     the next blocking nn_send waits until a reader thread starts reading
+     300 ms later, then succeeds; every message arrives once, in order.
+   Validated against upstream nanomsg 1.1.5.
+   Ports: 24060-24079 (this file's block); ipc paths
+   /tmp/nn-next-blocking-<pid>-<n>.ipc. */
+#include "testutil.h"
+#include <nanomsg/pair.h>
+#include <nanomsg/reqrep.h>
+
+#define PORT_BASE 24060
+#define DELAY 300
+
+static const char *transport;
+
+static void make_addr(char *buf, size_t cap, int n)
+{
+    int rc;
+    if (strcmp(transport, "inproc") == 0)
+        rc = snprintf(buf, cap, "inproc://blocking-%d", n);
+    else if (strcmp(transport, "ipc") == 0)
+        rc = snprintf(buf, cap, "ipc:///tmp/nn-next-blocking-%d-%d.ipc",
+            (int) getpid(), n);
+    else
+        rc = snprintf(buf, cap, "%s://127.0.0.1:%d", transport,
+            PORT_BASE + n + (strcmp(transport, "ws") == 0 ? 10 : 0));
+    CHECK(rc > 0 && (size_t) rc < cap);
+}
+
+/* A bound a and a connected b that have exchanged a message both ways. */
+static void make_pair(int *a, int *b, int n, int rcvmax)
+{
+    char addr[128];
+    make_addr(addr, sizeof addr, n);
+    *a = test_socket(AF_SP, NN_PAIR);
+    *b = test_socket(AF_SP, NN_PAIR);
+    if (rcvmax) {
+        test_setopt_int(*a, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
+        test_setopt_int(*b, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
+    }
+    test_bind(*a, addr);
+    test_connect(*b, addr);
+    test_send(*b, "warm");
+    test_recv(*a, "warm");
+    test_send(*a, "up");
+    test_recv(*b, "up");
+    /* Both timeouts are at their default: infinite. */
+    CHECK(test_getopt_int(*a, NN_SOL_SOCKET, NN_RCVTIMEO) == -1);
+    CHECK(test_getopt_int(*a, NN_SOL_SOCKET, NN_SNDTIMEO) == -1);
+}
+
+/* ---- recv --------------------------------------------------------------- */
+
+static void *late_sender(void *arg)
+{
+    int s = *(int *) arg;
+    sleep_ms(DELAY);
+    test_send(s, "ABC");
+    sleep_ms(DELAY);
+    test_send(s, "DEF");
+    return NULL;
+}
+
+static void test_block_recv(void)
+{
+    int a, b;
+    test_thread t;
+    make_pair(&a, &b, 0, 0);
+    test_thread_start(&t, late_sender, &b);
+    int64_t t0 = now_ms();
+    test_recv(a, "ABC");
+    int64_t t1 = now_ms();
+    test_recv(a, "DEF");
+    int64_t t2 = now_ms();
+    test_thread_join(&t);
+    if (t1 - t0 < DELAY - 50 || t2 - t1 < DELAY - 50) {
+        fprintf(stderr, "%s: blocking nn_recv returned after %lld and "
+            "%lld ms, expected about %d each\n", transport,
+            (long long) (t1 - t0), (long long) (t2 - t1), DELAY);
+        exit(1);
+    }
+    test_close(a);
+    test_close(b);
+}
+
+/* ---- reqrep ------------------------------------------------------------- */
+
+static void *late_replier(void *arg)
+{
+    int rep = *(int *) arg;
+    test_recv(rep, "question");
+    sleep_ms(DELAY);
+    test_send(rep, "answer");
+    return NULL;
+}
+
+static void test_block_reqrep(void)
+{
+    char addr[128];
+    test_thread t;
+    make_addr(addr, sizeof addr, 1);
+    int rep = test_socket(AF_SP, NN_REP);
+    int req = test_socket(AF_SP, NN_REQ);
+    test_bind(rep, addr);
+    test_connect(req, addr);
+    test_thread_start(&t, late_replier, &rep);
+    int64_t t0 = now_ms();
+    test_send(req, "question");
+    test_recv(req, "answer");
+    int64_t t1 = now_ms();
+    test_thread_join(&t);
+    if (t1 - t0 < DELAY - 50) {
+        fprintf(stderr, "%s: REQ got its reply after %lld ms, expected "
+            "about %d\n", transport, (long long) (t1 - t0), DELAY);
+        exit(1);
+    }
+    test_close(req);
+    test_close(rep);
+}
+
+/* ---- send --------------------------------------------------------------- */
+
+struct reader {
+    int s;
+    size_t len;
+    uint32_t expect;  /* messages to read */
+    int64_t started;
+};
+
+static void *late_reader(void *arg)
+{
+    struct reader *r = arg;
+    unsigned char *buf = malloc(r->len);
+    CHECK(buf != NULL);
+    sleep_ms(DELAY);
+    r->started = now_ms();
+    for (uint32_t i = 0; i < r->expect; i++) {
+        int rc = nn_recv(r->s, buf, r->len, 0);
+        CHECK(rc == (int) r->len);
+        CHECK(test_getl(buf) == i);
+        CHECK(buf[r->len - 1] == (unsigned char) i);
+    }
+    free(buf);
+    return NULL;
+}
+
+static void test_block_send(void)
+{
+    int a, b, rc;
+    int net = strcmp(transport, "inproc") != 0;
+    size_t len = net ? 256 * 1024 : 1000;
+    unsigned char *msg = calloc(len, 1);
+    uint32_t n = 0;
+    struct reader r;
+    test_thread t;
+
+    CHECK(msg != NULL);
+    make_pair(&a, &b, 2, 1);
+    if (!net) {
+        /* inproc queues by the receiver's NN_RCVBUF (and the sender's
+           NN_SNDBUF): keep them small. */
+        test_setopt_int(a, NN_SOL_SOCKET, NN_RCVBUF, 4000);
+        test_setopt_int(b, NN_SOL_SOCKET, NN_SNDBUF, 4000);
+    }
+    /* Fill until a 200 ms pause brings no more room. */
+    for (;;) {
+        int progressed = 0;
+        for (;;) {
+            test_putl(msg, n);
+            msg[len - 1] = (unsigned char) n;
+            rc = nn_send(b, msg, len, NN_DONTWAIT);
+            if (rc < 0) {
+                CHECK(nn_errno() == EAGAIN);
+                break;
+            }
+            CHECK(rc == (int) len);
+            n++;
+            progressed = 1;
+            CHECK(n < 2000);
+        }
+        if (!progressed && n > 0)
+            break;
+        sleep_ms(200);
+    }
+    r.s = a;
+    r.len = len;
+    r.expect = n + 1;
+    r.started = 0;
+    test_thread_start(&t, late_reader, &r);
+    int64_t t0 = now_ms();
+    test_putl(msg, n);
+    msg[len - 1] = (unsigned char) n;
+    rc = nn_send(b, msg, len, 0);
+    int64_t t1 = now_ms();
+    CHECK(rc == (int) len);
+    test_thread_join(&t);
+    if (t1 - t0 < DELAY - 100) {
+        fprintf(stderr, "%s: blocking nn_send returned after %lld ms with "
+            "the pipe full (%u messages queued), expected about %d\n",
+            transport, (long long) (t1 - t0), n, DELAY);
+        exit(1);
+    }
+    CHECK(t1 >= r.started);
+    char buf[8];
+    CHECK_ERR(nn_recv(a, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
+    free(msg);
+    test_close(a);
+    test_close(b);
+}
+
+int main(int argc, char **argv)
+{
+    static const char *trs[] = { "inproc", "ipc", "tcp", "ws" };
+    alarm(30);
+    for (int i = 0; i < 4; i++) {
+        if (argc > 1 && strcmp(argv[1], trs[i]) != 0)
+            continue;
+        transport = trs[i];
+        int64_t t0 = now_ms();
+        test_block_recv();
+        test_block_reqrep();
+        test_block_send();
+        if (getenv("TEST_TIMING"))
+            fprintf(stderr, "%s: %lld ms\n", transport,
+                (long long) (now_ms() - t0));
+    }
+    return 0;
+}

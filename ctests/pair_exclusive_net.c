@@ -1,0 +1,183 @@
+/* A second PAIR connecting to a bound PAIR that already has its peer, over
+   tcp, ipc and ws (what upstream calls bug777; pair.c covers inproc, where
+   upstream 1.1.5 crashes as soon as the rejected connector sends or
+   closes, see pair_reject.c). nn_pair(7): a PAIR talks to exactly one
+   peer, and nn_send blocks while no peer is available. Upstream closes
+   the extra connection right after the handshake and the connector keeps
+   retrying, so:
+   - the first pair works both ways while the second connector waits; the
+     second connector receives nothing;
+   - a message the second connector offers while it is not the peer never
+     reaches the bound PAIR, neither then nor after it became the peer;
+   - when the first peer closes, the second connector becomes the peer
+     (within 3 s) and messages flow both ways;
+   - a third connector, arriving while the second is the peer, has no
+     peer: its non-blocking nn_send fails with EAGAIN (at least 7 of 10
+     tries: upstream's connector holds a short-lived pipe after each
+     reconnect, until the peer closes it, and a send can slip in there and
+     be lost);
+   - statistics: the bound PAIR's CURRENT_CONNECTIONS stays 1 and the
+     waiting connector's is 0 (again 7 of 10 samples);
+   - closing everything afterwards is clean.
+   Validated against upstream nanomsg 1.1.5.
+   Ports: 24120-24139 (this file's block; uses 24120-24121); ipc path
+   /tmp/nn-next-pair-excl-<pid>.ipc. */
+#include "testutil.h"
+#include <nanomsg/pair.h>
+
+#define PORT_BASE 24120
+
+static const char *transport;
+
+static void make_addr(char *buf, size_t cap)
+{
+    int rc;
+    if (strcmp(transport, "ipc") == 0)
+        rc = snprintf(buf, cap, "ipc:///tmp/nn-next-pair-excl-%d.ipc",
+            (int) getpid());
+    else
+        rc = snprintf(buf, cap, "%s://127.0.0.1:%d", transport,
+            PORT_BASE + (strcmp(transport, "ws") == 0));
+    CHECK(rc > 0 && (size_t) rc < cap);
+}
+
+static int mk(void)
+{
+    int s = test_socket(AF_SP, NN_PAIR);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
+    return s;
+}
+
+static void wait_current(int s, uint64_t n, const char *who)
+{
+    int64_t deadline = now_ms() + 3000;
+    while (nn_get_statistic(s, NN_STAT_CURRENT_CONNECTIONS) != n) {
+        if (now_ms() >= deadline) {
+            fprintf(stderr, "%s: %s has %llu current connections, "
+                "expected %llu\n", transport, who, (unsigned long long)
+                nn_get_statistic(s, NN_STAT_CURRENT_CONNECTIONS),
+                (unsigned long long) n);
+            exit(1);
+        }
+        sleep_ms(5);
+    }
+}
+
+/* Receives on s and requires exactly text (with a clear message when a
+   different message arrives). */
+static void expect_msg(int s, const char *text, const char *who)
+{
+    char buf[64];
+    int rc = nn_recv(s, buf, sizeof buf - 1, 0);
+    if (rc < 0) {
+        fprintf(stderr, "%s: %s: nn_recv failed (%s), expected \"%s\"\n",
+            transport, who, nn_strerror(nn_errno()), text);
+        exit(1);
+    }
+    buf[rc] = 0;
+    if (strcmp(buf, text) != 0) {
+        fprintf(stderr, "%s: %s received \"%s\", expected \"%s\"\n",
+            transport, who, buf, text);
+        exit(1);
+    }
+}
+
+static void run(void)
+{
+    char addr[128], buf[64];
+    int rc;
+    make_addr(addr, sizeof addr);
+    int sb = mk(), sc1 = mk(), sc2 = mk();
+    test_bind(sb, addr);
+    test_connect(sc1, addr);
+    wait_current(sb, 1, "bound PAIR");
+    wait_current(sc1, 1, "first connector");
+    test_connect(sc2, addr);
+    sleep_ms(300);
+
+    /* The first pair works; the second connector gets nothing. */
+    test_send(sb, "HELLO");
+    expect_msg(sc1, "HELLO", "first connector");
+    test_send(sc1, "THERE");
+    expect_msg(sb, "THERE", "bound PAIR");
+    test_setopt_int(sc2, NN_SOL_SOCKET, NN_RCVTIMEO, 200);
+    CHECK_ERR(nn_recv(sc2, buf, sizeof buf, 0), ETIMEDOUT);
+
+    /* What the second connector offers now never arrives. */
+    rc = nn_send(sc2, "STALE", 5, NN_DONTWAIT);
+    CHECK(rc == 5 || (rc == -1 && nn_errno() == EAGAIN));
+    test_setopt_int(sb, NN_SOL_SOCKET, NN_RCVTIMEO, 300);
+    rc = nn_recv(sb, buf, sizeof buf, 0);
+    if (rc >= 0) {
+        fprintf(stderr, "%s: the bound PAIR received %d bytes from the "
+            "connector that is not its peer\n", transport, rc);
+        exit(1);
+    }
+    CHECK(nn_errno() == ETIMEDOUT);
+
+    /* The first peer leaves; the second takes its place. */
+    test_close(sc1);
+    test_setopt_int(sb, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
+    test_setopt_int(sc2, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
+    test_send(sc2, "FRESH");
+    expect_msg(sb, "FRESH", "bound PAIR (after the first peer left)");
+    test_send(sb, "WELCOME");
+    expect_msg(sc2, "WELCOME", "second connector");
+    CHECK_ERR(nn_recv(sb, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
+
+    /* A third connector has no peer. Upstream's connector briefly holds
+       a pipe between each reconnect and the peer closing it, so a send
+       can slip into that window now and then: the checks sample 10 times,
+       30 ms apart, and require the expected answer at least 7 times. */
+    int sc3 = mk();
+    test_connect(sc3, addr);
+    sleep_ms(300);
+    int eagain = 0, sb_one = 0, sc3_none = 0;
+    for (int i = 0; i < 10; i++) {
+        rc = nn_send(sc3, "NOPE", 4, NN_DONTWAIT);
+        if (rc == -1 && nn_errno() == EAGAIN)
+            eagain++;
+        else
+            CHECK(rc == 4);
+        sb_one += nn_get_statistic(sb, NN_STAT_CURRENT_CONNECTIONS) == 1;
+        sc3_none += nn_get_statistic(sc3, NN_STAT_CURRENT_CONNECTIONS) == 0;
+        sleep_ms(30);
+    }
+    if (eagain < 7) {
+        fprintf(stderr, "%s: a connector whose peer is taken: %d of 10 "
+            "non-blocking sends failed with EAGAIN, expected at least 7\n",
+            transport, eagain);
+        exit(1);
+    }
+    /* Connection statistics. */
+    if (sb_one < 7 || sc3_none < 7) {
+        fprintf(stderr, "%s: NN_STAT_CURRENT_CONNECTIONS was 1 on the bound "
+            "PAIR in %d of 10 samples and 0 on the waiting connector in %d "
+            "of 10, expected at least 7 each\n", transport, sb_one,
+            sc3_none);
+        exit(1);
+    }
+    CHECK(nn_get_statistic(sc2, NN_STAT_CURRENT_CONNECTIONS) == 1);
+
+    /* The established pair still works; everything closes cleanly. */
+    test_send(sc2, "STILL");
+    expect_msg(sb, "STILL", "bound PAIR");
+    test_close(sc3);
+    test_close(sc2);
+    test_close(sb);
+}
+
+int main(int argc, char **argv)
+{
+    static const char *trs[] = { "tcp", "ipc", "ws" };
+    alarm(30);
+    for (int i = 0; i < 3; i++) {
+        if (argc > 1 && strcmp(argv[1], trs[i]) != 0)
+            continue;
+        transport = trs[i];
+        run();
+    }
+    return 0;
+}
