@@ -172,10 +172,24 @@ impl Chunk {
         if !self.is_unique() {
             return Err((Error::INVAL, self));
         }
-        if len <= self.hdr().cap {
+        if len <= self.len() {
+            // Shrinking stays in place (as upstream: same pointer).
             // SAFETY: unique, so nobody else reads len concurrently.
             unsafe { (*self.ptr.as_ptr()).len = len };
             return Ok(self);
+        }
+        if self.hdr().cap == POOLED {
+            // Growing moves the message, as upstream's does (its test
+            // suite checks the pointer changes); a pooled block also
+            // cannot be handed to realloc.
+            let new = match Chunk::alloc(len) {
+                Ok(c) => c,
+                Err(e) => return Err((e, self)),
+            };
+            // SAFETY: both blocks are ours; the new one has room for len
+            // >= self.len() bytes and they do not overlap.
+            unsafe { std::ptr::copy_nonoverlapping(self.data(), new.data(), self.len()) };
+            return Ok(new);
         }
         let Some(total) = len.checked_add(HDR) else {
             return Err((Error::NOMEM, self));
@@ -302,8 +316,13 @@ mod tests {
     #[test]
     fn realloc_keeps_contents() {
         let c = Chunk::from_slice(b"abcdef").unwrap();
+        let p = c.data();
         let c = c.realloc(3).unwrap();
         assert_eq!(c.as_slice(), b"abc");
+        assert_eq!(c.data(), p, "shrinking stays in place");
+        let c = c.realloc(100).unwrap();
+        assert_ne!(c.data(), p, "growing moves, as upstream");
+        assert_eq!(&c.as_slice()[..3], b"abc");
         let c = c.realloc(100_000).unwrap();
         assert_eq!(&c.as_slice()[..3], b"abc");
         assert_eq!(c.len(), 100_000);
