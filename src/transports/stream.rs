@@ -275,7 +275,6 @@ pub struct Conn {
     key: AtomicUsize,
     pub id: PipeId,
     role: Role,
-    ws_text_send: AtomicBool,
     attach: OnceLock<Attach>,
     phase: Mutex<Phase>,
     rd: Mutex<Reader>,
@@ -294,8 +293,6 @@ pub struct Conn {
     /// Writable edges are asked for (reactor thread only).
     want_write: AtomicBool,
     timer: Mutex<Option<TimerId>>,
-    /// Until the peer's handshake is in: for reporting only.
-    pub(crate) peer_proto: Mutex<Option<i32>>,
 }
 
 fn would_block(e: &io::Error) -> bool {
@@ -407,7 +404,6 @@ impl Conn {
             key: AtomicUsize::new(0),
             id: new_pipe_id(),
             role,
-            ws_text_send: AtomicBool::new(false),
             attach: OnceLock::new(),
             phase: Mutex::new(if connecting {
                 Phase::Connecting
@@ -448,7 +444,6 @@ impl Conn {
             connected: AtomicBool::new(!connecting),
             want_write: AtomicBool::new(false),
             timer: Mutex::new(None),
-            peer_proto: Mutex::new(None),
         });
         if let Some(a) = attach {
             conn.set_attach(a);
@@ -474,17 +469,11 @@ impl Conn {
         let key = r.new_key();
         conn.key.store(key, Ordering::Release);
         r.add(key, conn.fd.as_raw_fd(), conn.clone(), connecting)?;
-        let weak = Arc::downgrade(&conn);
-        let t = r.at(
-            Instant::now() + HANDSHAKE_TIMEOUT,
-            Box::new(move || {
-                if let Some(c) = weak.upgrade() {
-                    if matches!(*c.phase.lock(), Phase::Hello | Phase::Connecting) {
-                        c.end(Ended::Dropped);
-                    }
-                }
-            }),
-        );
+        let t = conn.after(Instant::now() + HANDSHAKE_TIMEOUT, |c| {
+            if matches!(*c.phase.lock(), Phase::Hello | Phase::Connecting) {
+                c.end(Ended::Dropped);
+            }
+        });
         *conn.timer.lock() = Some(t);
         // Anything already readable arrives as the first edge.
         r.poke(conn.clone());
@@ -517,10 +506,6 @@ impl Conn {
         self.closed.load(Ordering::Acquire)
     }
 
-    pub fn set_ws_text(&self, text: bool) {
-        self.ws_text_send.store(text, Ordering::Relaxed);
-    }
-
     // ---- the pipe side (called by protocols under the socket lock) ----
 
     fn frame(&self, msg: Msg) -> Frame {
@@ -540,7 +525,7 @@ impl Conn {
             }
             Role::WsServer { .. } | Role::WsClient { .. } => {
                 let client = matches!(self.role, Role::WsClient { .. });
-                let op = if self.ws_text_send.load(Ordering::Relaxed) {
+                let op = if self.attach.get().is_some_and(|a| a.ws_text) {
                     ws::OP_TEXT
                 } else {
                     ws::OP_BINARY
@@ -620,15 +605,7 @@ impl Conn {
         } else if !wr.cork_armed {
             wr.cork_armed = true;
             drop(wr);
-            let me = Arc::downgrade(self);
-            reactor::get().at(
-                now + CORK_DELAY,
-                Box::new(move || {
-                    if let Some(c) = me.upgrade() {
-                        c.uncork();
-                    }
-                }),
-            );
+            self.after(now + CORK_DELAY, Conn::uncork);
         }
         Ok(())
     }
@@ -674,9 +651,7 @@ impl Conn {
             reactor::get().poke(self.clone());
         }
         if gone && m.is_some() {
-            if let Some(a) = self.attach.get() {
-                a.sig.post(Event::Closed(self.id));
-            }
+            self.post(Event::Closed(self.id));
         }
         m.map(|m| (m, more))
     }
@@ -698,24 +673,14 @@ impl Conn {
             }
             *ph = Phase::Closing;
         }
-        if let Some(a) = self.attach.get() {
-            a.sig.post(Event::Closed(self.id));
-        }
+        self.post(Event::Closed(self.id));
         let linger = self.linger();
         if linger == 0 {
             self.end(Ended::Closed);
             return;
         }
         if let Some(limit) = linger_deadline(linger) {
-            let weak = Arc::downgrade(self);
-            reactor::get().at(
-                limit,
-                Box::new(move || {
-                    if let Some(c) = weak.upgrade() {
-                        c.end(Ended::Closed);
-                    }
-                }),
-            );
+            self.after(limit, |c| c.end(Ended::Closed));
         }
         reactor::get().poke(self.clone());
     }
@@ -769,9 +734,7 @@ impl Conn {
             }
         };
         if announce && !deferred {
-            if let Some(a) = self.attach.get() {
-                a.sig.post(Event::Closed(self.id));
-            }
+            self.post(Event::Closed(self.id));
         }
         if let Some(t) = self.timer.lock().take() {
             reactor::get().cancel(t);
@@ -814,20 +777,12 @@ impl Conn {
         if !self.connected.load(Ordering::Acquire) {
             return;
         }
-        let sndbuf = self.attach.get().map_or(usize::MAX, |a| a.sndbuf);
         let mut fl = self.flight.lock();
         let mut freed = 0;
         loop {
             let (unblock, idle) = {
                 let mut wr = self.wr.lock();
-                let mut unblock = false;
-                if freed > 0 {
-                    wr.bytes = wr.bytes.saturating_sub(freed);
-                    unblock = wr.producer_blocked && wr.bytes < sndbuf;
-                    if unblock {
-                        wr.producer_blocked = false;
-                    }
-                }
+                let unblock = self.written(&mut wr, freed);
                 let mut idle = false;
                 if fl.is_empty() {
                     if wr.q.is_empty() {
@@ -843,9 +798,7 @@ impl Conn {
                 (unblock, idle)
             };
             if unblock {
-                if let Some(a) = self.attach.get() {
-                    a.sig.post(Event::Out(self.id));
-                }
+                self.post(Event::Out(self.id));
             }
             if idle {
                 drop(fl);
@@ -859,20 +812,10 @@ impl Conn {
                 Ok((f, true)) => freed = f,
                 Ok((f, false)) => {
                     // The socket is full; the next writable edge goes on.
-                    let unblock = {
-                        let mut wr = self.wr.lock();
-                        wr.bytes = wr.bytes.saturating_sub(f);
-                        let u = wr.producer_blocked && wr.bytes < sndbuf;
-                        if u {
-                            wr.producer_blocked = false;
-                        }
-                        u
-                    };
+                    let unblock = self.written(&mut self.wr.lock(), f);
                     drop(fl);
                     if unblock {
-                        if let Some(a) = self.attach.get() {
-                            a.sig.post(Event::Out(self.id));
-                        }
+                        self.post(Event::Out(self.id));
                     }
                     self.set_want_write(true);
                     return;
@@ -884,6 +827,39 @@ impl Conn {
                 }
             }
         }
+    }
+
+    /// Account for `freed` bytes written; true if a refused sender may now
+    /// retry (post `Out` once `wr` is unlocked).
+    fn written(&self, wr: &mut Wr, freed: usize) -> bool {
+        if freed == 0 {
+            return false;
+        }
+        wr.bytes = wr.bytes.saturating_sub(freed);
+        let sndbuf = self.attach.get().map_or(usize::MAX, |a| a.sndbuf);
+        let unblock = wr.producer_blocked && wr.bytes < sndbuf;
+        wr.producer_blocked &= !unblock;
+        unblock
+    }
+
+    /// Post to the socket this connection serves (if it is one's pipe yet).
+    fn post(&self, ev: Event) {
+        if let Some(a) = self.attach.get() {
+            a.sig.post(ev);
+        }
+    }
+
+    /// Run `f` on the reactor thread at `at`, if the connection still exists.
+    fn after(self: &Arc<Self>, at: Instant, f: fn(&Arc<Conn>)) -> TimerId {
+        let weak = Arc::downgrade(self);
+        reactor::get().at(
+            at,
+            Box::new(move || {
+                if let Some(c) = weak.upgrade() {
+                    f(&c);
+                }
+            }),
+        )
     }
 
     fn set_want_write(&self, on: bool) {
@@ -905,9 +881,7 @@ impl Conn {
         q.paused = full;
         drop(q);
         if was_empty {
-            if let Some(a) = self.attach.get() {
-                a.sig.post(Event::In(self.id));
-            }
+            self.post(Event::In(self.id));
         }
         !full
     }
@@ -1205,7 +1179,6 @@ impl Conn {
             return false;
         }
         let peer = u16::from_be_bytes([h[4], h[5]]) as i32;
-        *self.peer_proto.lock() = Some(peer);
         protocols::compatible(a.protocol, peer)
     }
 
@@ -1235,7 +1208,6 @@ impl Conn {
             reactor::get().cancel(t);
         }
         let Some(a) = self.attach.get() else { return };
-        self.set_ws_text(a.ws_text);
         let pipe = Pipe::stream(self.clone(), a.eid, a.prios);
         a.sig.post(Event::Added(pipe));
         self.pump();
