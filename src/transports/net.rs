@@ -18,7 +18,7 @@ use crate::core::sig::Sig;
 use crate::core::socket::Socket;
 use crate::core::stats::Stats;
 use crate::reactor::{self, Source, TimerId};
-use crate::transports::stream::{Attach, Conn, Ended, Hooks, Role, WsRouter};
+use crate::transports::stream::{Attach, Conn, ConnSet, Ended, Hooks, Role, WsRouter};
 use crate::transports::ws;
 
 /// What an endpoint takes from its socket when it is created.
@@ -385,7 +385,7 @@ pub(crate) struct Listener {
     router: Option<Arc<dyn WsRouter>>,
     nodelay: bool,
     me: Weak<Listener>,
-    conns: Mutex<Vec<Weak<Conn>>>,
+    conns: ConnSet,
     unlink: Option<PathBuf>,
     unix: bool,
 }
@@ -452,7 +452,7 @@ impl Listener {
             router,
             nodelay,
             me: me.clone(),
-            conns: Mutex::new(Vec::new()),
+            conns: ConnSet::new(),
             unlink,
             unix,
         });
@@ -473,16 +473,7 @@ impl Listener {
         if let Some(p) = &self.unlink {
             let _ = std::fs::remove_file(p);
         }
-        let conns = std::mem::take(&mut *self.conns.lock());
-        for c in conns.into_iter().filter_map(|c| c.upgrade()) {
-            if !(graceful && c.is_pipe()) {
-                c.end(if graceful {
-                    Ended::Closed
-                } else {
-                    Ended::Shutdown
-                });
-            }
-        }
+        self.conns.end_all(graceful);
     }
 
     fn accept_all(self: &Arc<Self>) {
@@ -506,11 +497,7 @@ impl Listener {
                         (None, None) => return,
                     };
                     if let Ok(c) = Conn::start(s, role, attach, false) {
-                        let mut conns = self.conns.lock();
-                        if conns.len() >= 64 && conns.len().is_power_of_two() {
-                            conns.retain(|w| w.upgrade().is_some_and(|c| !c.is_closed()));
-                        }
-                        conns.push(Arc::downgrade(&c));
+                        self.conns.add(&c);
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
@@ -542,9 +529,7 @@ impl Listener {
 
 impl Hooks for Listener {
     fn ended(&self, conn: &Arc<Conn>, _how: Ended, _was_pipe: bool) {
-        self.conns
-            .lock()
-            .retain(|c| c.upgrade().is_some_and(|c| !Arc::ptr_eq(&c, conn)));
+        self.conns.forget(conn);
     }
 }
 

@@ -63,24 +63,61 @@ fn linger_deadline(linger_ms: i32) -> Option<Instant> {
     (linger_ms >= 0).then(|| Instant::now() + Duration::from_millis(linger_ms as u64))
 }
 
+/// A set of connections that someone must be able to end or wait for (an
+/// endpoint's, the process's), without keeping them alive.
+pub(crate) struct ConnSet(Mutex<Vec<Weak<Conn>>>);
+
+impl ConnSet {
+    pub(crate) const fn new() -> ConnSet {
+        ConnSet(Mutex::new(Vec::new()))
+    }
+
+    pub(crate) fn add(&self, conn: &Arc<Conn>) {
+        let mut v = self.0.lock();
+        // Ended connections are pruned now and then, not on every end.
+        if v.len() >= 64 && v.len().is_power_of_two() {
+            v.retain(|w| w.upgrade().is_some_and(|c| !c.is_closed()));
+        }
+        v.push(Arc::downgrade(conn));
+    }
+
+    pub(crate) fn forget(&self, conn: &Arc<Conn>) {
+        self.0
+            .lock()
+            .retain(|c| c.upgrade().is_some_and(|c| !Arc::ptr_eq(&c, conn)));
+    }
+
+    fn live(&self) -> Vec<Arc<Conn>> {
+        self.0.lock().iter().filter_map(Weak::upgrade).collect()
+    }
+
+    /// The endpoint goes. With `graceful` (its socket is closing) pipes are
+    /// left to the socket, which closes them with linger; otherwise
+    /// (`nn_shutdown`) every connection ends now.
+    pub(crate) fn end_all(&self, graceful: bool) {
+        let all = std::mem::take(&mut *self.0.lock());
+        for c in all.into_iter().filter_map(|c| c.upgrade()) {
+            if !(graceful && c.is_pipe()) {
+                c.end(if graceful {
+                    Ended::Closed
+                } else {
+                    Ended::Shutdown
+                });
+            }
+        }
+    }
+}
+
 /// Every connection that may still have something to write, for the wait
 /// at exit.
-static LIVE: Mutex<Vec<Weak<Conn>>> = Mutex::new(Vec::new());
-
-fn track(conn: &Arc<Conn>) {
-    let mut live = LIVE.lock();
-    if live.len() >= 64 && live.len().is_power_of_two() {
-        live.retain(|w| w.upgrade().is_some_and(|c| !c.is_closed()));
-    }
-    live.push(Arc::downgrade(conn));
-}
+static LIVE: ConnSet = ConnSet::new();
 
 /// At exit (the library's destructor): give every connection's queued
 /// messages (corked ones included) up to its socket's `NN_LINGER` to
 /// reach the peer, whether or not the program closed its sockets. Returns
 /// at once when nothing is pending.
 pub(crate) fn linger_at_exit() {
-    let conns: Vec<Arc<Conn>> = LIVE.lock().iter().filter_map(Weak::upgrade).collect();
+    let conns = LIVE.live();
     let mut pending: Vec<(Arc<Conn>, Option<Instant>)> = Vec::new();
     for c in conns {
         if c.flushed() {
@@ -477,7 +514,7 @@ impl Conn {
         *conn.timer.lock() = Some(t);
         // Anything already readable arrives as the first edge.
         r.poke(conn.clone());
-        track(&conn);
+        LIVE.add(&conn);
         Ok(conn)
     }
 

@@ -23,7 +23,7 @@ use sha1::{Digest, Sha1};
 use crate::core::error::{Error, Result};
 use crate::protocols;
 use crate::transports::net::{EpConfig, Listener};
-use crate::transports::stream::{Attach, Conn, Ended, Hooks, WsRouter};
+use crate::transports::stream::{Attach, Conn, ConnSet, Ended, Hooks, WsRouter};
 
 pub(crate) const OP_CONT: u8 = 0x0;
 pub(crate) const OP_TEXT: u8 = 0x1;
@@ -333,14 +333,12 @@ pub(crate) fn check_response(
 pub(crate) struct Binding {
     cfg: EpConfig,
     me: Weak<Binding>,
-    conns: Mutex<Vec<Weak<Conn>>>,
+    conns: ConnSet,
 }
 
 impl Hooks for Binding {
     fn ended(&self, conn: &Arc<Conn>, _how: Ended, _was_pipe: bool) {
-        self.conns
-            .lock()
-            .retain(|c| c.upgrade().is_some_and(|c| !Arc::ptr_eq(&c, conn)));
+        self.conns.forget(conn);
     }
 }
 
@@ -363,7 +361,7 @@ impl WsRouter for Port {
         }
         let hooks: Weak<dyn Hooks> = b.me.clone();
         let a = b.cfg.attach(hooks);
-        b.conns.lock().push(Arc::downgrade(conn));
+        b.conns.add(conn);
         b.cfg.stat(|s| {
             s.accepted_connections
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -408,7 +406,7 @@ impl WsBind {
         let binding = Arc::new_cyclic(|me| Binding {
             cfg,
             me: me.clone(),
-            conns: Mutex::new(Vec::new()),
+            conns: ConnSet::new(),
         });
         paths.insert(path.to_string(), binding.clone());
         drop(paths);
@@ -434,16 +432,7 @@ impl WsBind {
             }
             paths.is_empty()
         };
-        let conns: Vec<_> = std::mem::take(&mut *self.binding.conns.lock());
-        for c in conns.into_iter().filter_map(|c| c.upgrade()) {
-            if !(graceful && c.is_pipe()) {
-                c.end(if graceful {
-                    Ended::Closed
-                } else {
-                    Ended::Shutdown
-                });
-            }
-        }
+        self.binding.conns.end_all(graceful);
         if last {
             let mut reg = PORTS.lock();
             // Someone may have bound a new path meanwhile.
