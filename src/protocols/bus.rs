@@ -40,7 +40,6 @@ impl Protocol for Bus {
     fn in_ready(&mut self, id: PipeId) {
         self.fq.in_ready(id);
     }
-    fn out_ready(&mut self, _id: PipeId) {}
     fn send(&mut self, mut msg: Msg) -> std::result::Result<(), SendError> {
         let skip = if self.raw && msg.hdr.len() == 4 {
             let key = u32::from_be_bytes(msg.hdr[..4].try_into().expect("4 bytes"));

@@ -34,17 +34,28 @@ pub trait Protocol: Send {
     fn add_pipe(&mut self, pipe: Pipe);
     /// The pipe is closed; forget it (messages it still holds may be read).
     fn rm_pipe(&mut self, id: PipeId);
+    // The defaults below are a one-way protocol's other direction (the
+    // socket answers ENOTSUP itself before calling them, from `ProtoInfo`).
+
     /// The pipe has messages to read.
-    fn in_ready(&mut self, id: PipeId);
+    fn in_ready(&mut self, _id: PipeId) {}
     /// The pipe can take messages again.
-    fn out_ready(&mut self, id: PipeId);
-    fn send(&mut self, msg: Msg) -> std::result::Result<(), SendError>;
+    fn out_ready(&mut self, _id: PipeId) {}
+    fn send(&mut self, msg: Msg) -> std::result::Result<(), SendError> {
+        Err(SendError::Fail(Error::NOTSUP, msg))
+    }
     /// `EAGAIN` when nothing can be received now.
-    fn recv(&mut self) -> Result<Msg>;
+    fn recv(&mut self) -> Result<Msg> {
+        Err(Error::NOTSUP)
+    }
     /// Would `send` take a message now? (SNDFD, `nn_poll`)
-    fn can_send(&self) -> bool;
+    fn can_send(&self) -> bool {
+        false
+    }
     /// Would `recv` return a message now? (RCVFD, `nn_poll`)
-    fn can_recv(&self) -> bool;
+    fn can_recv(&self) -> bool {
+        false
+    }
     /// Options at the protocol's own level.
     fn set_opt(&mut self, _level: i32, _opt: i32, _val: &[u8]) -> Result<()> {
         Err(Error::NOPROTOOPT)

@@ -28,21 +28,14 @@ impl Protocol for Push {
     fn rm_pipe(&mut self, id: PipeId) {
         self.lb.remove(id);
     }
-    fn in_ready(&mut self, _id: PipeId) {}
     fn out_ready(&mut self, id: PipeId) {
         self.lb.out_ready(id);
     }
     fn send(&mut self, msg: Msg) -> std::result::Result<(), SendError> {
         self.lb.send(msg).map(|_| ()).map_err(SendError::Again)
     }
-    fn recv(&mut self) -> Result<Msg> {
-        Err(Error::NOTSUP)
-    }
     fn can_send(&self) -> bool {
         self.lb.can_send()
-    }
-    fn can_recv(&self) -> bool {
-        false
     }
     fn current_snd_priority(&self) -> u64 {
         self.lb.current_priority()
@@ -71,15 +64,8 @@ impl Protocol for Pull {
     fn in_ready(&mut self, id: PipeId) {
         self.fq.in_ready(id);
     }
-    fn out_ready(&mut self, _id: PipeId) {}
-    fn send(&mut self, msg: Msg) -> std::result::Result<(), SendError> {
-        Err(SendError::Fail(Error::NOTSUP, msg))
-    }
     fn recv(&mut self) -> Result<Msg> {
         self.fq.recv().map(|(m, _)| m).ok_or(Error::AGAIN)
-    }
-    fn can_send(&self) -> bool {
-        false
     }
     fn can_recv(&self) -> bool {
         self.fq.can_recv()

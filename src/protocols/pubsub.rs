@@ -30,21 +30,13 @@ impl Protocol for Pub {
     fn rm_pipe(&mut self, id: PipeId) {
         self.dist.remove(id);
     }
-    fn in_ready(&mut self, _id: PipeId) {}
-    fn out_ready(&mut self, _id: PipeId) {}
     fn send(&mut self, msg: Msg) -> std::result::Result<(), SendError> {
         self.dist.send(&msg, None);
         Ok(())
     }
-    fn recv(&mut self) -> Result<Msg> {
-        Err(Error::NOTSUP)
-    }
     /// A publisher never waits.
     fn can_send(&self) -> bool {
         true
-    }
-    fn can_recv(&self) -> bool {
-        false
     }
 }
 
@@ -71,10 +63,6 @@ impl Protocol for Sub {
     fn in_ready(&mut self, id: PipeId) {
         self.fq.in_ready(id);
     }
-    fn out_ready(&mut self, _id: PipeId) {}
-    fn send(&mut self, msg: Msg) -> std::result::Result<(), SendError> {
-        Err(SendError::Fail(Error::NOTSUP, msg))
-    }
     fn recv(&mut self) -> Result<Msg> {
         while let Some((m, _)) = self.fq.recv() {
             let matched = if m.hdr.is_empty() {
@@ -89,9 +77,6 @@ impl Protocol for Sub {
             }
         }
         Err(Error::AGAIN)
-    }
-    fn can_send(&self) -> bool {
-        false
     }
     /// Messages are there, though they may all fail the filter: a receive
     /// then says `EAGAIN` and the RCVFD settles, as upstream's does.

@@ -233,8 +233,6 @@ impl Protocol for Replier {
         self.fq.in_ready(id);
     }
 
-    fn out_ready(&mut self, _id: PipeId) {}
-
     fn send(&mut self, msg: Msg) -> std::result::Result<(), SendError> {
         if self.raw {
             let Some((pipe, bt)) = pop_pipe(&msg.hdr) else {

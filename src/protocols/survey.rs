@@ -67,8 +67,6 @@ impl Protocol for Surveyor {
         self.fq.in_ready(id);
     }
 
-    fn out_ready(&mut self, _id: PipeId) {}
-
     fn send(&mut self, mut msg: Msg) -> std::result::Result<(), SendError> {
         if !self.raw {
             let id = self.ids.next_id();
