@@ -49,7 +49,7 @@ struct State {
     last_eid: i32,
     /// Scratch buffer for draining events, kept to avoid reallocating.
     scratch: Vec<Event>,
-    /// The protocol timer last handed to the timer thread.
+    /// The protocol timer last handed to the reactor (`core::timer`).
     timer_at: Option<Instant>,
     /// Attached pipes that are network connections.
     net_pipes: usize,
@@ -204,7 +204,7 @@ impl Socket {
     }
 
     /// After every operation: make SNDFD/RCVFD exact and make sure the
-    /// timer thread knows the protocol's next deadline.
+    /// reactor knows the protocol's next deadline.
     fn settle(&self, st: &mut State) {
         if !st.draining.is_empty() {
             self.finish_draining(st);
@@ -247,7 +247,7 @@ impl Socket {
         }
     }
 
-    /// Called by the timer thread: run what is due, wake waiters.
+    /// Called on the reactor thread: run what is due, wake waiters.
     pub fn fire_timers(&self) {
         let mut st = self.st.lock();
         if st.closed {
