@@ -255,7 +255,7 @@ impl Pipe {
                 link.discard.store(true, Ordering::Release);
                 link.close();
             }
-            Kind::Stream(c) => c.end(crate::transports::stream::Ended::Shutdown),
+            Kind::Stream(c) => c.drop_pipe(),
         }
     }
 

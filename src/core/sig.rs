@@ -73,6 +73,8 @@ impl FdFlag {
 
 struct State {
     events: Vec<Event>,
+    /// The owner is closed: posts are not kept (see [`Sig::close`]).
+    closed: bool,
     sleepers: [u32; 2],
     fds: [FdFlag; 2],
 }
@@ -120,6 +122,7 @@ impl Sig {
             owner,
             state: Mutex::new(State {
                 events: Vec::new(),
+                closed: false,
                 sleepers: [0, 0],
                 fds: [
                     FdFlag {
@@ -149,6 +152,16 @@ impl Sig {
             Event::Out(_) => (true, false),
         };
         let mut st = self.state.lock();
+        if st.closed {
+            drop(st);
+            // Nobody will take it: a new pipe is closed at once rather than
+            // kept here (it would keep its connection, which keeps this
+            // mailbox, alive for ever).
+            if let Event::Added(p) = ev {
+                p.close();
+            }
+            return;
+        }
         match &ev {
             Event::In(_) => st.fds[ix(Dir::Recv)].raise(),
             Event::Out(_) | Event::Added(_) => st.fds[ix(Dir::Send)].raise(),
@@ -183,6 +196,12 @@ impl Sig {
         if let Some(sock) = self.owner.upgrade() {
             sock.try_settle();
         }
+    }
+
+    /// The owner is closing: from now on posts are not kept. What is
+    /// already here stays for the owner's last drain.
+    pub fn close(&self) {
+        self.state.lock().closed = true;
     }
 
     /// Wake every waiter in both directions (close, term, option changes).
@@ -274,5 +293,26 @@ impl Sig {
         let pending = !st.events.is_empty();
         st.fds[ix(Dir::Send)].settle(can_send || pending);
         st.fds[ix(Dir::Recv)].settle(can_recv || pending);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::pipe::Link;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_pipe_posted_to_a_closed_mailbox_is_closed_not_kept() {
+        let a = Arc::new(Sig::new());
+        let b = Arc::new(Sig::new());
+        let [pa, pb] = Link::pair([a.clone(), b.clone()], [1, 1], [100, 100], [(8, 8), (8, 8)]);
+        a.close();
+        a.post(Event::Added(pa));
+        let mut ev = Vec::new();
+        a.take_events(&mut ev);
+        assert!(ev.is_empty(), "a closed mailbox keeps nothing");
+        b.take_events(&mut ev);
+        assert!(matches!(ev[..], [Event::Closed(id)] if id == pb.id));
     }
 }

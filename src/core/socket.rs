@@ -478,8 +478,10 @@ impl Socket {
         for ep in &mut eps {
             ep.shutdown(true);
         }
-        // Endpoints are gone, so no new pipe can appear; attach and close
-        // whatever arrived meanwhile.
+        // Endpoints are gone; a connection finishing its handshake may still
+        // post a pipe: the mailbox closes it from now on, and the last drain
+        // closes those that arrived before.
+        self.sig.close();
         self.drain(&mut st);
         for p in st.pipes.values() {
             p.close();

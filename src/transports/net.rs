@@ -35,6 +35,8 @@ pub(crate) struct EpConfig {
     pub reconnect_ivl_max: Duration,
     pub nodelay: bool,
     pub ws_text: bool,
+    /// The socket receives (see `Attach::recvs`).
+    pub recvs: bool,
     /// For `NN_PRINT_ERRORS`: the socket's name and the endpoint's address
     /// (without the scheme, as upstream prints it).
     pub name: String,
@@ -55,6 +57,7 @@ impl EpConfig {
             reconnect_ivl_max: Duration::from_millis(opts.reconnect_ivl_max.max(0) as u64),
             nodelay: opts.tcp_nodelay != 0,
             ws_text: opts.ws_msg_type == crate::ffi::consts::NN_WS_MSG_TYPE_TEXT,
+            recvs: sock.info.recvs,
             name: String::from_utf8_lossy(&opts.socket_name).into_owned(),
             addr: addr.to_string(),
         }
@@ -75,6 +78,7 @@ impl EpConfig {
             rcvmaxsize: self.rcvmaxsize,
             sndbuf: self.sndbuf,
             ws_text: self.ws_text,
+            recvs: self.recvs,
             hooks,
         }
     }

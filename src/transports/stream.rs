@@ -25,9 +25,10 @@
 //! held (posting may run the socket's protocol, which may send into this
 //! very connection).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::AtomicU8;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
@@ -64,31 +65,35 @@ fn linger_deadline(linger_ms: i32) -> Option<Instant> {
 }
 
 /// A set of connections that someone must be able to end or wait for (an
-/// endpoint's, the process's), without keeping them alive.
-pub(crate) struct ConnSet(Mutex<Vec<Weak<Conn>>>);
+/// endpoint's, the process's), without keeping them alive. A connection
+/// leaves its sets when it ends (a `Weak` would otherwise keep its memory).
+pub(crate) struct ConnSet(Mutex<BTreeMap<PipeId, Weak<Conn>>>);
 
 impl ConnSet {
     pub(crate) const fn new() -> ConnSet {
-        ConnSet(Mutex::new(Vec::new()))
+        ConnSet(Mutex::new(BTreeMap::new()))
     }
 
     pub(crate) fn add(&self, conn: &Arc<Conn>) {
-        let mut v = self.0.lock();
-        // Ended connections are pruned now and then, not on every end.
-        if v.len() >= 64 && v.len().is_power_of_two() {
-            v.retain(|w| w.upgrade().is_some_and(|c| !c.is_closed()));
+        let mut set = self.0.lock();
+        set.insert(conn.id, Arc::downgrade(conn));
+        // It may have ended meanwhile, before it could be forgotten.
+        if conn.is_closed() {
+            set.remove(&conn.id);
         }
-        v.push(Arc::downgrade(conn));
     }
 
-    pub(crate) fn forget(&self, conn: &Arc<Conn>) {
-        self.0
-            .lock()
-            .retain(|c| c.upgrade().is_some_and(|c| !Arc::ptr_eq(&c, conn)));
+    pub(crate) fn forget(&self, conn: &Conn) {
+        self.0.lock().remove(&conn.id);
     }
 
     fn live(&self) -> Vec<Arc<Conn>> {
-        self.0.lock().iter().filter_map(Weak::upgrade).collect()
+        self.0.lock().values().filter_map(Weak::upgrade).collect()
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.lock().len()
     }
 
     /// The endpoint goes. With `graceful` (its socket is closing) pipes are
@@ -96,7 +101,7 @@ impl ConnSet {
     /// (`nn_shutdown`) every connection ends now.
     pub(crate) fn end_all(&self, graceful: bool) {
         let all = std::mem::take(&mut *self.0.lock());
-        for c in all.into_iter().filter_map(|c| c.upgrade()) {
+        for c in all.into_values().filter_map(|c| c.upgrade()) {
             if !(graceful && c.is_pipe()) {
                 c.end(if graceful {
                     Ended::Closed
@@ -150,6 +155,9 @@ pub struct Attach {
     pub sndbuf: usize,
     /// `NN_WS_MSG_TYPE` is text.
     pub ws_text: bool,
+    /// The socket receives. A send-only socket (PUB, PUSH) drops what its
+    /// peers send instead of queueing it for a reader that never comes.
+    pub recvs: bool,
     /// Told when the connection ends (a dialer reconnects).
     pub hooks: Weak<dyn Hooks>,
 }
@@ -214,6 +222,7 @@ enum Phase {
     Dead,
 }
 
+#[derive(Default)]
 struct Reader {
     buf: Vec<u8>,
     start: usize,
@@ -305,11 +314,34 @@ struct InQ {
     /// The peer is gone; the socket hears `Closed` once it has read what
     /// arrived before that.
     eof: bool,
+    /// The socket closed this pipe: nobody reads any more, so nothing is
+    /// kept.
+    discard: bool,
 }
 
+/// Where a connection stands with its socket (`Conn::pipe`): a socket hears
+/// `Added` once and then `Closed` once, in that order, whichever threads
+/// race to end the connection.
+const PIPE_NEW: u8 = 0;
+/// `Added` was posted.
+const PIPE_ADDED: u8 = 1;
+/// `Closed` was posted (or the connection ended before it was a pipe).
+const PIPE_GONE: u8 = 2;
+/// The connection ended while `Added` was on its way: `activate` posts
+/// `Closed` right after it.
+const PIPE_CLOSE_PENDING: u8 = 3;
+
 pub struct Conn {
-    fd: socket2::Socket,
+    /// The descriptor's number, valid while `sock` holds it. Used only by
+    /// the sender under `wr` while `!wr.failed`, and by reactor callbacks
+    /// that checked `closed` first; `release` closes it on the reactor
+    /// thread after the connection ended, so no such user can still hold
+    /// the number when it is reused.
+    fd: RawFd,
+    sock: Mutex<Option<socket2::Socket>>,
     key: AtomicUsize,
+    /// `PIPE_NEW`, `PIPE_ADDED`, `PIPE_GONE` or `PIPE_CLOSE_PENDING`.
+    pipe: AtomicU8,
     pub id: PipeId,
     role: Role,
     attach: OnceLock<Attach>,
@@ -329,6 +361,8 @@ pub struct Conn {
     connected: AtomicBool,
     /// Writable edges are asked for (reactor thread only).
     want_write: AtomicBool,
+    /// The handshake limit, then the linger limit once the socket closed
+    /// the pipe; cancelled by `end`.
     timer: Mutex<Option<TimerId>>,
 }
 
@@ -437,8 +471,10 @@ impl Conn {
         connecting: bool,
     ) -> io::Result<Arc<Conn>> {
         let conn = Arc::new(Conn {
-            fd,
+            fd: fd.as_raw_fd(),
+            sock: Mutex::new(Some(fd)),
             key: AtomicUsize::new(0),
+            pipe: AtomicU8::new(PIPE_NEW),
             id: new_pipe_id(),
             role,
             attach: OnceLock::new(),
@@ -447,17 +483,7 @@ impl Conn {
             } else {
                 Phase::Hello
             }),
-            rd: Mutex::new(Reader {
-                buf: Vec::new(),
-                start: 0,
-                end: 0,
-                big: None,
-                ws_msg: Vec::new(),
-                ws_in_msg: false,
-                ws_text: false,
-                batch: Vec::new(),
-                hello: Vec::new(),
-            }),
+            rd: Mutex::new(Reader::default()),
             flight: Mutex::new(VecDeque::new()),
             wr: Padded(Mutex::new(Wr {
                 q: VecDeque::new(),
@@ -474,6 +500,7 @@ impl Conn {
                 bytes: 0,
                 paused: false,
                 eof: false,
+                discard: false,
             })),
             closed: AtomicBool::new(false),
             born: Instant::now(),
@@ -500,12 +527,16 @@ impl Conn {
         if let Some(h) = hello {
             conn.queue_raw(h);
         }
+        LIVE.add(&conn);
         let r = reactor::get();
         // A connect in progress reports itself as writable.
         conn.want_write.store(connecting, Ordering::Relaxed);
         let key = r.new_key();
         conn.key.store(key, Ordering::Release);
-        r.add(key, conn.fd.as_raw_fd(), conn.clone(), connecting)?;
+        if let Err(e) = r.add(key, conn.fd, conn.clone(), connecting) {
+            LIVE.forget(&conn);
+            return Err(e);
+        }
         let t = conn.after(Instant::now() + HANDSHAKE_TIMEOUT, |c| {
             if matches!(*c.phase.lock(), Phase::Hello | Phase::Connecting) {
                 c.end(Ended::Dropped);
@@ -514,7 +545,6 @@ impl Conn {
         *conn.timer.lock() = Some(t);
         // Anything already readable arrives as the first edge.
         r.poke(conn.clone());
-        LIVE.add(&conn);
         Ok(conn)
     }
 
@@ -531,7 +561,7 @@ impl Conn {
     }
 
     fn fd(&self) -> RawFd {
-        self.fd.as_raw_fd()
+        self.fd
     }
 
     /// Past the handshake and not yet closed by the socket.
@@ -688,7 +718,7 @@ impl Conn {
             reactor::get().poke(self.clone());
         }
         if gone && m.is_some() {
-            self.post(Event::Closed(self.id));
+            self.post_closed();
         }
         m.map(|m| (m, more))
     }
@@ -701,6 +731,8 @@ impl Conn {
     /// once; what is queued is still written for up to the socket's
     /// `NN_LINGER` (negative: no limit), then the connection ends.
     pub(crate) fn close(self: &Arc<Self>) {
+        self.discard_input();
+        self.post_closed();
         {
             let mut ph = self.phase.lock();
             if !matches!(*ph, Phase::Active) {
@@ -710,16 +742,67 @@ impl Conn {
             }
             *ph = Phase::Closing;
         }
-        self.post(Event::Closed(self.id));
         let linger = self.linger();
         if linger == 0 {
             self.end(Ended::Closed);
             return;
         }
         if let Some(limit) = linger_deadline(linger) {
-            self.after(limit, |c| c.end(Ended::Closed));
+            // In the handshake timer's place (cancelled by `activate`), so
+            // that `end` cancels it too.
+            let t = self.after(limit, |c| c.end(Ended::Closed));
+            if let Some(old) = self.timer.lock().replace(t) {
+                reactor::get().cancel(old);
+            }
+            if self.is_closed() {
+                // `end` came first and found no timer to cancel.
+                if let Some(t) = self.timer.lock().take() {
+                    reactor::get().cancel(t);
+                }
+            }
         }
         reactor::get().poke(self.clone());
+    }
+
+    /// `nn_shutdown` or a protocol refusing the pipe: the socket is done
+    /// with it and what is queued either way is dropped.
+    pub(crate) fn drop_pipe(self: &Arc<Self>) {
+        self.discard_input();
+        self.end(Ended::Shutdown);
+        self.post_closed();
+    }
+
+    /// The socket reads no more from this pipe: let go of what is queued
+    /// and of what still comes.
+    fn discard_input(&self) {
+        let mut rx = self.rx.lock();
+        let mut q = self.inq.lock();
+        q.discard = true;
+        q.msgs.clear();
+        q.bytes = 0;
+        rx.clear();
+    }
+
+    /// Tell the socket the pipe is gone: once, and only after `Added`.
+    fn post_closed(&self) {
+        let mut cur = self.pipe.load(Ordering::Acquire);
+        loop {
+            let next = match cur {
+                PIPE_NEW => PIPE_CLOSE_PENDING,
+                PIPE_ADDED => PIPE_GONE,
+                _ => return,
+            };
+            match self
+                .pipe
+                .compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => break,
+                Err(now) => cur = now,
+            }
+        }
+        if cur == PIPE_ADDED {
+            self.post(Event::Closed(self.id));
+        }
     }
 
     /// The socket's `NN_LINGER` in milliseconds.
@@ -745,48 +828,61 @@ impl Conn {
 
     /// Tear the connection down once: unregister, close the descriptor's
     /// traffic, tell the socket and the endpoint.
+    ///
+    /// This is the one way a connection ends, whoever ends it (the peer,
+    /// the socket, the endpoint, a timer) and on whatever thread. Afterwards
+    /// the connection holds no descriptor (closed by `release` on the
+    /// reactor thread), no buffer and no queued message, except what the
+    /// peer sent before it went, which stays readable until the socket takes
+    /// it; `Closed` follows then.
     pub(crate) fn end(self: &Arc<Self>, how: Ended) {
         if self.closed.swap(true, Ordering::AcqRel) {
             return;
         }
-        let (was_pipe, announce) = {
+        LIVE.forget(self);
+        let was_pipe = {
             let mut ph = self.phase.lock();
             let was = matches!(*ph, Phase::Active | Phase::Closing);
-            let announce = matches!(*ph, Phase::Active);
             *ph = Phase::Dead;
-            (was, announce)
+            was
         };
         // What the peer sent before it went stays readable: the socket hears
         // `Closed` when it has taken the last of it (see `recv`).
         let deferred = {
             let mut rx = self.rx.lock();
             let mut q = self.inq.lock();
-            if announce && how == Ended::Broken && !(q.msgs.is_empty() && rx.is_empty()) {
+            let keep = how == Ended::Broken
+                && !q.discard
+                && self.pipe.load(Ordering::Acquire) == PIPE_ADDED
+                && !(q.msgs.is_empty() && rx.is_empty());
+            if keep {
                 q.eof = true;
-                true
             } else {
                 q.msgs.clear();
+                q.bytes = 0;
                 rx.clear();
-                false
             }
+            keep
         };
-        if announce && !deferred {
-            self.post(Event::Closed(self.id));
+        if !deferred {
+            self.post_closed();
         }
         if let Some(t) = self.timer.lock().take() {
             reactor::get().cancel(t);
         }
         reactor::get().remove(self.fd(), self.key.load(Ordering::Acquire));
-        let _ = self.fd.shutdown(std::net::Shutdown::Both);
-        // Let go of queued messages now rather than when the last pipe
-        // handle goes.
-        self.flight.lock().clear();
+        if let Some(s) = self.sock.lock().as_ref() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
         {
             let mut wr = self.wr.lock();
             wr.q.clear();
             wr.bytes = 0;
             wr.failed = true;
         }
+        // The descriptor and the buffers go on the reactor thread, after
+        // whatever callback may be using them now (see `release`).
+        reactor::get().poke(self.clone());
         if let Some(a) = self.attach.get() {
             // As upstream: a connection that failed after it was made
             // (peer gone, bad header, oversized message) is broken; one
@@ -811,7 +907,7 @@ impl Conn {
     /// both settles what the last write freed and takes the next frames:
     /// the sender contends for that lock on every message.
     fn flush(self: &Arc<Self>) {
-        if !self.connected.load(Ordering::Acquire) {
+        if !self.connected.load(Ordering::Acquire) || self.is_closed() {
             return;
         }
         let mut fl = self.flight.lock();
@@ -909,6 +1005,13 @@ impl Conn {
     /// full and reading must pause.
     fn deliver(&self, batch: &mut Vec<Msg>, cap: usize) -> bool {
         let mut q = self.inq.lock();
+        if q.discard || !self.attach.get().is_some_and(|a| a.recvs) {
+            // Nobody will read it: the socket cannot receive (PUB, PUSH)
+            // or has closed the pipe. Reading goes on, so the connection
+            // still notices when the peer goes.
+            batch.clear();
+            return true;
+        }
         let was_empty = q.msgs.is_empty();
         for m in batch.drain(..) {
             q.bytes += m.size();
@@ -1247,6 +1350,18 @@ impl Conn {
         let Some(a) = self.attach.get() else { return };
         let pipe = Pipe::stream(self.clone(), a.eid, a.prios);
         a.sig.post(Event::Added(pipe));
+        if self
+            .pipe
+            .compare_exchange(PIPE_NEW, PIPE_ADDED, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            // It ended while `Added` was on its way (the socket may even
+            // have refused the pipe from inside that post).
+            self.pipe.store(PIPE_GONE, Ordering::Release);
+            a.sig.post(Event::Closed(self.id));
+            a.sig.poke_owner();
+            return;
+        }
         self.pump();
     }
 }
@@ -1332,6 +1447,7 @@ impl Source for Conn {
 
     fn poked(self: Arc<Self>) {
         if self.closed.load(Ordering::Acquire) {
+            self.release();
             return;
         }
         let (failed, flushing, idle) = {
@@ -1356,7 +1472,20 @@ impl Source for Conn {
 }
 
 impl Conn {
+    /// After `end`, on the reactor thread: close the descriptor and free
+    /// the buffers. Every reactor callback checks `closed` before it
+    /// touches the descriptor, and the sender checks `wr.failed` (set by
+    /// `end` before it asked for this), so the number is no longer in use.
+    fn release(&self) {
+        drop(self.sock.lock().take());
+        *self.rd.lock() = Reader::default();
+        self.flight.lock().clear();
+    }
+
     fn step(self: &Arc<Self>) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
         let phase = match *self.phase.lock() {
             Phase::Connecting => 0,
             Phase::Hello => 1,
@@ -1371,7 +1500,11 @@ impl Conn {
 
     /// A readiness edge while connecting: did the connect succeed?
     fn check_connect(self: &Arc<Self>) {
-        match self.fd.take_error() {
+        let (err, peer) = match self.sock.lock().as_ref() {
+            Some(s) => (s.take_error(), s.peer_addr().is_ok()),
+            None => return,
+        };
+        match err {
             Ok(None) => {}
             Ok(Some(e)) | Err(e) => {
                 let errnum = e.raw_os_error().unwrap_or(libc::ECONNREFUSED);
@@ -1380,7 +1513,7 @@ impl Conn {
                 return;
             }
         }
-        if self.fd.peer_addr().is_err() {
+        if !peer {
             return; // not yet: the next edge tells
         }
         *self.phase.lock() = Phase::Hello;
@@ -1411,5 +1544,67 @@ impl Conn {
 impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Conn({}, fd {})", self.id, self.fd())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::os::unix::net::UnixStream;
+
+    /// A connection on one end of a socket pair, and the other end.
+    fn conn_pair() -> (Arc<Conn>, UnixStream) {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
+        let c = Conn::start(ours, Role::Sp { ipc: true }, None, false).unwrap();
+        (c, theirs)
+    }
+
+    /// Wait (bounded) for a condition the reactor thread brings about.
+    fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !cond() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn an_ended_connection_lets_go_of_everything() {
+        let (c, mut theirs) = conn_pair();
+        assert!(LIVE.0.lock().contains_key(&c.id));
+        c.end(Ended::Closed);
+        assert!(!LIVE.0.lock().contains_key(&c.id), "still in the exit wait");
+        // The descriptor is closed and nothing else (timer, reactor, set)
+        // keeps the connection, strongly or weakly.
+        wait_for("release", || {
+            c.sock.lock().is_none() && Arc::strong_count(&c) == 1 && Arc::weak_count(&c) == 0
+        });
+        let mut buf = [0u8; 64];
+        let mut total = 0;
+        loop {
+            match theirs.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => total += n,
+                Err(e) => panic!("peer read: {e}"),
+            }
+        }
+        assert!(total <= 8, "only our SP header may have gone out");
+    }
+
+    #[test]
+    fn a_connection_set_forgets_ended_connections() {
+        let set = ConnSet::new();
+        let (c, _theirs) = conn_pair();
+        set.add(&c);
+        assert_eq!(set.len(), 1);
+        c.end(Ended::Broken);
+        set.forget(&c);
+        assert_eq!(set.len(), 0);
+        // Adding one that already ended keeps nothing.
+        set.add(&c);
+        assert_eq!(set.len(), 0);
     }
 }
