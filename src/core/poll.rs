@@ -33,7 +33,9 @@ pub type Ready = (bool, bool);
 /// forever). Returns each entry's readiness; all false on timeout or when
 /// a socket was closed meanwhile.
 pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
-    // As upstream: entries asking for nothing are not looked at.
+    // As upstream: entries asking for nothing are not looked at; a bad
+    // handle is EBADF and a direction the protocol lacks ENOPROTOOPT, in
+    // the order of the entries.
     let mut socks: Vec<Option<Arc<Socket>>> = Vec::with_capacity(wants.len());
     let mut nfds: u64 = 0;
     for w in wants {
@@ -42,8 +44,16 @@ pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
             continue;
         }
         let s = global::get(w.handle)?;
+        if (w.recv && !s.info.recvs) || (w.send && !s.info.sends) {
+            return Err(Error::NOPROTOOPT);
+        }
         nfds += w.send as u64 + w.recv as u64;
         socks.push(Some(s));
+    }
+    // Upstream hands one descriptor per direction asked to poll(2), which
+    // refuses more than RLIMIT_NOFILE of them (EINVAL), ready or not.
+    if nfds > nofile_limit() {
+        return Err(Error::INVAL);
     }
     let none = || vec![(false, false); wants.len()];
     let deadline = (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout as u64));
@@ -66,11 +76,7 @@ pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
         for (w, s) in wants.iter().zip(&socks) {
             let Some(s) = s else { continue };
             for (on, dir) in [(w.recv, Dir::Recv), (w.send, Dir::Send)] {
-                let has = match dir {
-                    Dir::Recv => s.info.recvs,
-                    Dir::Send => s.info.sends,
-                };
-                if on && has {
+                if on {
                     let fd = match s.event_fd(dir) {
                         Ok(fd) => fd,
                         Err(Error::BADF) => return Ok(none()),
@@ -106,6 +112,19 @@ pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
             ));
         }
     }
+}
+
+/// The soft RLIMIT_NOFILE, the most descriptors poll(2) takes.
+fn nofile_limit() -> u64 {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit fills the live struct we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) } != 0 {
+        return u64::MAX;
+    }
+    r.rlim_cur
 }
 
 #[cfg(test)]
