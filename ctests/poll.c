@@ -1,8 +1,58 @@
 /* nn_poll on PAIR sockets: NN_POLLIN / NN_POLLOUT readiness, timeouts,
-   wake-up from another thread, several sockets in one call. */
+   wake-up from another thread, several sockets in one call. Arguments as
+   upstream 1.1.5 takes them: entries asking for nothing are ignored (even
+   with a bad handle), a direction the protocol lacks is ENOPROTOOPT, and
+   more descriptors than RLIMIT_NOFILE (one per direction asked) is EINVAL,
+   ready or not. Closing a polled socket: close_wake.c. */
 #include "testutil.h"
 #include <nanomsg/pair.h>
+#include <nanomsg/pipeline.h>
 #include <nanomsg/inproc.h>
+#include <sys/resource.h>
+
+/* More entries than the descriptor limit allows: EINVAL, as poll(2) says
+   (upstream 1.1.5 gives one descriptor per direction asked to poll(2)). */
+static void check_limit(int s)
+{
+    struct rlimit rl;
+    struct nn_pollfd *pfd;
+    int i, lim = 512, rc;
+
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+    rl.rlim_cur = lim;
+    CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+    pfd = calloc(100000, sizeof *pfd);
+    CHECK(pfd != NULL);
+    for (i = 0; i < 100000; ++i) {
+        pfd[i].fd = s;
+        pfd[i].events = NN_POLLOUT;
+    }
+    /*  s is writable: up to the limit every entry is ready ... */
+    rc = nn_poll(pfd, lim, 0);
+    CHECK(rc == lim);
+    /*  ... one more is EINVAL, and far more too. */
+    CHECK_ERR(nn_poll(pfd, lim + 1, 0), EINVAL);
+    CHECK_ERR(nn_poll(pfd, 100000, 0), EINVAL);
+    CHECK_ERR(nn_poll(pfd, 100000, 100), EINVAL);
+    /*  Both directions count twice. */
+    for (i = 0; i < 100000; ++i)
+        pfd[i].events = NN_POLLIN | NN_POLLOUT;
+    rc = nn_poll(pfd, lim / 2, 0);
+    CHECK(rc == lim / 2);
+    CHECK_ERR(nn_poll(pfd, lim / 2 + 1, 0), EINVAL);
+    /*  Entries that ask for nothing do not count. */
+    for (i = 0; i < 100000; ++i)
+        pfd[i].events = 0;
+    pfd[0].events = NN_POLLOUT;
+    rc = nn_poll(pfd, 100000, 0);
+    CHECK(rc == 1);
+    /*  A bad handle is found first. */
+    for (i = 0; i < 100000; ++i)
+        pfd[i].events = NN_POLLIN;
+    pfd[99999].fd = 4242;
+    CHECK_ERR(nn_poll(pfd, 100000, 0), EBADF);
+    free(pfd);
+}
 
 static int poll1(int s, short events, int timeout, short *revents)
 {
@@ -201,6 +251,25 @@ int main(void)
     pfd[0].fd = 4242;
     pfd[0].events = NN_POLLIN;
     CHECK_ERR(nn_poll(pfd, 1, 0), EBADF);
+    /* ... is not looked at when the entry asks for nothing. */
+    pfd[0].events = 0;
+    pfd[1].fd = d; pfd[1].events = NN_POLLOUT;
+    rc = nn_poll(pfd, 2, 0);
+    CHECK(rc == 1);
+    CHECK(pfd[0].revents == 0 && pfd[1].revents == NN_POLLOUT);
+
+    /* A direction the protocol does not have. */
+    int push = test_socket(AF_SP, NN_PUSH);
+    int pull = test_socket(AF_SP, NN_PULL);
+    rc = poll1(push, NN_POLLOUT, 0, &rev);
+    CHECK(rc == 0);
+    CHECK_ERR(poll1(push, NN_POLLIN, 0, &rev), ENOPROTOOPT);
+    CHECK_ERR(poll1(pull, NN_POLLOUT, 100, &rev), ENOPROTOOPT);
+    CHECK_ERR(poll1(pull, NN_POLLIN | NN_POLLOUT, 0, &rev), ENOPROTOOPT);
+    test_close(push);
+    test_close(pull);
+
+    check_limit(d);
 
     /* A closed peer: no longer writable. */
     test_close(a);

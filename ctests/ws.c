@@ -5,7 +5,8 @@
    text frames arriving at a binary peer and back, a 1.5 MiB message (with
    NN_RCVMAXSIZE -1), connect before bind, wildcard binds (host "*"), a connect
    whose URI ends in "/" (the default path), EADDRINUSE on a port already
-   bound, malformed addresses, and the client reconnecting when the bound
+   bound, malformed addresses (a bind without a port is EINVAL; a connect
+   without one goes to port 80), and the client reconnecting when the bound
    side is replaced.
 
    Paths on bind (ws://host:port/path) are not used here: upstream 1.1.5
@@ -359,6 +360,13 @@ static void test_addresses(void)
     CHECK_ERR(nn_bind(u, "ws://127.0.0.1:port"), EINVAL);
     CHECK_ERR(nn_connect(u, "ws://127.0.0.1:"), EINVAL);
     CHECK_ERR(nn_connect(u, "ws://:23012"), EINVAL);
+    /* A bind must name its port: no default of 80 there (upstream: EINVAL,
+       also before it looks at the host). */
+    CHECK_ERR(nn_bind(u, "ws://127.0.0.1"), EINVAL);
+    CHECK_ERR(nn_bind(u, "ws://127.0.0.1/"), EINVAL);
+    CHECK_ERR(nn_bind(u, "ws://*"), EINVAL);
+    CHECK_ERR(nn_bind(u, "ws://localhost"), EINVAL);
+    CHECK_ERR(nn_bind(u, "ws://[::1]"), EINVAL);
     /* No port on connect means 80 (nn_ws(7)); nothing listens there, the
        endpoint is just created and removed. */
     eid = nn_connect(u, "ws://127.0.0.1");

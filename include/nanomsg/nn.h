@@ -546,7 +546,8 @@ NN_EXPORT struct nn_cmsghdr *nn_cmsg_nxthdr_(const struct nn_msghdr *mhdr, const
 /*
  Waits until one of the sockets can send (`NN_POLLOUT`) or receive
  (`NN_POLLIN`), or `timeout` ms pass (-1: forever). Returns the number of
- ready entries (their `revents` set), 0 on timeout, -1 on error.
+ ready entries (their `revents` set), 0 on timeout or when one of the
+ sockets was closed meanwhile, -1 on error.
 
  # Safety
  `fds` must point to `nfds` valid entries (NULL is `EFAULT`).

@@ -74,35 +74,42 @@ fn forward(a: &Arc<Socket>, b: &Arc<Socket>) -> Result<i32> {
             moved |= pump(b, a)?;
         }
         if !moved {
+            // A socket that does not receive is not pumped from: look at it
+            // here, to notice it closed and to settle its RCVFD (which a
+            // hostile network peer's data may have raised).
+            for s in [a, b] {
+                if !s.info.recvs {
+                    s.readiness()?;
+                }
+            }
             wait_either(a, ea, b, eb);
         }
     }
 }
 
-/// Sleep until either socket gets a receive-side event.
+/// Sleep until either socket has something to receive or is closed (or
+/// terminated): closing raises the socket's RCVFD for good, whether its
+/// protocol receives or not.
 fn wait_either(a: &Socket, ea: u64, b: &Socket, eb: u64) {
     let mut fds = Vec::with_capacity(2);
     for s in [a, b] {
-        let mut buf = [0u8; 4];
-        if s.get_opt(
-            crate::ffi::consts::NN_SOL_SOCKET,
-            crate::ffi::consts::NN_RCVFD,
-            &mut buf,
-        )
-        .is_ok()
-        {
-            fds.push(libc::pollfd {
-                fd: i32::from_ne_bytes(buf),
+        match s.event_fd(Dir::Recv) {
+            Ok(fd) => fds.push(libc::pollfd {
+                fd,
                 events: libc::POLLIN,
                 revents: 0,
-            });
+            }),
+            Err(Error::BADF) => return, // closed: the next round says so
+            Err(_) => {}
         }
     }
     if a.sig.epoch(Dir::Recv) != ea || b.sig.epoch(Dir::Recv) != eb {
         return;
     }
-    // A closed or terminated socket kicks its epoch but may leave its fd
-    // quiet, so poll with a short timeout and re-check liveness each round.
-    // SAFETY: `fds` is a live array of fds.len() entries.
-    unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 100) };
+    // Without one of the descriptors (none could be made), look again now
+    // and then instead of sleeping for good.
+    let timeout = if fds.len() == 2 { -1 } else { 100 };
+    // SAFETY: `fds` is a live array of fds.len() entries, kept open by the
+    // sockets the caller holds.
+    unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
 }

@@ -8,6 +8,7 @@ pub mod global;
 pub mod msg;
 pub mod options;
 pub mod pipe;
+pub mod poll;
 pub mod sig;
 pub mod socket;
 pub mod stats;

@@ -13,7 +13,10 @@
 //!
 //! SNDFD/RCVFD live here too: they are set optimistically by posts (a
 //! message arrived, a pipe became writable) and made exact by the owner
-//! ([`Sig::settle_fds`]) after every operation.
+//! ([`Sig::settle_fds`]) after every operation. Once the socket is closed
+//! ([`Sig::close`]) both stay readable, so whoever polls them wakes up. The
+//! descriptors are closed only when the `Sig` itself is dropped: anyone
+//! who sleeps on them holds the socket (or this `Sig`) by `Arc`.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
@@ -73,10 +76,11 @@ impl FdFlag {
 
 struct State {
     events: Vec<Event>,
-    /// The owner is closed: posts are not kept (see [`Sig::close`]).
-    closed: bool,
     sleepers: [u32; 2],
     fds: [FdFlag; 2],
+    /// The socket is closed: posts are not kept and the fds stay raised
+    /// from now on (see [`Sig::close`]).
+    closed: bool,
 }
 
 pub struct Sig {
@@ -122,7 +126,6 @@ impl Sig {
             owner,
             state: Mutex::new(State {
                 events: Vec::new(),
-                closed: false,
                 sleepers: [0, 0],
                 fds: [
                     FdFlag {
@@ -134,6 +137,7 @@ impl Sig {
                         set: false,
                     },
                 ],
+                closed: false,
             }),
             cv: [Condvar::new(), Condvar::new()],
             epoch: [AtomicU64::new(0), AtomicU64::new(0)],
@@ -198,15 +202,23 @@ impl Sig {
         }
     }
 
-    /// The owner is closing: from now on posts are not kept. What is
-    /// already here stays for the owner's last drain.
-    pub fn close(&self) {
-        self.state.lock().closed = true;
-    }
-
     /// Wake every waiter in both directions (close, term, option changes).
     pub fn kick(&self) {
         let st = self.state.lock();
+        self.bump(&st, Dir::Send);
+        self.bump(&st, Dir::Recv);
+    }
+
+    /// The socket is closed (`nn_close`, `nn_term`): wake every waiter and
+    /// raise SNDFD/RCVFD for good, so that `nn_poll`, devices and users who
+    /// poll the descriptors themselves all wake up. From now on posts are
+    /// not kept; what is already here stays for the owner's last drain.
+    pub fn close(&self) {
+        let mut st = self.state.lock();
+        st.closed = true;
+        for f in &mut st.fds {
+            f.raise();
+        }
         self.bump(&st, Dir::Send);
         self.bump(&st, Dir::Recv);
     }
@@ -270,14 +282,16 @@ impl Sig {
     }
 
     /// The SNDFD (`Dir::Send`) or RCVFD (`Dir::Recv`) descriptor, created on
-    /// first use with the given current readiness.
+    /// first use with the given current readiness (raised once closed). It
+    /// stays open as long as this `Sig` lives.
     pub fn fd(&self, d: Dir, ready: bool) -> Result<i32> {
         let mut st = self.state.lock();
+        let closed = st.closed;
         let f = &mut st.fds[ix(d)];
         if f.efd.is_none() {
             f.efd = Some(Efd::new().map_err(|e| Error(e.raw_os_error().unwrap_or(libc::EMFILE)))?);
             f.set = false;
-            f.settle(ready);
+            f.settle(ready || closed);
             self.fds_used.store(true, Ordering::Release);
         }
         Ok(f.efd.as_ref().map(|e| e.fd()).unwrap_or(-1))
@@ -290,6 +304,9 @@ impl Sig {
             return;
         }
         let mut st = self.state.lock();
+        if st.closed {
+            return;
+        }
         let pending = !st.events.is_empty();
         st.fds[ix(Dir::Send)].settle(can_send || pending);
         st.fds[ix(Dir::Recv)].settle(can_recv || pending);
@@ -314,5 +331,39 @@ mod tests {
         assert!(ev.is_empty(), "a closed mailbox keeps nothing");
         b.take_events(&mut ev);
         assert!(matches!(ev[..], [Event::Closed(id)] if id == pb.id));
+    }
+
+    fn readable(fd: i32) -> bool {
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, zero timeout.
+        unsafe { libc::poll(&mut p, 1, 0) == 1 }
+    }
+
+    #[test]
+    fn close_raises_the_fds_for_good() {
+        let sig = Sig::new();
+        let rcv = sig.fd(Dir::Recv, false).unwrap();
+        let snd = sig.fd(Dir::Send, true).unwrap();
+        sig.settle_fds(false, false);
+        assert!(!readable(rcv) && !readable(snd));
+        let (e0, e1) = (sig.epoch(Dir::Send), sig.epoch(Dir::Recv));
+        sig.close();
+        assert!(readable(rcv) && readable(snd));
+        assert!(sig.epoch(Dir::Send) != e0 && sig.epoch(Dir::Recv) != e1);
+        // Nothing settles them back down.
+        sig.settle_fds(false, false);
+        assert!(readable(rcv) && readable(snd));
+    }
+
+    #[test]
+    fn fd_made_after_close_is_raised() {
+        let sig = Sig::new();
+        sig.close();
+        let rcv = sig.fd(Dir::Recv, false).unwrap();
+        assert!(readable(rcv));
     }
 }

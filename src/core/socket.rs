@@ -340,6 +340,23 @@ impl Socket {
         }
     }
 
+    /// The SNDFD (`Dir::Send`) or RCVFD (`Dir::Recv`) descriptor, whether
+    /// or not the protocol has that direction (then it is raised only on
+    /// close). It stays open as long as this socket lives: a caller that
+    /// sleeps on it keeps its `Arc<Socket>` meanwhile.
+    pub fn event_fd(&self, dir: Dir) -> Result<i32> {
+        let st = self.lock()?;
+        self.efd(&st, dir)
+    }
+
+    fn efd(&self, st: &State, dir: Dir) -> Result<i32> {
+        let ready = match dir {
+            Dir::Send => st.proto.can_send(),
+            Dir::Recv => st.proto.can_recv(),
+        };
+        self.sig.fd(dir, ready)
+    }
+
     /// Current readiness, for `nn_poll`: (can send, can receive).
     pub fn readiness(&self) -> Result<(bool, bool)> {
         let mut st = self.lock()?;
@@ -391,13 +408,7 @@ impl Socket {
                     if !ok {
                         return Err(Error::NOPROTOOPT);
                     }
-                    let ready = if dir == Dir::Send {
-                        st.proto.can_send()
-                    } else {
-                        st.proto.can_recv()
-                    };
-                    let fd = self.sig.fd(dir, ready)?;
-                    return int(fd, out);
+                    return int(self.efd(&st, dir)?, out);
                 }
                 NN_SOCKET_NAME => {
                     // Copies the NUL too when there is room; reports strlen.
@@ -467,7 +478,8 @@ impl Socket {
     }
 
     /// `nn_close` (the handle is already out of the table): stop every
-    /// endpoint, close every pipe and wake every blocked caller with EBADF.
+    /// endpoint, close every pipe and wake every blocked caller with EBADF
+    /// (and everyone polling SNDFD/RCVFD).
     pub fn close(&self) {
         let mut st = self.st.lock();
         if st.closed {
@@ -480,14 +492,13 @@ impl Socket {
         }
         // Endpoints are gone; a connection finishing its handshake may still
         // post a pipe: the mailbox closes it from now on, and the last drain
-        // closes those that arrived before.
+        // closes those that arrived before. Closing the mailbox also wakes
+        // every waiter, who finds the socket closed once we let go.
         self.sig.close();
         self.drain(&mut st);
         for p in st.pipes.values() {
             p.close();
         }
         st.pipes.clear();
-        drop(st);
-        self.sig.kick();
     }
 }

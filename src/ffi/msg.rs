@@ -239,10 +239,13 @@ pub unsafe extern "C" fn nn_recv(s: c_int, buf: *mut c_void, len: usize, flags: 
     guard(-1, || {
         ret((|| {
             let sock = global::get(s)?;
+            // As upstream, the buffer matters only once there is a message
+            // (nothing queued is EAGAIN or ETIMEDOUT even with NULL). Upstream
+            // then crashes; we fail with EFAULT and the message is lost.
+            let msg = sock.recv(flags & NN_DONTWAIT != 0)?;
             if buf.is_null() && len != 0 {
                 return Err(Error::FAULT);
             }
-            let msg = sock.recv(flags & NN_DONTWAIT != 0)?;
             let full = msg.body.len();
             if len == NN_MSG {
                 // SAFETY: buf has room for one pointer.
@@ -327,6 +330,11 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
             if hdr.msg_iovlen < 0 {
                 return Err(Error(libc::EMSGSIZE));
             }
+            // As upstream: the message is taken first, so nothing queued is
+            // EAGAIN or ETIMEDOUT whatever the iovecs are, and a bad iovec
+            // fails the call and drops that message (upstream crashes on a
+            // NULL one).
+            let msg = sock.recv(flags & NN_DONTWAIT != 0)?;
             let n = hdr.msg_iovlen as usize;
             if n > 0 && hdr.msg_iov.is_null() {
                 return Err(Error::FAULT);
@@ -341,9 +349,6 @@ pub unsafe extern "C" fn nn_recvmsg(s: c_int, msghdr: *mut nn_msghdr, flags: c_i
             if zero_copy && iov[0].iov_base.is_null() {
                 return Err(Error::FAULT);
             }
-            // As upstream: the message is taken first, so a bad iovec met
-            // while scattering fails the call and drops that message.
-            let msg = sock.recv(flags & NN_DONTWAIT != 0)?;
             let full = msg.body.len();
             if !hdr.msg_control.is_null() {
                 if hdr.msg_controllen == NN_MSG {

@@ -93,9 +93,10 @@ pub fn create(
                 Some(i) => (&rest[..i], &rest[i..]),
                 None => (rest, "/"),
             };
-            // No port means HTTP's 80 (nn_ws(7)).
+            // No port on connect means HTTP's 80 (nn_ws(7)); a bind must
+            // name its port (EINVAL, as upstream).
             let with_port;
-            let hostport = if hostport.ends_with(']') || !hostport.contains(':') {
+            let hostport = if !bind && (hostport.ends_with(']') || !hostport.contains(':')) {
                 with_port = format!("{hostport}:80");
                 with_port.as_str()
             } else {

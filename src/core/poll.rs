@@ -1,0 +1,153 @@
+//! `nn_poll`: readiness of several sockets at once, built on the
+//! level-triggered SNDFD/RCVFD descriptors.
+//!
+//! The sockets are looked up once, at the start, and held by `Arc` until
+//! the call returns: their descriptors cannot be closed (and their numbers
+//! reused) while we sleep on them, and a handle reused by a new socket
+//! meanwhile is not mistaken for the one asked about. Closing a socket
+//! (`nn_close`, `nn_term`) raises its descriptors for good, which wakes the
+//! sleep; a call that finds one of its sockets closed returns 0 (nothing
+//! ready), as upstream's usually does.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::core::error::{Error, Result};
+use crate::core::global;
+use crate::core::sig::Dir;
+use crate::core::socket::Socket;
+
+/// One entry: a socket handle and the directions asked about.
+#[derive(Clone, Copy)]
+pub struct Want {
+    pub handle: i32,
+    pub send: bool,
+    pub recv: bool,
+}
+
+/// Readiness of one entry: (can send, can receive), only for what was
+/// asked.
+pub type Ready = (bool, bool);
+
+/// Wait until one of the entries is ready or `timeout` ms pass (-1:
+/// forever). Returns each entry's readiness; all false on timeout or when
+/// a socket was closed meanwhile.
+pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
+    // As upstream: entries asking for nothing are not looked at; a bad
+    // handle is EBADF and a direction the protocol lacks ENOPROTOOPT, in
+    // the order of the entries.
+    let mut socks: Vec<Option<Arc<Socket>>> = Vec::with_capacity(wants.len());
+    let mut nfds: u64 = 0;
+    for w in wants {
+        if !w.send && !w.recv {
+            socks.push(None);
+            continue;
+        }
+        let s = global::get(w.handle)?;
+        if (w.recv && !s.info.recvs) || (w.send && !s.info.sends) {
+            return Err(Error::NOPROTOOPT);
+        }
+        nfds += w.send as u64 + w.recv as u64;
+        socks.push(Some(s));
+    }
+    // Upstream hands one descriptor per direction asked to poll(2), which
+    // refuses more than RLIMIT_NOFILE of them (EINVAL), ready or not.
+    if nfds > nofile_limit() {
+        return Err(Error::INVAL);
+    }
+    let none = || vec![(false, false); wants.len()];
+    let deadline = (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout as u64));
+    loop {
+        let mut ready = Vec::with_capacity(wants.len());
+        for (w, s) in wants.iter().zip(&socks) {
+            let r = match s {
+                None => (false, false),
+                Some(s) => match s.readiness() {
+                    Ok((snd, rcv)) => (w.send && snd, w.recv && rcv),
+                    Err(_) => return Ok(none()), // closed while we looked
+                },
+            };
+            ready.push(r);
+        }
+        if timeout == 0 || ready.iter().any(|&(a, b)| a || b) {
+            return Ok(ready);
+        }
+        let mut sys = Vec::with_capacity(nfds as usize);
+        for (w, s) in wants.iter().zip(&socks) {
+            let Some(s) = s else { continue };
+            for (on, dir) in [(w.recv, Dir::Recv), (w.send, Dir::Send)] {
+                if on {
+                    let fd = match s.event_fd(dir) {
+                        Ok(fd) => fd,
+                        Err(Error::BADF) => return Ok(none()),
+                        Err(e) => return Err(e),
+                    };
+                    sys.push(libc::pollfd {
+                        fd,
+                        events: libc::POLLIN,
+                        revents: 0,
+                    });
+                }
+            }
+        }
+        let wait_ms = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Ok(none());
+                }
+                // Round up: waking a little early would only loop.
+                left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
+            }
+        };
+        // SAFETY: `sys` is a live array of sys.len() pollfds, and the
+        // sockets in `socks` keep every descriptor in it open.
+        let rc = unsafe { libc::poll(sys.as_mut_ptr(), sys.len() as libc::nfds_t, wait_ms) };
+        if rc < 0 {
+            return Err(Error(
+                std::io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::EINTR),
+            ));
+        }
+    }
+}
+
+/// The soft RLIMIT_NOFILE, the most descriptors poll(2) takes.
+fn nofile_limit() -> u64 {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit fills the live struct we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) } != 0 {
+        return u64::MAX;
+    }
+    r.rlim_cur
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_asked_is_not_looked_at() {
+        let w = [Want {
+            handle: -1,
+            send: false,
+            recv: false,
+        }];
+        assert_eq!(poll(&w, 0), Ok(vec![(false, false)]));
+    }
+
+    #[test]
+    fn bad_handle() {
+        let w = [Want {
+            handle: -1,
+            send: false,
+            recv: true,
+        }];
+        assert_eq!(poll(&w, 0), Err(Error::BADF));
+    }
+}
