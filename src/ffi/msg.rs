@@ -25,7 +25,7 @@ const fn cmsg_align(len: usize) -> usize {
     (len + ALIGN - 1) & !(ALIGN - 1)
 }
 
-const fn cmsg_space(len: usize) -> usize {
+pub(crate) const fn cmsg_space(len: usize) -> usize {
     cmsg_align(len) + cmsg_align(size_of::<nn_cmsghdr>())
 }
 
@@ -110,7 +110,7 @@ unsafe fn control_bytes<'a>(ctl: *mut c_void, len: usize) -> Result<Option<&'a [
 }
 
 /// Find the `PROTO_SP`/`SP_HDR` control message and return the header.
-fn find_sp_header(ctl: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn find_sp_header(ctl: &[u8]) -> Option<Vec<u8>> {
     let hsz = cmsg_align(size_of::<nn_cmsghdr>());
     let mut off = 0;
     while off + hsz <= ctl.len() {
@@ -129,6 +129,29 @@ fn find_sp_header(ctl: &[u8]) -> Option<Vec<u8>> {
         off += cmsg_align(len);
     }
     None
+}
+
+/// Walk a control buffer: the offset of the control message after the one
+/// at `cur` (its offset and `cmsg_len`), or of the first when `cur` is
+/// `None`; `None` when there is no further whole one.
+pub(crate) fn cmsg_next(buf: &[u8], cur: Option<(usize, usize)>) -> Option<usize> {
+    let next = match cur {
+        None => 0,
+        Some((_, 0)) => return None,
+        Some((off, len)) => off.checked_add(cmsg_align(len))?,
+    };
+    let hsz = cmsg_space(0);
+    if next.checked_add(hsz).is_none_or(|e| e > buf.len()) {
+        return None;
+    }
+    let len = usize::from_ne_bytes(buf[next..next + 8].try_into().expect("8 bytes"));
+    if next
+        .checked_add(cmsg_align(len))
+        .is_none_or(|e| e > buf.len())
+    {
+        return None;
+    }
+    Some(next)
 }
 
 /// Build a message from iovecs. Returns the message and whether its body
@@ -297,7 +320,7 @@ pub unsafe extern "C" fn nn_sendmsg(s: c_int, msghdr: *const nn_msghdr, flags: c
 }
 
 /// Write the `SP_HDR` control message for `sphdr` into `out` if it fits.
-fn put_sp_header(out: &mut [u8], sphdr: &[u8]) {
+pub(crate) fn put_sp_header(out: &mut [u8], sphdr: &[u8]) {
     let total = cmsg_space(ALIGN + sphdr.len());
     if out.len() < total {
         return;
@@ -416,30 +439,19 @@ pub unsafe extern "C" fn nn_cmsg_nxthdr_(
             return std::ptr::null_mut();
         };
         let base = buf.as_ptr() as usize;
-        let next = if cmsg.is_null() {
-            0
+        let cur = if cmsg.is_null() {
+            None
         } else {
             // SAFETY: cmsg lies inside the control buffer (caller contract).
             let len = unsafe { (*cmsg).cmsg_len };
-            match (cmsg as usize)
-                .checked_sub(base)
-                .and_then(|o| o.checked_add(cmsg_align(len)))
-            {
-                Some(o) if len > 0 => o,
-                _ => return std::ptr::null_mut(),
-            }
+            let Some(off) = (cmsg as usize).checked_sub(base) else {
+                return std::ptr::null_mut();
+            };
+            Some((off, len))
         };
-        let hsz = cmsg_space(0);
-        if next.checked_add(hsz).is_none_or(|e| e > buf.len()) {
+        let Some(next) = cmsg_next(buf, cur) else {
             return std::ptr::null_mut();
-        }
-        let len = usize::from_ne_bytes(buf[next..next + 8].try_into().expect("8 bytes"));
-        if next
-            .checked_add(cmsg_align(len))
-            .is_none_or(|e| e > buf.len())
-        {
-            return std::ptr::null_mut();
-        }
+        };
         (base + next) as *mut nn_cmsghdr
     })
 }
