@@ -2,7 +2,9 @@
 """Writes the hand-made seed inputs in seeds/<target>/ (committed; the
 corpus a run grows goes to corpus/<target>/, which git ignores).
 Each seed is a small valid exchange in the input format its target's
-header comment describes. Run from anywhere: python3 fuzz/make_seeds.py"""
+header comment describes. Run from anywhere: python3 fuzz/make_seeds.py
+(seeds named regress-* are inputs that once crashed a target, kept as
+they were found; this script leaves them alone)."""
 import os
 import struct
 
