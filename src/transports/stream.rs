@@ -245,6 +245,11 @@ impl Frame {
             }
     }
 
+    /// A WebSocket pong (see `Conn::send_control`).
+    fn is_pong(&self) -> bool {
+        self.plen >= 2 && self.prefix[0] == 0x80 | ws::OP_PONG && self.masked.is_some()
+    }
+
     fn control(prefix: &[u8], payload: Vec<u8>) -> Frame {
         let mut p = [0u8; 14];
         p[..prefix.len()].copy_from_slice(prefix);
@@ -1049,7 +1054,18 @@ impl Conn {
         Ok(())
     }
 
-    /// Queue a control frame (pong, close) and write it as soon as possible.
+    /// Send a control frame (pong, close) as soon as possible. Called on
+    /// the reactor thread with `rd` held, so it posts nothing.
+    ///
+    /// When the reactor does not own the output, the frame is written
+    /// straight to the socket: it must not wait behind corked data the peer
+    /// may never read. Whatever the socket does not take (all of it, or
+    /// the rest after a short write) is queued ahead of everything else and
+    /// the reactor writes it first. When the output is already stuck, the
+    /// frame is queued ahead of the data frames not yet started; a pong
+    /// still waiting there is replaced by the new one (RFC 6455 5.5.3
+    /// allows answering only the latest ping), so a peer that pings
+    /// without reading holds at most a few pongs here.
     fn send_control(self: &Arc<Self>, op: u8, mut payload: Vec<u8>) {
         let client = matches!(self.role, Role::WsClient { .. });
         let mask = client.then(ws::mask_key);
@@ -1059,17 +1075,36 @@ impl Conn {
             ws::apply_mask(&mut payload, k, 0);
         }
         let f = Frame::control(&prefix[..n], payload);
-        let mut one = VecDeque::from([f]);
-        // Best effort, straight to the socket: a control frame must not
-        // wait behind queued data the peer may never read.
-        let wr = self.wr.lock();
-        if !wr.flushing {
-            let _ = write_frames(self.fd(), &mut one);
-        } else {
-            drop(wr);
-            let mut wr = self.wr.lock();
-            wr.q.extend(one);
+        let mut wr = self.wr.lock();
+        if wr.failed {
+            return;
         }
+        if wr.flushing {
+            if op == ws::OP_PONG {
+                if let Some(old) = wr.q.iter_mut().find(|q| q.off == 0 && q.is_pong()) {
+                    *old = f;
+                    return;
+                }
+            }
+            // The front frame may be partly written: never cut into it.
+            let at = usize::from(wr.q.front().is_some_and(|q| q.off > 0));
+            wr.q.insert(at, f);
+            return;
+        }
+        let mut one = VecDeque::from([f]);
+        match write_frames(self.fd(), &mut one) {
+            Ok((_, true)) => return,
+            Ok((_, false)) => {
+                // Nothing queued is partly written (the reactor does not
+                // own the output), so the rest goes first.
+                let rest = one.pop_front().expect("the unwritten frame");
+                wr.q.push_front(rest);
+                wr.flushing = true;
+            }
+            Err(_) => wr.failed = true,
+        }
+        drop(wr);
+        reactor::get().poke(self.clone());
     }
 
     /// The peer's half of the handshake (reactor thread).
