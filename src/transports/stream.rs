@@ -835,7 +835,10 @@ impl Conn {
                 (unblock, idle)
             };
             if unblock {
+                // No event is posted while `flight` is held.
+                drop(fl);
                 self.post(Event::Out(self.id));
+                fl = self.flight.lock();
             }
             if idle {
                 drop(fl);
