@@ -14,6 +14,11 @@ pub mod protocols;
 pub mod reactor;
 pub mod transports;
 
+/// The peer- and caller-fed parsers as pure functions over bytes, for the
+/// fuzz targets in `fuzz/`. Not part of the C ABI.
+#[doc(hidden)]
+pub mod fuzzing;
+
 /// The library's destructor: at exit, messages still queued on network
 /// connections get up to their socket's `NN_LINGER` to go out, whether or
 /// not the program closed its sockets (see `transports::stream`).

@@ -25,7 +25,7 @@ const fn cmsg_align(len: usize) -> usize {
     (len + ALIGN - 1) & !(ALIGN - 1)
 }
 
-const fn cmsg_space(len: usize) -> usize {
+pub(crate) const fn cmsg_space(len: usize) -> usize {
     cmsg_align(len) + cmsg_align(size_of::<nn_cmsghdr>())
 }
 
@@ -109,26 +109,61 @@ unsafe fn control_bytes<'a>(ctl: *mut c_void, len: usize) -> Result<Option<&'a [
     }))
 }
 
+/// `cmsg_align` for a length read from a caller's buffer: `None` when
+/// aligning it would wrap around.
+fn cmsg_align_checked(len: usize) -> Option<usize> {
+    Some(len.checked_add(ALIGN - 1)? & !(ALIGN - 1))
+}
+
 /// Find the `PROTO_SP`/`SP_HDR` control message and return the header.
-fn find_sp_header(ctl: &[u8]) -> Option<Vec<u8>> {
+/// Lengths come from the caller and may be anything: a control message
+/// that does not fit the buffer ends the search.
+pub(crate) fn find_sp_header(ctl: &[u8]) -> Option<Vec<u8>> {
     let hsz = cmsg_align(size_of::<nn_cmsghdr>());
     let mut off = 0;
-    while off + hsz <= ctl.len() {
-        let rd = |at: usize, n: usize| &ctl[off + at..off + at + n];
-        let len = usize::from_ne_bytes(rd(0, 8).try_into().ok()?);
-        let level = i32::from_ne_bytes(rd(8, 4).try_into().ok()?);
-        let typ = i32::from_ne_bytes(rd(12, 4).try_into().ok()?);
-        if len < hsz || off + len > ctl.len() {
+    while ctl.len() - off >= hsz {
+        let c = &ctl[off..];
+        let len = usize::from_ne_bytes(c[0..8].try_into().ok()?);
+        let level = i32::from_ne_bytes(c[8..12].try_into().ok()?);
+        let typ = i32::from_ne_bytes(c[12..16].try_into().ok()?);
+        if len < hsz || len > c.len() {
             return None;
         }
         if level == PROTO_SP && typ == SP_HDR && len >= hsz + ALIGN {
-            let data = &ctl[off + hsz..off + len];
+            let data = &c[hsz..len];
             let n = usize::from_ne_bytes(data[..ALIGN].try_into().ok()?);
             return data.get(ALIGN..ALIGN.checked_add(n)?).map(|h| h.to_vec());
         }
+        // len <= c.len(): the next offset is at most ALIGN - 1 past the end.
         off += cmsg_align(len);
+        if off > ctl.len() {
+            return None;
+        }
     }
     None
+}
+
+/// Walk a control buffer: the offset of the control message after the one
+/// at `cur` (its offset and `cmsg_len`), or of the first when `cur` is
+/// `None`; `None` when there is no further whole one.
+pub(crate) fn cmsg_next(buf: &[u8], cur: Option<(usize, usize)>) -> Option<usize> {
+    let next = match cur {
+        None => 0,
+        Some((_, 0)) => return None,
+        Some((off, len)) => off.checked_add(cmsg_align_checked(len)?)?,
+    };
+    let hsz = cmsg_space(0);
+    if next.checked_add(hsz).is_none_or(|e| e > buf.len()) {
+        return None;
+    }
+    let len = usize::from_ne_bytes(buf[next..next + 8].try_into().expect("8 bytes"));
+    if cmsg_align_checked(len)
+        .and_then(|l| next.checked_add(l))
+        .is_none_or(|e| e > buf.len())
+    {
+        return None;
+    }
+    Some(next)
 }
 
 /// Build a message from iovecs. Returns the message and whether its body
@@ -300,7 +335,7 @@ pub unsafe extern "C" fn nn_sendmsg(s: c_int, msghdr: *const nn_msghdr, flags: c
 }
 
 /// Write the `SP_HDR` control message for `sphdr` into `out` if it fits.
-fn put_sp_header(out: &mut [u8], sphdr: &[u8]) {
+pub(crate) fn put_sp_header(out: &mut [u8], sphdr: &[u8]) {
     let total = cmsg_space(ALIGN + sphdr.len());
     if out.len() < total {
         return;
@@ -421,30 +456,19 @@ pub unsafe extern "C" fn nn_cmsg_nxthdr_(
             return std::ptr::null_mut();
         };
         let base = buf.as_ptr() as usize;
-        let next = if cmsg.is_null() {
-            0
+        let cur = if cmsg.is_null() {
+            None
         } else {
             // SAFETY: cmsg lies inside the control buffer (caller contract).
             let len = unsafe { (*cmsg).cmsg_len };
-            match (cmsg as usize)
-                .checked_sub(base)
-                .and_then(|o| o.checked_add(cmsg_align(len)))
-            {
-                Some(o) if len > 0 => o,
-                _ => return std::ptr::null_mut(),
-            }
+            let Some(off) = (cmsg as usize).checked_sub(base) else {
+                return std::ptr::null_mut();
+            };
+            Some((off, len))
         };
-        let hsz = cmsg_space(0);
-        if next.checked_add(hsz).is_none_or(|e| e > buf.len()) {
+        let Some(next) = cmsg_next(buf, cur) else {
             return std::ptr::null_mut();
-        }
-        let len = usize::from_ne_bytes(buf[next..next + 8].try_into().expect("8 bytes"));
-        if next
-            .checked_add(cmsg_align(len))
-            .is_none_or(|e| e > buf.len())
-        {
-            return std::ptr::null_mut();
-        }
+        };
         (base + next) as *mut nn_cmsghdr
     })
 }
@@ -469,6 +493,73 @@ mod tests {
         let mut buf = vec![0xaau8; 16];
         put_sp_header(&mut buf, &[1, 2, 3, 4]);
         assert!(buf.iter().all(|&b| b == 0xaa));
+    }
+
+    /// A control message header: length, level, type.
+    fn cmsg(len: usize, level: i32, typ: i32) -> Vec<u8> {
+        let mut v = len.to_ne_bytes().to_vec();
+        v.extend_from_slice(&level.to_ne_bytes());
+        v.extend_from_slice(&typ.to_ne_bytes());
+        v
+    }
+
+    #[test]
+    fn hostile_lengths_end_the_search() {
+        // A good property, then one whose length wraps the address space:
+        // the search and the walk end (they used to loop or overflow).
+        for bad in [
+            usize::MAX,
+            usize::MAX - 3,
+            usize::MAX - 7,
+            0usize.wrapping_sub(16),
+            usize::MAX / 2,
+        ] {
+            let mut buf = cmsg(16, 9, 9);
+            buf.extend(cmsg(bad, 9, 9));
+            buf.resize(128, 0);
+            assert_eq!(find_sp_header(&buf), None, "{bad}");
+            assert_eq!(cmsg_next(&buf, None), Some(0));
+            assert_eq!(cmsg_next(&buf, Some((0, 16))), None, "{bad}");
+            assert_eq!(cmsg_next(&buf, Some((16, bad))), None, "{bad}");
+            assert_eq!(cmsg_next(&buf, Some((usize::MAX - 8, 16))), None);
+            let first = cmsg(bad, PROTO_SP, SP_HDR);
+            let mut buf = first.clone();
+            buf.resize(128, 0);
+            assert_eq!(find_sp_header(&buf), None, "{bad}");
+            assert_eq!(cmsg_next(&buf, None), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn walk_and_search() {
+        // Two properties, the header in the second; a trailing partial
+        // header is not walked into.
+        let mut buf = cmsg(cmsg_space(3) - 5, 7, 70); // NN_CMSG_LEN(3)
+        buf.resize(cmsg_space(3), 0);
+        let at = buf.len();
+        buf.resize(at + 64, 0);
+        put_sp_header(&mut buf[at..], &[1, 2, 3]);
+        let total = at + cmsg_space(ALIGN + 3);
+        buf.truncate(total);
+        assert_eq!(find_sp_header(&buf), Some(vec![1, 2, 3]));
+        assert_eq!(cmsg_next(&buf, None), Some(0));
+        assert_eq!(cmsg_next(&buf, Some((0, cmsg_space(3) - 5))), Some(at));
+        assert_eq!(cmsg_next(&buf, Some((at, cmsg_space(ALIGN + 3)))), None);
+        buf.extend_from_slice(&[0; 15]);
+        assert_eq!(cmsg_next(&buf, Some((at, cmsg_space(ALIGN + 3)))), None);
+        // An empty header (no size_t) and one whose size runs past the
+        // property are ignored.
+        let mut e = cmsg(16, PROTO_SP, SP_HDR);
+        e.resize(32, 0);
+        assert_eq!(find_sp_header(&e), None);
+        let mut long = vec![0u8; 64];
+        put_sp_header(&mut long, &[5; 8]);
+        long[16..24].copy_from_slice(&9usize.to_ne_bytes());
+        assert_eq!(find_sp_header(&long), None);
+        long[16..24].copy_from_slice(&usize::MAX.to_ne_bytes());
+        assert_eq!(find_sp_header(&long), None);
+        // A zero-length cursor ends the walk.
+        assert_eq!(cmsg_next(&buf, Some((0, 0))), None);
     }
 
     #[test]

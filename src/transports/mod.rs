@@ -3,6 +3,7 @@
 //! transports driven by the reactor (`stream` for connections, `net` for
 //! dialers and listeners).
 
+pub mod framing;
 pub mod inproc;
 pub mod ipc;
 pub mod net;

@@ -42,11 +42,10 @@ use crate::core::socket::Socket;
 use crate::core::Padded;
 use crate::protocols;
 use crate::reactor::{self, Source, TimerId};
+use crate::transports::framing::{self, SpCut, IPC_MSG_NORMAL};
 use crate::transports::ws;
 
 const READ_BUF: usize = 64 * 1024;
-/// sp-ipc-mapping-01: the message-type byte of a normal message.
-const IPC_MSG_NORMAL: u8 = 1;
 /// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
 const BATCH_FRAMES: usize = 256;
 /// A send this soon after the previous one is corked: a stream of sends
@@ -229,10 +228,8 @@ struct Reader {
     end: usize,
     /// A message too large for `buf`, being read straight into its body.
     big: Option<(Chunk, usize)>,
-    /// WebSocket: the message being assembled from frames.
-    ws_msg: Vec<u8>,
-    ws_in_msg: bool,
-    ws_text: bool,
+    /// WebSocket: frames and the message being assembled from them.
+    ws: ws::Deframer,
     batch: Vec<Msg>,
     /// Handshake bytes read so far.
     hello: Vec<u8>,
@@ -255,6 +252,11 @@ impl Frame {
                 Some(m) => m.len(),
                 None => self.msg.size(),
             }
+    }
+
+    /// A WebSocket pong (see `Conn::send_control`).
+    fn is_pong(&self) -> bool {
+        self.plen >= 2 && self.prefix[0] == 0x80 | ws::OP_PONG && self.masked.is_some()
     }
 
     fn control(prefix: &[u8], payload: Vec<u8>) -> Frame {
@@ -931,7 +933,10 @@ impl Conn {
                 (unblock, idle)
             };
             if unblock {
+                // No event is posted while `flight` is held.
+                drop(fl);
                 self.post(Event::Out(self.id));
+                fl = self.flight.lock();
             }
             if idle {
                 drop(fl);
@@ -1111,94 +1116,64 @@ impl Conn {
     ) -> Result<(), Ended> {
         let server = matches!(self.role, Role::WsServer { .. });
         loop {
-            let avail = &rd.buf[rd.start..rd.end];
-            let f = match ws::parse_header(avail) {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(()) => return Err(Ended::Dropped),
+            let Reader {
+                buf,
+                start,
+                end,
+                ws,
+                ..
+            } = &mut *rd;
+            let step = ws
+                .next(&buf[*start..*end], server, maxsize)
+                .map_err(|_| Ended::Dropped)?;
+            let (used, event) = match step {
+                ws::WsStep::Need(None) => break,
+                ws::WsStep::Need(Some(total)) => {
+                    // Make room for the whole frame.
+                    let have = rd.end - rd.start;
+                    rd.buf.copy_within(rd.start..rd.end, 0);
+                    rd.start = 0;
+                    rd.end = have;
+                    if total > rd.buf.len() {
+                        let extra = total - rd.buf.len();
+                        rd.buf.try_reserve(extra).map_err(|_| Ended::Dropped)?;
+                        rd.buf.resize(total, 0);
+                    }
+                    break;
+                }
+                ws::WsStep::Frame { used, event } => (used, event),
             };
-            if server != f.mask.is_some() {
-                return Err(Ended::Dropped); // clients mask, servers do not
-            }
-            let total = f.hdr_len.checked_add(f.len).ok_or(Ended::Dropped)?;
-            let is_data = f.op < 8;
-            if is_data {
-                let so_far = rd.ws_msg.len() as u64;
-                if maxsize >= 0 && so_far + f.len as u64 > maxsize as u64 {
-                    return Err(Ended::Dropped);
+            rd.start += used;
+            match event {
+                ws::WsEvent::Fragment | ws::WsEvent::Pong => {}
+                ws::WsEvent::Message => {
+                    let m = rd.ws.take_message(Msg::from_slice);
+                    out.push(m.map_err(|_| Ended::Dropped)?);
                 }
-            }
-            if avail.len() < total {
-                // Make room for the whole frame.
-                let have = rd.end - rd.start;
-                rd.buf.copy_within(rd.start..rd.end, 0);
-                rd.start = 0;
-                rd.end = have;
-                if total > rd.buf.len() {
-                    let extra = total - rd.buf.len();
-                    rd.buf.try_reserve(extra).map_err(|_| Ended::Dropped)?;
-                    rd.buf.resize(total, 0);
-                }
-                break;
-            }
-            let p0 = rd.start + f.hdr_len;
-            let payload_range = p0..p0 + f.len;
-            rd.start += total;
-            match f.op {
-                ws::OP_CONT | ws::OP_TEXT | ws::OP_BINARY => {
-                    if (f.op == ws::OP_CONT) != rd.ws_in_msg {
-                        return Err(Ended::Dropped);
-                    }
-                    if f.op != ws::OP_CONT {
-                        rd.ws_text = f.op == ws::OP_TEXT;
-                    }
-                    let Reader { buf, ws_msg, .. } = &mut *rd;
-                    let before = ws_msg.len();
-                    ws_msg.try_reserve(f.len).map_err(|_| Ended::Dropped)?;
-                    ws_msg.extend_from_slice(&buf[payload_range]);
-                    if let Some(k) = f.mask {
-                        ws::apply_mask(&mut ws_msg[before..], k, 0);
-                    }
-                    rd.ws_in_msg = !f.fin;
-                    if f.fin {
-                        // RFC 6455: a text message that is not UTF-8 fails
-                        // the connection.
-                        if rd.ws_text && std::str::from_utf8(&rd.ws_msg).is_err() {
-                            return Err(Ended::Dropped);
-                        }
-                        let m = Msg::from_slice(&rd.ws_msg).map_err(|_| Ended::Dropped)?;
-                        rd.ws_msg.clear();
-                        if rd.ws_msg.capacity() > READ_BUF {
-                            rd.ws_msg.shrink_to(READ_BUF);
-                        }
-                        out.push(m);
-                    }
-                }
-                ws::OP_PING => {
-                    let mut p = rd.buf[payload_range].to_vec();
-                    if let Some(k) = f.mask {
-                        ws::apply_mask(&mut p, k, 0);
-                    }
-                    self.send_control(ws::OP_PONG, p);
-                }
-                ws::OP_PONG => {}
-                ws::OP_CLOSE => {
-                    let mut p = rd.buf[payload_range].to_vec();
-                    if let Some(k) = f.mask {
-                        ws::apply_mask(&mut p, k, 0);
-                    }
+                ws::WsEvent::Ping(p) => self.send_control(ws::OP_PONG, p),
+                ws::WsEvent::Close(mut p) => {
                     p.truncate(2);
                     self.send_control(ws::OP_CLOSE, p);
                     return Err(Ended::Broken);
                 }
-                _ => return Err(Ended::Dropped),
             }
         }
         compact(rd);
         Ok(())
     }
 
-    /// Queue a control frame (pong, close) and write it as soon as possible.
+    /// Send a control frame (pong, close) as soon as possible. Called on
+    /// the reactor thread with `rd` held, so it posts nothing.
+    ///
+    /// When the reactor does not own the output, the frame is written
+    /// straight to the socket: it must not wait behind corked data the peer
+    /// may never read. Whatever the socket does not take (all of it, or
+    /// the rest after a short write) is queued ahead of everything else and
+    /// the reactor writes it first. When the output is already stuck, the
+    /// frame is queued ahead of the data frames not yet started; a pong
+    /// still waiting there is replaced by the new one (RFC 6455 5.5.3
+    /// allows answering only the latest ping), so a peer that pings
+    /// without reading holds at most a few pongs here.
     fn send_control(self: &Arc<Self>, op: u8, mut payload: Vec<u8>) {
         let client = matches!(self.role, Role::WsClient { .. });
         let mask = client.then(ws::mask_key);
@@ -1208,17 +1183,36 @@ impl Conn {
             ws::apply_mask(&mut payload, k, 0);
         }
         let f = Frame::control(&prefix[..n], payload);
-        let mut one = VecDeque::from([f]);
-        // Best effort, straight to the socket: a control frame must not
-        // wait behind queued data the peer may never read.
-        let wr = self.wr.lock();
-        if !wr.flushing {
-            let _ = write_frames(self.fd(), &mut one);
-        } else {
-            drop(wr);
-            let mut wr = self.wr.lock();
-            wr.q.extend(one);
+        let mut wr = self.wr.lock();
+        if wr.failed {
+            return;
         }
+        if wr.flushing {
+            if op == ws::OP_PONG {
+                if let Some(old) = wr.q.iter_mut().find(|q| q.off == 0 && q.is_pong()) {
+                    *old = f;
+                    return;
+                }
+            }
+            // The front frame may be partly written: never cut into it.
+            let at = usize::from(wr.q.front().is_some_and(|q| q.off > 0));
+            wr.q.insert(at, f);
+            return;
+        }
+        let mut one = VecDeque::from([f]);
+        match write_frames(self.fd(), &mut one) {
+            Ok((_, true)) => return,
+            Ok((_, false)) => {
+                // Nothing queued is partly written (the reactor does not
+                // own the output), so the rest goes first.
+                let rest = one.pop_front().expect("the unwritten frame");
+                wr.q.push_front(rest);
+                wr.flushing = true;
+            }
+            Err(_) => wr.failed = true,
+        }
+        drop(wr);
+        reactor::get().poke(self.clone());
     }
 
     /// The peer's half of the handshake (reactor thread).
@@ -1315,11 +1309,8 @@ impl Conn {
         let Some(a) = self.attach.get() else {
             return false;
         };
-        if h.len() != 8 || h[..4] != [0, b'S', b'P', 0] {
-            return false;
-        }
-        let peer = u16::from_be_bytes([h[4], h[5]]) as i32;
-        protocols::compatible(a.protocol, peer)
+        framing::sp_header_protocol(h)
+            .is_some_and(|peer| protocols::compatible(a.protocol, peer as i32))
     }
 
     /// Send an HTTP error status and end the connection.
@@ -1366,10 +1357,9 @@ impl Conn {
     }
 }
 
-/// SP framing: 64-bit big-endian length, then the message; over ipc a
-/// message-type byte (1, a normal message) comes first.
+/// SP framing (see `framing`): cut every whole message out of the buffer;
+/// a large one gets its own body, read straight into.
 fn cut_sp(rd: &mut Reader, maxsize: i64, ipc: bool, out: &mut Vec<Msg>) -> Result<(), Ended> {
-    let pre = if ipc { 9 } else { 8 };
     loop {
         if let Some((chunk, filled)) = &rd.big {
             if *filled < chunk.len() {
@@ -1378,41 +1368,26 @@ fn cut_sp(rd: &mut Reader, maxsize: i64, ipc: bool, out: &mut Vec<Msg>) -> Resul
             let (chunk, _) = rd.big.take().expect("checked");
             out.push(Msg::new(chunk));
         }
-        let avail = rd.end - rd.start;
-        if avail < pre {
-            break;
-        }
-        if ipc && rd.buf[rd.start] != IPC_MSG_NORMAL {
-            return Err(Ended::Dropped);
-        }
-        let at = rd.start + pre - 8;
-        let len = u64::from_be_bytes(rd.buf[at..at + 8].try_into().expect("8 bytes"));
-        if maxsize >= 0 && len > maxsize as u64 {
-            return Err(Ended::Dropped);
-        }
-        let len = usize::try_from(len).map_err(|_| Ended::Dropped)?;
-        if len > isize::MAX as usize / 2 {
-            return Err(Ended::Dropped);
-        }
-        if avail - pre >= len {
-            let s = rd.start + pre;
-            let c = Chunk::from_slice(&rd.buf[s..s + len]).map_err(|_| Ended::Dropped)?;
-            rd.start = s + len;
-            out.push(Msg::new(c));
-        } else if len + pre > rd.buf.len() / 2 {
-            // Large: give it its own body and read the rest straight in.
-            let have = avail - pre;
-            let c = Chunk::alloc(len).map_err(|_| Ended::Dropped)?;
-            // SAFETY: the chunk is fresh with room for len >= have bytes.
-            unsafe {
-                std::ptr::copy_nonoverlapping(rd.buf[rd.start + pre..].as_ptr(), c.data(), have)
-            };
-            rd.start = 0;
-            rd.end = 0;
-            rd.big = Some((c, have));
-            return Ok(());
-        } else {
-            break;
+        let avail = &rd.buf[rd.start..rd.end];
+        match framing::sp_cut(avail, ipc, maxsize, rd.buf.len()) {
+            Err(_) => return Err(Ended::Dropped),
+            Ok(SpCut::Need) => break,
+            Ok(SpCut::Msg { at, len }) => {
+                let c = Chunk::from_slice(&avail[at..at + len]).map_err(|_| Ended::Dropped)?;
+                rd.start += at + len;
+                out.push(Msg::new(c));
+            }
+            Ok(SpCut::Large { at, len }) => {
+                // Large: give it its own body and read the rest straight in.
+                let have = avail.len() - at;
+                let c = Chunk::alloc(len).map_err(|_| Ended::Dropped)?;
+                // SAFETY: the chunk is fresh with room for len > have bytes.
+                unsafe { std::ptr::copy_nonoverlapping(avail[at..].as_ptr(), c.data(), have) };
+                rd.start = 0;
+                rd.end = 0;
+                rd.big = Some((c, have));
+                return Ok(());
+            }
         }
     }
     compact(rd);
