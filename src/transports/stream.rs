@@ -929,8 +929,11 @@ impl Conn {
             return;
         }
         let Some(a) = self.attach.get() else { return };
-        // NN_RCVBUF and NN_RCVMAXSIZE apply to live connections too.
-        let (cap, maxsize) = match a.sock.upgrade() {
+        // NN_RCVBUF and NN_RCVMAXSIZE apply to live connections too. They
+        // are read again after every read: a message sent after
+        // `nn_setsockopt` returned must meet the new limit even when this
+        // loop started before (as upstream, which checks each header).
+        let limits = || match a.sock.upgrade() {
             Some(s) => (
                 s.rcvbuf.load(Ordering::Relaxed).max(1) as usize,
                 s.rcvmaxsize.load(Ordering::Relaxed) as i64,
@@ -944,6 +947,7 @@ impl Conn {
         let mut batch = std::mem::take(&mut rd.batch);
         let mut turns = READ_TURNS;
         let outcome: Result<(), Ended> = loop {
+            let (cap, maxsize) = limits();
             let cut = match self.role {
                 Role::Sp { ipc } => cut_sp(&mut rd, maxsize, ipc, &mut batch),
                 _ => self.cut_ws(&mut rd, maxsize, &mut batch),
