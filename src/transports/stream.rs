@@ -1387,6 +1387,12 @@ impl Conn {
         if self.fd.peer_addr().is_err() {
             return; // not yet: the next edge tells
         }
+        if super::tcp::drop_if_self_connected(&self.fd) {
+            // No peer listens there: a failed attempt, as if refused.
+            self.last_err.store(libc::ECONNREFUSED, Ordering::Relaxed);
+            self.end(Ended::Broken);
+            return;
+        }
         *self.phase.lock() = Phase::Hello;
         self.connected.store(true, Ordering::Release);
         self.set_want_write(false);
