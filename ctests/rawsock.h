@@ -1,7 +1,8 @@
 /* Raw-socket helpers for the transport tests in this directory (ws_raw.c,
    ws_bad_upgrade.c, ws_paths.c, hostile.c, hostile_ours.c): plain BSD
    sockets that play the peer's part by hand, so the tests can check the
-   bytes on the wire and send malformed ones.
+   bytes on the wire and send malformed ones (and, in linger.c, be a peer
+   that never reads).
 
    - rs_tcp_connect / rs_unix_connect / rs_tcp_listen: loopback sockets with
      SO_RCVTIMEO and SO_SNDTIMEO set, so no read or write can hang.

@@ -14,15 +14,15 @@
    The same with data stuck in the output first (large messages the client
    does not read): pongs go between whole data frames, never into one.
 
-   Ports: 25300-25319 (this file's block; uses 25300-25301). */
+   Ports: 24500-24519 (this file's block; uses 24500-24501). */
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "rawsock.h"
 #include <nanomsg/pair.h>
 #include <nanomsg/ws.h>
 
-#define PORT_PING 25300
-#define PORT_DATA 25301
+#define PORT_PING 24500
+#define PORT_DATA 24501
 #define PLEN 125
 
 /* A raw WebSocket client whose receive buffer is small, so the server's

@@ -1037,8 +1037,11 @@ impl Conn {
             return;
         }
         let Some(a) = self.attach.get() else { return };
-        // NN_RCVBUF and NN_RCVMAXSIZE apply to live connections too.
-        let (cap, maxsize) = match a.sock.upgrade() {
+        // NN_RCVBUF and NN_RCVMAXSIZE apply to live connections too. They
+        // are read again after every read: a message sent after
+        // `nn_setsockopt` returned must meet the new limit even when this
+        // loop started before (as upstream, which checks each header).
+        let limits = || match a.sock.upgrade() {
             Some(s) => (
                 s.rcvbuf.load(Ordering::Relaxed).max(1) as usize,
                 s.rcvmaxsize.load(Ordering::Relaxed) as i64,
@@ -1052,6 +1055,7 @@ impl Conn {
         let mut batch = std::mem::take(&mut rd.batch);
         let mut turns = READ_TURNS;
         let outcome: Result<(), Ended> = loop {
+            let (cap, maxsize) = limits();
             let cut = match self.role {
                 Role::Sp { ipc } => cut_sp(&mut rd, maxsize, ipc, &mut batch),
                 _ => self.cut_ws(&mut rd, maxsize, &mut batch),
@@ -1490,6 +1494,12 @@ impl Conn {
         }
         if !peer {
             return; // not yet: the next edge tells
+        }
+        if super::tcp::drop_if_self_connected(&self.fd) {
+            // No peer listens there: a failed attempt, as if refused.
+            self.last_err.store(libc::ECONNREFUSED, Ordering::Relaxed);
+            self.end(Ended::Broken);
+            return;
         }
         *self.phase.lock() = Phase::Hello;
         self.connected.store(true, Ordering::Release);

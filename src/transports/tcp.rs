@@ -109,6 +109,39 @@ pub(crate) fn resolve(host: &str, port: u16, ipv4only: bool) -> Option<SocketAdd
         .copied()
 }
 
+/// Is `s` connected to itself? A connect to a local port in the ephemeral
+/// range (`ip_local_port_range`) where nothing listens can meet itself:
+/// when the kernel picks that very port as the source, the SYN opens the
+/// connection simultaneously with itself (local address == peer address).
+/// Such a socket is no peer (a PAIR would talk to itself) and holds the
+/// port a listener may want. When it is one, it is disconnected here
+/// without a FIN (`connect(AF_UNSPEC)`, which resets the connection and
+/// frees the port at once; a FIN to itself would keep the port in
+/// TIME_WAIT for a minute) and the caller treats it as a failed attempt.
+pub(crate) fn drop_if_self_connected(s: &socket2::Socket) -> bool {
+    let (Ok(local), Ok(peer)) = (s.local_addr(), s.peer_addr()) else {
+        return false;
+    };
+    match (local.as_socket(), peer.as_socket()) {
+        (Some(l), Some(p)) if l == p => {}
+        _ => return false,
+    }
+    let _ = s.set_linger(Some(std::time::Duration::ZERO));
+    // SAFETY: an all-zero sockaddr with family AF_UNSPEC is a valid
+    // argument; connect only reads it.
+    let mut unspec: libc::sockaddr = unsafe { std::mem::zeroed() };
+    unspec.sa_family = libc::AF_UNSPEC as libc::sa_family_t;
+    // SAFETY: the descriptor is a socket the caller owns.
+    unsafe {
+        libc::connect(
+            std::os::fd::AsRawFd::as_raw_fd(s),
+            &unspec,
+            std::mem::size_of::<libc::sockaddr>() as libc::socklen_t,
+        )
+    };
+    true
+}
+
 /// A local address named by an interface or a literal (bind, and the local
 /// part of a connect).
 fn local_addr(name: &str, ipv4only: bool) -> Result<IpAddr> {
