@@ -1479,8 +1479,12 @@ impl Conn {
 
     /// A readiness edge while connecting: did the connect succeed?
     fn check_connect(self: &Arc<Self>) {
-        let (err, peer) = match self.sock.lock().as_ref() {
-            Some(s) => (s.take_error(), s.peer_addr().is_ok()),
+        let (err, peer, to_self) = match self.sock.lock().as_ref() {
+            Some(s) => {
+                let err = s.take_error();
+                let peer = s.peer_addr().is_ok();
+                (err, peer, peer && super::tcp::drop_if_self_connected(s))
+            }
             None => return,
         };
         match err {
@@ -1495,7 +1499,7 @@ impl Conn {
         if !peer {
             return; // not yet: the next edge tells
         }
-        if super::tcp::drop_if_self_connected(&self.fd) {
+        if to_self {
             // No peer listens there: a failed attempt, as if refused.
             self.last_err.store(libc::ECONNREFUSED, Ordering::Relaxed);
             self.end(Ended::Broken);
