@@ -3,7 +3,7 @@
 
    One nn socket per (role, transport). Transports: tcp on
    127.0.0.1:(base + role index), ws on ws://127.0.0.1:(base + 20 + role
-   index)/ and ipc on DIR/<role>.ipc. The port block 28000-28099 is the
+   index) and ipc on DIR/<role>.ipc. The port block 28000-28099 is the
    soak's (ctests/next/README.md lists every block).
 
    Roles (what the server's socket does):
@@ -71,7 +71,7 @@ static inline void soak_addr(char *out, size_t n, int base, const char *dir,
         snprintf(out, n, "ipc://%s/%s.ipc", dir, soak_roles[r].name);
         break;
     default:
-        snprintf(out, n, "ws://127.0.0.1:%d/", base + 20 + r);
+        snprintf(out, n, "ws://127.0.0.1:%d", base + 20 + r);
         break;
     }
 }

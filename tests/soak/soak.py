@@ -25,7 +25,7 @@ Usage: soak.py LIB_DIR BIN_DIR
      socket fed by one, went SOAK_MAX_GAP_MS without an answer.
 
 Environment (defaults in brackets): SOAK_SEED [1], SOAK_SESSIONS [1500],
-SOAK_TIME_CAP [75], SOAK_PORT_BASE [28000], SOAK_SETTLE [10],
+SOAK_TIME_CAP [60], SOAK_PORT_BASE [28000], SOAK_SETTLE [10],
 SOAK_FD_MARGIN [4], SOAK_RSS_MARGIN_MIB [8], SOAK_MAX_GAP_MS [5000],
 SOAK_WARMUP_SESSIONS [300]; SOAK_KINDS and SOAK_TARGETS narrow the attack
 for diagnosis (attack.py).
@@ -56,7 +56,7 @@ def env_int(name, default):
 
 SEED = env_int("SOAK_SEED", 1)
 SESSIONS = env_int("SOAK_SESSIONS", 1500)
-TIME_CAP = env_int("SOAK_TIME_CAP", 75)
+TIME_CAP = env_int("SOAK_TIME_CAP", 60)
 PORT_BASE = env_int("SOAK_PORT_BASE", 28000)
 SETTLE = env_int("SOAK_SETTLE", 10)
 FD_MARGIN = env_int("SOAK_FD_MARGIN", 4)
