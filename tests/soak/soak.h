@@ -17,8 +17,9 @@
      pull        PULL, counts
      pub         PUB, publishes every 20 ms
      push        PUSH, sends every 20 ms
-     surveyor    SURVEYOR, surveys every 100 ms (deadline 100 ms)
-     req         REQ, requests every 50 ms (resend 200 ms) */
+     surveyor    SURVEYOR, surveys every 500 ms (deadline 500 ms)
+     req         REQ, a request 50 ms after each reply (resend every
+                 250 ms, given up after 1 s) */
 #ifndef SOAK_H
 #define SOAK_H
 
