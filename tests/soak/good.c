@@ -17,9 +17,9 @@
 
    Prints on stdout (line-buffered): "first ROLE TRANSPORT" at the first
    answer of each client; after SIGTERM "tally ROLE TRANSPORT answers=N
-   maxgap_ms=N" (maxgap: the longest silence between answers or since the
-   last one) or "sent ROLE TRANSPORT n=N" for the two senders, then
-   "done". */
+   maxgap_ms=N maxgap_at=MS" (maxgap: the longest silence between answers
+   or since the last one; maxgap_at: when it began, CLOCK_MONOTONIC ms) or
+   "sent ROLE TRANSPORT n=N" for the two senders, then "done". */
 #include "soak.h"
 #include <errno.h>
 #include <pthread.h>
@@ -229,9 +229,10 @@ int main(int argc, char **argv)
                 soak_transports[c->tr], c->sent);
         } else {
             soak_tally_end(&c->t, end);
-            printf("tally %s %s answers=%ld maxgap_ms=%lld\n",
+            printf("tally %s %s answers=%ld maxgap_ms=%lld maxgap_at=%lld\n",
                 soak_roles[c->role].name, soak_transports[c->tr],
-                c->t.answers, (long long) c->t.maxgap);
+                c->t.answers, (long long) c->t.maxgap,
+                (long long) c->t.maxgap_at);
         }
         nn_close(c->s);
     }

@@ -9,15 +9,16 @@
      ready PID                                            (all bound)
      firstgood ROLE TRANSPORT      (sub, pull, surveyor, req: the first
                                     answer from a good client arrived)
-     trimmed                       (after each SIGUSR1: malloc_trim(0) ran)
+     trimmed N ms                  (after each SIGUSR1: malloc_trim(0) ran)
    and after SIGTERM, once every thread has stopped and every socket is
    closed:
-     tally ROLE TRANSPORT handled=N good=N maxgap_ms=N
+     tally ROLE TRANSPORT handled=N good=N maxgap_ms=N maxgap_at=MS
      closed
    "good" counts what came from good clients (tagged SOAK_GOOD_TAG): the
    messages a good PUB/PUSH sends to sub/pull, the responses and replies a
    good RESPONDENT/REP returns to surveyor/req. maxgap_ms is the longest
-   silence between two of them, or since the last one.
+   silence between two of them, or since the last one; maxgap_at is when
+   it began (CLOCK_MONOTONIC ms).
 
    Exit status: 0, or 1 when a bind or socket option failed. A crash or a
    hang in nn_close is the caller's to notice. */
@@ -232,8 +233,9 @@ int main(int argc, char **argv)
             break;
         /* Give free heap pages back to the kernel, so that VmRSS measures
            what is in use rather than what malloc keeps cached. */
+        int64_t t = soak_now_ms();
         malloc_trim(0);
-        printf("trimmed\n");
+        printf("trimmed %lld ms\n", (long long) (soak_now_ms() - t));
     }
     stopping = 1;
     int64_t end = soak_now_ms();
@@ -242,9 +244,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         struct srv *v = &srvs[i];
         soak_tally_end(&v->good, end);
-        printf("tally %s %s handled=%ld good=%ld maxgap_ms=%lld\n",
+        printf("tally %s %s handled=%ld good=%ld maxgap_ms=%lld maxgap_at=%lld\n",
             soak_roles[v->role].name, soak_transports[v->tr], v->handled,
-            v->good.answers, (long long) v->good.maxgap);
+            v->good.answers, (long long) v->good.maxgap,
+            (long long) v->good.maxgap_at);
         if (nn_close(v->s) != 0)
             die("nn_close", v);
     }

@@ -96,15 +96,18 @@ static inline void soak_sleep_ms(int ms)
 struct soak_tally {
     long answers;
     int64_t first, last, maxgap;
+    int64_t maxgap_at; /* CLOCK_MONOTONIC ms when the longest silence began */
 };
 
 static inline void soak_tally_hit(struct soak_tally *t)
 {
     int64_t now = soak_now_ms();
-    if (t->answers == 0)
+    if (t->answers == 0) {
         t->first = now;
-    else if (now - t->last > t->maxgap)
+    } else if (now - t->last > t->maxgap) {
         t->maxgap = now - t->last;
+        t->maxgap_at = t->last;
+    }
     t->last = now;
     t->answers++;
 }
@@ -113,8 +116,10 @@ static inline void soak_tally_hit(struct soak_tally *t)
    answer counts as a gap too. */
 static inline void soak_tally_end(struct soak_tally *t, int64_t end)
 {
-    if (t->answers > 0 && end - t->last > t->maxgap)
+    if (t->answers > 0 && end - t->last > t->maxgap) {
         t->maxgap = end - t->last;
+        t->maxgap_at = t->last;
+    }
 }
 
 #define SOAK_GOOD_TAG "GOOD "

@@ -81,6 +81,9 @@ MAX_GAP_MS = env_int("SOAK_MAX_GAP_MS", 5000)
 WARMUP_SESSIONS = env_int("SOAK_WARMUP_SESSIONS", 300)
 
 RESULTS = []
+# CLOCK_MONOTONIC ms (as the C programs' maxgap_at) when the main attack
+# began and ended: where a silence falls is printed relative to it.
+ATTACK = {}
 
 
 def check(ok, what):
@@ -167,9 +170,11 @@ def trimmed_rss_kib(server):
     malloc_trim(0)), and VmRSS just before that."""
     raw = rss_kib(server.p.pid)
     server.p.send_signal(signal.SIGUSR1)
-    if server.wait_line(lambda l: l == "trimmed",
-                        time.monotonic() + 10) is None:
+    line = server.wait_line(lambda l: l.startswith("trimmed "),
+                            time.monotonic() + 10)
+    if line is None:
         return -1, raw
+    print("soak: malloc_trim took %s" % line.split(" ", 1)[1])
     return rss_kib(server.p.pid), raw
 
 
@@ -392,7 +397,9 @@ def main():
         print("soak: RSS baseline: VmRSS %d KiB after malloc_trim (%d before)"
               % (base_rss, base_raw), flush=True)
 
+        ATTACK["start"] = time.monotonic() * 1000
         r = run_attack(server, lfile, SESSIONS, SEED)
+        ATTACK["end"] = time.monotonic() * 1000
         summary = r["summary"]
         check(r["alive"], "server alive after the attack")
         if not r["alive"]:
@@ -456,16 +463,27 @@ def main():
         if gt or st:
             print("soak: answers per good client (and per server socket fed"
                   " by one), longest silence:")
+        if ATTACK:
+            print("soak: (a silence's start is given in seconds from the "
+                  "main attack's start; the attack ran %.1f s)"
+                  % ((ATTACK.get("end", ATTACK["start"]) - ATTACK["start"])
+                     / 1000))
+
+        def at(t):
+            if not ATTACK or t["maxgap_ms"] == 0:
+                return ""
+            return " from %+.1f s" % ((t["maxgap_at"] - ATTACK["start"])
+                                      / 1000)
         for (role, tr), t in sorted(gt.items()):
             check(t["answers"] > 0 and t["maxgap_ms"] <= MAX_GAP_MS,
-                  "good client on %s.%s: %d answers, longest silence %d ms"
-                  % (role, tr, t["answers"], t["maxgap_ms"]))
+                  "good client on %s.%s: %d answers, longest silence %d ms%s"
+                  % (role, tr, t["answers"], t["maxgap_ms"], at(t)))
         for (role, tr), t in sorted(st.items()):
             if role in ("sub", "pull", "surveyor", "req"):
                 check(t["good"] > 0 and t["maxgap_ms"] <= MAX_GAP_MS,
                       "server %s.%s from its good client: %d, longest "
-                      "silence %d ms" % (role, tr, t["good"],
-                                         t["maxgap_ms"]))
+                      "silence %d ms%s" % (role, tr, t["good"],
+                                           t["maxgap_ms"], at(t)))
         if st:
             print("soak: messages each server socket handled: " + ", ".join(
                 "%s.%s %d" % (r, t, v["handled"])
