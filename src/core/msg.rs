@@ -83,8 +83,16 @@ impl Chunk {
         Ok(Chunk { ptr })
     }
 
+    /// The malloc size for a body of `len` bytes, or None for a size no
+    /// allocation can have (over isize::MAX, as Rust's own limit). Such a
+    /// request never reaches malloc: it fails as ENOMEM all the same, and
+    /// malloc is spared (and valgrind stops flagging) absurd arguments.
+    fn block_size(len: usize) -> Option<usize> {
+        len.checked_add(HDR).filter(|&t| t <= isize::MAX as usize)
+    }
+
     fn malloc(cap: usize) -> Result<NonNull<Header>> {
-        let total = cap.checked_add(HDR).ok_or(Error::NOMEM)?;
+        let total = Self::block_size(cap).ok_or(Error::NOMEM)?;
         // SAFETY: malloc with a non-zero size; the result is checked.
         let p = unsafe { libc::malloc(total) } as *mut Header;
         NonNull::new(p).ok_or(Error::NOMEM)
@@ -191,7 +199,7 @@ impl Chunk {
             unsafe { std::ptr::copy_nonoverlapping(self.data(), new.data(), self.len()) };
             return Ok(new);
         }
-        let Some(total) = len.checked_add(HDR) else {
+        let Some(total) = Self::block_size(len) else {
             return Err((Error::NOMEM, self));
         };
         // SAFETY: the block came from malloc; on failure it is left intact
