@@ -49,8 +49,13 @@ struct State {
     last_eid: i32,
     /// Scratch buffer for draining events, kept to avoid reallocating.
     scratch: Vec<Event>,
-    /// The protocol timer last handed to the reactor (`core::timer`).
+    /// When the reactor entry we handed over last (`core::timer`) comes
+    /// due; `None` once it has. One entry at a time: a later deadline
+    /// waits for it (it finds nothing due and hands over the next).
     timer_at: Option<Instant>,
+    /// A deadline the protocol left due after its timers ran: not handed to
+    /// the reactor again (that would spin); the next call deals with it.
+    timer_spent: Option<Instant>,
     /// Attached pipes that are network connections.
     net_pipes: usize,
     /// Pipes the peer closed that still hold messages for us: they stay
@@ -102,6 +107,7 @@ impl Socket {
                 last_eid: 0,
                 scratch: Vec::new(),
                 timer_at: None,
+                timer_spent: None,
                 net_pipes: 0,
                 draining: Vec::new(),
             })),
@@ -211,12 +217,16 @@ impl Socket {
         }
         self.sig
             .settle_fds(st.proto.can_send(), st.proto.can_recv());
-        let next = st.proto.timer();
-        if next != st.timer_at {
-            st.timer_at = next;
-            if let (Some(at), Some(me)) = (next, self.sig.owner()) {
-                crate::core::timer::schedule(me, at);
-            }
+        // A request or survey per call must not leave a reactor entry per
+        // call behind (REQ's resend deadline is a minute away): an entry
+        // that comes due first stands in for every later deadline.
+        let Some(at) = st.proto.timer() else { return };
+        if st.timer_at.is_some_and(|t| t <= at) || st.timer_spent == Some(at) {
+            return;
+        }
+        if let Some(me) = self.sig.owner() {
+            st.timer_at = Some(at);
+            crate::core::timer::schedule(me, at);
         }
     }
 
@@ -256,6 +266,7 @@ impl Socket {
         self.drain(&mut st);
         st.timer_at = None; // the entry that brought us here is spent
         self.run_timers(&mut st);
+        st.timer_spent = st.proto.timer().filter(|&t| passed(Some(t)));
         self.settle(&mut st);
         drop(st);
         self.sig.kick();

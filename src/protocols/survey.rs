@@ -21,7 +21,13 @@ const DEFAULT_DEADLINE: i32 = 1000;
 
 enum Survey {
     None,
-    Active { id: u32, deadline: Instant },
+    Active {
+        id: u32,
+        deadline: Instant,
+    },
+    /// The deadline passed with nobody receiving: the next `recv` says
+    /// `ETIMEDOUT` (then `EFSM`), and no timer is due any more.
+    Expired,
 }
 
 pub struct Surveyor {
@@ -86,8 +92,13 @@ impl Protocol for Surveyor {
         if self.raw {
             return recv_with_backtrace(&mut self.fq);
         }
-        let Survey::Active { id: want, deadline } = self.survey else {
-            return Err(Error::FSM);
+        let (want, deadline) = match self.survey {
+            Survey::Active { id, deadline } => (id, deadline),
+            Survey::Expired => {
+                self.survey = Survey::None;
+                return Err(Error::TIMEDOUT);
+            }
+            Survey::None => return Err(Error::FSM),
         };
         if Instant::now() >= deadline {
             self.survey = Survey::None;
@@ -122,6 +133,14 @@ impl Protocol for Surveyor {
         match self.survey {
             Survey::Active { deadline, .. } if !self.raw => Some(deadline),
             _ => None,
+        }
+    }
+
+    fn on_timer(&mut self, now: Instant) {
+        if let Survey::Active { deadline, .. } = self.survey {
+            if now >= deadline {
+                self.survey = Survey::Expired;
+            }
         }
     }
 }
