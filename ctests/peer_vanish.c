@@ -16,6 +16,9 @@
      one message and close at once. The first becomes the pair's peer, the
      others are refused; a refused peer whose message arrived before the
      refusal used to be kept forever.
+   - ws_memory: 1500 WebSocket peers upgrade to a bound PUB and leave, twice;
+     the second round must leave the heap (glibc's mallinfo2) where the
+     first left it.
    - teardown: as upstream's ipc_shutdown test, 100 threads each connect a
      SUB to a bound PUB and close it at once; then 10 threads at a time each
      dial a bound PUSH ten times from one PULL, receive ten messages and
@@ -23,9 +26,10 @@
      still in their handshake when their socket closed used to be kept
      forever (with their descriptors and queued messages).
 
-   Ports 24400-24409; ipc files in the working directory. */
+   Ports 24400-24409 (24400, 24401, 24404, 24405, 24409); ipc files in the working directory. */
 #include "rawsock.h"
 #include <dirent.h>
+#include <malloc.h>
 #include <sched.h>
 #include <nanomsg/pair.h>
 #include <nanomsg/pipeline.h>
@@ -178,6 +182,39 @@ static void test_pair_race(void)
     test_close(s);
 }
 
+/* ---- ws_memory ---------------------------------------------------------- */
+
+static size_t heap_in_use(void)
+{
+    malloc_trim(0);
+    return mallinfo2().uordblks;
+}
+
+/* WebSocket peers that upgrade and leave: the port's listener kept a note
+   of every connection it ever accepted (about 1 KB each), since the end of
+   a ws connection is told to the path's endpoint, not to the port. */
+static void test_ws_memory(void)
+{
+    int s = test_socket(AF_SP, NN_PUB);
+    test_bind(s, "ws://127.0.0.1:24405");
+    int base = count_fds();
+    size_t before = 0;
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 1500; i++)
+            close(rs_ws_client(24405, "/", "pub.sp.nanomsg.org"));
+        expect_fds_back(base, "ws_memory");
+        if (round == 0)
+            before = heap_in_use();
+    }
+    long grew = (long) heap_in_use() - (long) before;
+    if (grew > 256 * 1024) {
+        fprintf(stderr, "ws_memory: 1500 ws peers left %ld bytes behind\n",
+            grew);
+        exit(1);
+    }
+    test_close(s);
+}
+
 /* ---- teardown ----------------------------------------------------------- */
 
 #define TEARDOWN_ADDR "ipc://peer_vanish_teardown.ipc"
@@ -261,6 +298,8 @@ int main(int argc, char **argv)
     }
     if (RUN("pair_race"))
         test_pair_race();
+    if (RUN("ws_memory"))
+        test_ws_memory();
     if (RUN("teardown"))
         test_teardown();
     return 0;

@@ -531,11 +531,8 @@ impl Listener {
     }
 }
 
-impl Hooks for Listener {
-    fn ended(&self, conn: &Arc<Conn>, _how: Ended, _was_pipe: bool) {
-        self.conns.forget(conn);
-    }
-}
+/// Its connections leave `conns` by themselves when they end.
+impl Hooks for Listener {}
 
 impl Source for Listener {
     fn ready(self: Arc<Self>, _readable: bool, _writable: bool) {

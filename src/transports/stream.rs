@@ -63,27 +63,28 @@ fn linger_deadline(linger_ms: i32) -> Option<Instant> {
     (linger_ms >= 0).then(|| Instant::now() + Duration::from_millis(linger_ms as u64))
 }
 
+type SetInner = Mutex<BTreeMap<PipeId, Weak<Conn>>>;
+
 /// A set of connections that someone must be able to end or wait for (an
-/// endpoint's, the process's), without keeping them alive. A connection
-/// leaves its sets when it ends (a `Weak` would otherwise keep its memory).
-pub(crate) struct ConnSet(Mutex<BTreeMap<PipeId, Weak<Conn>>>);
+/// endpoint's, a WebSocket port's, the process's), without keeping them
+/// alive. A connection leaves every set it is in when it ends (`Conn::end`),
+/// whoever is told about the end: a `Weak` left behind would keep its
+/// memory.
+pub(crate) struct ConnSet(Arc<SetInner>);
 
 impl ConnSet {
-    pub(crate) const fn new() -> ConnSet {
-        ConnSet(Mutex::new(BTreeMap::new()))
+    pub(crate) fn new() -> ConnSet {
+        ConnSet(Arc::new(Mutex::new(BTreeMap::new())))
     }
 
     pub(crate) fn add(&self, conn: &Arc<Conn>) {
+        conn.sets.lock().push(Arc::downgrade(&self.0));
         let mut set = self.0.lock();
         set.insert(conn.id, Arc::downgrade(conn));
-        // It may have ended meanwhile, before it could be forgotten.
+        // It may have ended meanwhile, before it could leave.
         if conn.is_closed() {
             set.remove(&conn.id);
         }
-    }
-
-    pub(crate) fn forget(&self, conn: &Conn) {
-        self.0.lock().remove(&conn.id);
     }
 
     fn live(&self) -> Vec<Arc<Conn>> {
@@ -114,7 +115,7 @@ impl ConnSet {
 
 /// Every connection that may still have something to write, for the wait
 /// at exit.
-static LIVE: ConnSet = ConnSet::new();
+static LIVE: std::sync::LazyLock<ConnSet> = std::sync::LazyLock::new(ConnSet::new);
 
 /// At exit (the library's destructor): give every connection's queued
 /// messages (corked ones included) up to its socket's `NN_LINGER` to
@@ -186,7 +187,7 @@ pub trait Hooks: Send + Sync {
     /// A connect completed (the handshake follows).
     fn connected(&self, _conn: &Arc<Conn>) {}
     /// The connection is over. `was_pipe` says whether it got past the handshake.
-    fn ended(&self, conn: &Arc<Conn>, how: Ended, was_pipe: bool);
+    fn ended(&self, _conn: &Arc<Conn>, _how: Ended, _was_pipe: bool) {}
 }
 
 /// Where a WebSocket server connection finds its endpoint by path.
@@ -344,6 +345,8 @@ pub struct Conn {
     key: AtomicUsize,
     /// `PIPE_NEW`, `PIPE_ADDED`, `PIPE_GONE` or `PIPE_CLOSE_PENDING`.
     pipe: AtomicU8,
+    /// The `ConnSet`s this connection is in, left when it ends.
+    sets: Mutex<Vec<Weak<SetInner>>>,
     pub id: PipeId,
     role: Role,
     attach: OnceLock<Attach>,
@@ -477,6 +480,7 @@ impl Conn {
             sock: Mutex::new(Some(fd)),
             key: AtomicUsize::new(0),
             pipe: AtomicU8::new(PIPE_NEW),
+            sets: Mutex::new(Vec::new()),
             id: new_pipe_id(),
             role,
             attach: OnceLock::new(),
@@ -536,7 +540,7 @@ impl Conn {
         let key = r.new_key();
         conn.key.store(key, Ordering::Release);
         if let Err(e) = r.add(key, conn.fd, conn.clone(), connecting) {
-            LIVE.forget(&conn);
+            conn.leave_sets();
             return Err(e);
         }
         let t = conn.after(Instant::now() + HANDSHAKE_TIMEOUT, |c| {
@@ -766,6 +770,15 @@ impl Conn {
         reactor::get().poke(self.clone());
     }
 
+    /// Out of every `ConnSet` (see `ConnSet::add`).
+    fn leave_sets(&self) {
+        for set in std::mem::take(&mut *self.sets.lock()) {
+            if let Some(set) = set.upgrade() {
+                set.lock().remove(&self.id);
+            }
+        }
+    }
+
     /// `nn_shutdown` or a protocol refusing the pipe: the socket is done
     /// with it and what is queued either way is dropped.
     pub(crate) fn drop_pipe(self: &Arc<Self>) {
@@ -841,7 +854,7 @@ impl Conn {
         if self.closed.swap(true, Ordering::AcqRel) {
             return;
         }
-        LIVE.forget(self);
+        self.leave_sets();
         let was_pipe = {
             let mut ph = self.phase.lock();
             let was = matches!(*ph, Phase::Active | Phase::Closing);
@@ -1590,8 +1603,7 @@ mod tests {
         set.add(&c);
         assert_eq!(set.len(), 1);
         c.end(Ended::Broken);
-        set.forget(&c);
-        assert_eq!(set.len(), 0);
+        assert_eq!(set.len(), 0, "an ended connection leaves its sets");
         // Adding one that already ended keeps nothing.
         set.add(&c);
         assert_eq!(set.len(), 0);

@@ -23,7 +23,7 @@ use sha1::{Digest, Sha1};
 use crate::core::error::{Error, Result};
 use crate::protocols;
 use crate::transports::net::{EpConfig, Listener};
-use crate::transports::stream::{Attach, Conn, ConnSet, Ended, Hooks, WsRouter};
+use crate::transports::stream::{Attach, Conn, ConnSet, Hooks, WsRouter};
 
 pub(crate) const OP_CONT: u8 = 0x0;
 pub(crate) const OP_TEXT: u8 = 0x1;
@@ -501,11 +501,8 @@ pub(crate) struct Binding {
     conns: ConnSet,
 }
 
-impl Hooks for Binding {
-    fn ended(&self, conn: &Arc<Conn>, _how: Ended, _was_pipe: bool) {
-        self.conns.forget(conn);
-    }
-}
+/// Its connections leave `conns` by themselves when they end.
+impl Hooks for Binding {}
 
 /// A listening port shared by every path bound on it.
 pub(crate) struct Port {
