@@ -353,7 +353,7 @@ int main(void)
 {
     alarm(40);
     signal(SIGPIPE, SIG_IGN);
-    snprintf(ipc_path, sizeof ipc_path, "/tmp/nn-next-hostile.ipc");
+    snprintf(ipc_path, sizeof ipc_path, "/tmp/nn-next-hostile-%d.ipc", (int) getpid());
     snprintf(ipc_addr, sizeof ipc_addr, "ipc://%s", ipc_path);
     unlink(ipc_path);
 

@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 {
     alarm(30);
     signal(SIGPIPE, SIG_IGN);
-    snprintf(ipc_path, sizeof ipc_path, "/tmp/nn-next-hostile-ours.ipc");
+    snprintf(ipc_path, sizeof ipc_path, "/tmp/nn-next-hostile-ours-%d.ipc", (int) getpid());
     snprintf(ipc_addr, sizeof ipc_addr, "ipc://%s", ipc_path);
     unlink(ipc_path);
 

@@ -164,18 +164,22 @@ int main(void)
     alarm(40);
     unsigned char *scratch = malloc(BIG + 64);
     CHECK(scratch != NULL);
-    unlink("/tmp/nn-next-large.ipc");
+    /* Per process: another checkout's run may use the same name. */
+    char path[64], addr[80];
+    snprintf(path, sizeof path, "/tmp/nn-next-large-%d.ipc", (int) getpid());
+    snprintf(addr, sizeof addr, "ipc://%s", path);
+    unlink(path);
     test_big("inproc://nn-next-large", scratch);
-    test_big("ipc:///tmp/nn-next-large.ipc", scratch);
+    test_big(addr, scratch);
     test_big("tcp://127.0.0.1:23120", scratch);
     test_big("ws://127.0.0.1:23121", scratch);
-    test_limit("ipc:///tmp/nn-next-large.ipc", scratch, 1);
+    test_limit(addr, scratch, 1);
     test_limit("tcp://127.0.0.1:23122", scratch, 1);
     /* Upstream's ws client never reconnects after the receiver fails the
        connection (close 1009), so recovery over ws is checked in
        ws_bad_upgrade.c (ours-only). */
     test_limit("ws://127.0.0.1:23123", scratch, 0);
-    unlink("/tmp/nn-next-large.ipc");
+    unlink(path);
     free(scratch);
     return 0;
 }
