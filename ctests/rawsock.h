@@ -41,16 +41,17 @@ static inline void rs_set_timeouts(int fd, int ms)
     CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0);
 }
 
-/* Connects to 127.0.0.1:port, retrying for up to 3 s while the port is not
-   listening yet. Returns the fd (timeouts 5 s) or aborts the test. */
+/* Connects to 127.0.0.1:port, retrying for up to TEST_MUST_MS while the
+   port is not listening yet. Returns the fd (timeouts TEST_MUST_MS) or
+   aborts the test. */
 static inline int rs_tcp_connect(int port)
 {
-    int64_t deadline = now_ms() + 3000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     for (;;) {
         struct sockaddr_in sa;
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         CHECK(fd >= 0);
-        rs_set_timeouts(fd, 5000);
+        rs_set_timeouts(fd, TEST_MUST_MS);
         memset(&sa, 0, sizeof sa);
         sa.sin_family = AF_INET;
         sa.sin_port = htons((uint16_t) port);
@@ -68,12 +69,12 @@ static inline int rs_tcp_connect(int port)
 
 static inline int rs_unix_connect(const char *path)
 {
-    int64_t deadline = now_ms() + 3000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     for (;;) {
         struct sockaddr_un sa;
         int fd = socket(AF_UNIX, SOCK_STREAM, 0);
         CHECK(fd >= 0);
-        rs_set_timeouts(fd, 5000);
+        rs_set_timeouts(fd, TEST_MUST_MS);
         memset(&sa, 0, sizeof sa);
         sa.sun_family = AF_UNIX;
         CHECK(strlen(path) < sizeof sa.sun_path);
@@ -114,7 +115,7 @@ static inline int rs_accept(int lfd, int timeout_ms)
         return -1;
     int fd = accept(lfd, NULL, NULL);
     if (fd >= 0)
-        rs_set_timeouts(fd, 5000);
+        rs_set_timeouts(fd, TEST_MUST_MS);
     return fd;
 }
 
