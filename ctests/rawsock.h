@@ -466,7 +466,7 @@ static inline int rs_ws_client(int port, const char *path, const char *proto)
     rs_ws_key(key);
     rs_ws_accept(key, want);
     CHECK(rs_ws_send_upgrade(fd, path, proto, key) == 0);
-    rs_read_http(fd, head, sizeof head, 5000, &closed);
+    rs_read_http(fd, head, sizeof head, TEST_MUST_MS, &closed);
     if (rs_http_status(head) != 101)
         fprintf(stderr, "upgrade response: [%s]\n", head);
     CHECK(rs_http_status(head) == 101);
