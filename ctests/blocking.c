@@ -250,7 +250,7 @@ static void test_block_send(void)
 int main(int argc, char **argv)
 {
     static const char *trs[] = { "inproc", "ipc", "tcp", "ws" };
-    alarm(30);
+    alarm(55);
     for (int i = 0; i < 4; i++) {
         if (argc > 1 && strcmp(argv[1], trs[i]) != 0)
             continue;

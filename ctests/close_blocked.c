@@ -66,7 +66,7 @@ int main(void)
     int a, peer, n, rc, small = 1000;
     char buf[1000];
 
-    alarm(10);
+    alarm(30);
 
     /*  1. nn_recv on a peerless PAIR socket. */
     memset(&b, 0, sizeof b);
