@@ -224,6 +224,30 @@ static inline size_t rs_read_http(int fd, char *buf, size_t cap, int timeout_ms,
     return got;
 }
 
+/* Accepts a connection on the listening lfd and reads an HTTP head from
+   it into buf. A client may give up a handshake that a stalled machine
+   made too slow (the library's handshake timeout) and connect again: a
+   connection closed before its head was complete is dropped and the next
+   one taken, until timeout_ms. Returns the fd, or -1. */
+static inline int rs_accept_http(int lfd, char *buf, size_t cap,
+    int timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        int left = (int) (deadline - now_ms()), closed;
+        if (left <= 0)
+            return -1;
+        int fd = rs_accept(lfd, left);
+        if (fd < 0)
+            return -1;
+        left = (int) (deadline - now_ms());
+        rs_read_http(fd, buf, cap, left > 0 ? left : 1, &closed);
+        if (strstr(buf, "\r\n\r\n") != NULL || !closed)
+            return fd;
+        close(fd);
+    }
+}
+
 /* The status code of an HTTP response head ("HTTP/1.1 101 ..."), or -1 when
    buf does not start with a complete status line. */
 static inline int rs_http_status(const char *buf)

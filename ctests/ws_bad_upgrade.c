@@ -327,10 +327,8 @@ static void case_ping(void)
 static int accept_upgrade(int l, const char *proto)
 {
     char head[4096], key[64], acc[64], resp[512];
-    int closed;
-    int fd = rs_accept(l, TEST_MUST_MS);
+    int fd = rs_accept_http(l, head, sizeof head, TEST_MUST_MS);
     CHECK(fd >= 0);
-    rs_read_http(fd, head, sizeof head, TEST_MUST_MS, &closed);
     CHECK(rs_http_header(head, "Sec-WebSocket-Key", key, sizeof key));
     rs_ws_accept(key, acc);
     snprintf(resp, sizeof resp,
