@@ -90,14 +90,17 @@ static void *blocked_fn(void *arg)
     case RECV:
         b->rc = nn_recv(b->s, buf, sizeof buf, 0);
         break;
-    case SEND:
-        /*  fill() filled the pipe, but over tcp a slow machine's I/O
-            thread can still make room after it gave up: send until a call
-            blocks, so that the call the close wakes is always a blocked
-            one. */
-        while ((b->rc = nn_send(b->s, "more", 4, 0)) == 4)
+    case SEND: {
+        /*  fill() filled the pipe (and showed that a send blocks), but
+            over tcp a slow machine's I/O thread can still make room after
+            it gave up: send until a call blocks, so that the call the
+            close wakes is always a blocked one. */
+        int rc;
+        while ((rc = nn_send(b->s, "more", 4, 0)) == 4)
             ;
+        b->rc = rc;
         break;
+    }
     case DEVICE:
         b->rc = nn_device(b->s, b->other);
         break;
