@@ -46,7 +46,8 @@ static void close_while_blocked(struct blocked *b)
     test_thread_join(&t);
     CHECK(b->rc == -1);
     CHECK(b->err == EBADF);
-    CHECK(b->returned_at - closed_at < 2000);
+    /*  Promptly: a call that stays blocked fails this hang bound. */
+    CHECK(b->returned_at - closed_at < test_hang_ms(0));
     /*  The handle is invalid now. */
     {
         char buf[8];
@@ -65,7 +66,7 @@ int main(void)
     int a, peer, n, rc, small = 1000;
     char buf[1000];
 
-    alarm(10);
+    alarm(30);
 
     /*  1. nn_recv on a peerless PAIR socket. */
     memset(&b, 0, sizeof b);

@@ -108,8 +108,8 @@ static void test_pair_device(void)
 
     int a = test_socket(AF_SP, NN_PAIR);
     int b = test_socket(AF_SP, NN_PAIR);
-    test_setopt_int(a, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
-    test_setopt_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+    test_setopt_int(a, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_connect(a, "inproc://device-pair-a");
     test_connect(b, "inproc://device-pair-b");
 
@@ -168,7 +168,7 @@ static void check_reqrep_through(const char *front, const char *back)
     for (int i = 0; i < 2; i++) {
         req[i] = test_socket(AF_SP, NN_REQ);
         rep[i] = test_socket(AF_SP, NN_REP);
-        test_setopt_int(req[i], NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+        test_setopt_int(req[i], NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
         test_connect(req[i], front);
         test_connect(rep[i], back);
     }
@@ -176,7 +176,8 @@ static void check_reqrep_through(const char *front, const char *back)
         test_send(req[0], "from-0");
         test_send(req[1], "from-1");
         for (int k = 0; k < 2; k++) {
-            int who = test_recv_any(rep, 2, buf, sizeof buf, &len, 1000);
+            int who = test_recv_any(rep, 2, buf, sizeof buf, &len,
+                TEST_MUST_MS);
             CHECK(who >= 0);
             CHECK(len == 6 && memcmp(buf, "from-", 5) == 0);
             served[who]++;
@@ -222,7 +223,7 @@ static void check_bus(const char *addr)
     int e[N];
     for (int i = 0; i < N; i++) {
         e[i] = test_socket(AF_SP, NN_BUS);
-        test_setopt_int(e[i], NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+        test_setopt_int(e[i], NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
         test_connect(e[i], addr);
     }
     /* BUS drops messages to pipes that do not exist yet. */
@@ -237,7 +238,7 @@ static void check_bus(const char *addr)
         /* Not back to the sender. */
         test_setopt_int(e[from], NN_SOL_SOCKET, NN_RCVTIMEO, 100);
         CHECK_ERR(nn_recv(e[from], buf, sizeof buf, 0), ETIMEDOUT);
-        test_setopt_int(e[from], NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+        test_setopt_int(e[from], NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     }
     for (int i = 0; i < N; i++)
         test_close(e[i]);
@@ -280,7 +281,7 @@ int main(void)
         CHECK(all[i]->rc == -1);
         CHECK(all[i]->err == EBADF);
     }
-    CHECK(now_ms() - t0 < 2000);
+    CHECK_NO_HANG(t0, 0);
     /* nn_device itself now fails with EBADF too: the sockets are gone. */
     CHECK_ERR(nn_device(pair_dev.s1, pair_dev.s2), EBADF);
     return 0;

@@ -95,15 +95,15 @@ static void start_device(const char *name, int s1, int s2)
 static int mk(int domain, int proto)
 {
     int s = test_socket(domain, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     return s;
 }
 
-/* Waits up to 5 s until socket s has n current connections. */
+/* Waits up to TEST_MUST_MS until socket s has n current connections. */
 static void wait_conns(int s, uint64_t n, const char *what)
 {
-    int64_t deadline = now_ms() + 5000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     while (nn_get_statistic(s, NN_STAT_CURRENT_CONNECTIONS) != n) {
         if (now_ms() >= deadline) {
             fprintf(stderr, "%s: %llu connections, expected %llu\n", what,
@@ -207,7 +207,7 @@ static void test_bus(void)
     start_device("bus", hub, -1);
     for (int i = 0; i < 3; i++) {
         nodes[i] = mk(AF_SP, NN_BUS);
-        test_setopt_int(nodes[i], NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
+        test_setopt_int(nodes[i], NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
         test_connect(nodes[i], tcp(5));
         wait_conns(nodes[i], 1, "bus node");
     }
@@ -246,7 +246,7 @@ static void test_pubsub(void)
     }
     /* Publish until both subscribers hear something (the links come up
        in the background and PUB drops messages it cannot deliver). */
-    int64_t deadline = now_ms() + 5000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     int heard[2] = { 0, 0 };
     while (!heard[0] || !heard[1]) {
         CHECK(now_ms() < deadline);
@@ -270,7 +270,7 @@ static void test_pubsub(void)
     }
     for (int i = 0; i < 2; i++) {
         int rc;
-        test_setopt_int(subs[i], NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
+        test_setopt_int(subs[i], NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
         /* Skip probes still in flight. */
         do {
             rc = nn_recv(subs[i], buf, sizeof buf - 1, 0);
@@ -306,7 +306,10 @@ static void test_survey(void)
     test_bind(xresp, tcp(7));
     test_bind(xsurv, ipc(3));
     start_device("survey", xresp, xsurv);
-    test_setopt_int(surveyor, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, 3000);
+    /* The answers must come before the deadline: far longer than a stall
+       of the machine (the test never waits for it). */
+    test_setopt_int(surveyor, NN_SURVEYOR, NN_SURVEYOR_DEADLINE,
+        TEST_MUST_MS);
     test_connect(surveyor, tcp(7));
     for (int i = 0; i < 2; i++) {
         resp[i] = mk(AF_SP, NN_RESPONDENT);

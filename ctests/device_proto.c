@@ -51,7 +51,7 @@ static void check_pipeline(struct dev *d, int order, const char *in,
 
     int src = test_socket(AF_SP, NN_PUSH);
     int dst = test_socket(AF_SP, NN_PULL);
-    test_setopt_int(dst, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+    test_setopt_int(dst, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_connect(src, in);
     test_connect(dst, out);
     for (int i = 0; i < 10; i++) {

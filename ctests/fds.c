@@ -87,14 +87,14 @@ int main(void)
     CHECK(brfd != arfd && bsfd != asfd && brfd != bsfd);
 
     /* Connected: SNDFD signals that a message can be sent. */
-    CHECK(readable(asfd, 1000));
-    CHECK(readable(bsfd, 1000));
+    CHECK(readable(asfd, TEST_MUST_MS));
+    CHECK(readable(bsfd, TEST_MUST_MS));
     CHECK(!readable(arfd, 0));
     CHECK(!readable(brfd, 0));
 
     /* RCVFD readable while a message waits, level-triggered. */
     test_send(b, "m1");
-    CHECK(readable(arfd, 1000));
+    CHECK(readable(arfd, TEST_MUST_MS));
     CHECK(readable(arfd, 0));
     CHECK(sel_readable(arfd));
     test_recv(a, "m1");
@@ -104,7 +104,7 @@ int main(void)
     /* Two queued, one received: still readable; both received: not. */
     test_send(b, "m2");
     test_send(b, "m3");
-    CHECK(readable(arfd, 1000));
+    CHECK(readable(arfd, TEST_MUST_MS));
     test_recv(a, "m2");
     CHECK(readable(arfd, 0));
     CHECK(sel_readable(arfd));
@@ -113,7 +113,7 @@ int main(void)
 
     /* DONTWAIT receive succeeds whenever RCVFD says readable. */
     test_send(b, "m4");
-    CHECK(readable(arfd, 1000));
+    CHECK(readable(arfd, TEST_MUST_MS));
     char buf[16];
     CHECK(nn_recv(a, buf, sizeof buf, NN_DONTWAIT) == 2);
     CHECK(memcmp(buf, "m4", 2) == 0);
@@ -138,7 +138,7 @@ int main(void)
     CHECK(!sel_readable(asfd));
     CHECK(readable(brfd, 0));
     CHECK(nn_recv(b, big, sizeof big, 0) == (int) sizeof big);
-    CHECK(readable(asfd, 1000));
+    CHECK(readable(asfd, TEST_MUST_MS));
     while (--n > 0)
         CHECK(nn_recv(b, big, sizeof big, 0) == (int) sizeof big);
     CHECK(!readable(brfd, 0));
@@ -147,11 +147,14 @@ int main(void)
     /* A blocked poll(2) on RCVFD is woken by another thread's send. */
     struct sender_arg arg = { b };
     test_thread th;
-    test_thread_start(&th, delayed_sender, &arg);
+    /* t0 before the sender starts its 100 ms sleep; the poll's own
+       timeout is the hang bound. */
     int64_t t0 = now_ms();
-    CHECK(readable(arfd, 2000));
+    test_thread_start(&th, delayed_sender, &arg);
+    CHECK(readable(arfd, (int) test_hang_ms(100)));
     int64_t el = now_ms() - t0;
-    CHECK(el >= 50 && el < 1500);
+    CHECK(el >= 50);
+    CHECK_NO_HANG(t0, 100);
     test_thread_join(&th);
     test_recv(a, "wake");
     CHECK(!readable(arfd, 0));
@@ -166,7 +169,7 @@ int main(void)
     CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, arfd, &ev) == 0);
     CHECK(epoll_wait(ep, out, 4, 0) == 0);
     test_send(b, "ep");
-    CHECK(epoll_wait(ep, out, 4, 1000) == 1);
+    CHECK(epoll_wait(ep, out, 4, TEST_MUST_MS) == 1);
     CHECK(out[0].data.fd == arfd);
     CHECK(out[0].events & EPOLLIN);
     /* Level-triggered: reported again until received. */

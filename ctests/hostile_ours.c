@@ -54,8 +54,8 @@ static void *server_main(void *arg)
 static int make_req(const char *addr)
 {
     int s = test_socket(AF_SP, NN_REQ);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     test_connect(s, addr);
     return s;
 }
@@ -82,7 +82,7 @@ static void check_served(const char *after)
 
 static void expect_closed(int fd, const char *what)
 {
-    if (!rs_wait_closed(fd, 3000)) {
+    if (!rs_wait_closed(fd, TEST_MUST_MS)) {
         fprintf(stderr, "%s: connection not closed\n", what);
         CHECK(!"server kept a hostile connection");
     }
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 
     rep = test_socket(AF_SP, NN_REP);
     test_setopt_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, 100);
-    test_setopt_int(rep, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(rep, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     test_bind(rep, TCP_ADDR);
     test_bind(rep, ipc_addr);
     test_bind(rep, WS_ADDR);

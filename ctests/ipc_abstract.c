@@ -15,8 +15,8 @@
 static int mk(void)
 {
     int s = test_socket(AF_SP, NN_PAIR);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 20);
     return s;
 }

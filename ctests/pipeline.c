@@ -370,7 +370,9 @@ static void test_stuck_pull(void)
     test_bind(push, "inproc://pipeline-stuck");
     test_setopt_int(stuck, NN_SOL_SOCKET, NN_RCVBUF, 10 * MSGSZ);
     test_setopt_int(reading, NN_SOL_SOCKET, NN_RCVTIMEO, 100);
-    test_setopt_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, 1000);
+    /* The sends wait for the reader thread whenever both PULLs are full:
+       a stalled reader must not make them time out. */
+    test_setopt_int(push, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     test_connect(stuck, "inproc://pipeline-stuck");
     test_connect(reading, "inproc://pipeline-stuck");
     sync_pulls(push, pulls, 2);

@@ -20,7 +20,14 @@ static int child(void)
     int s = test_socket(AF_SP, NN_PAIR);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     test_connect(s, ADDR);
-    sleep_ms(300);
+    /* Until a second attempt has failed: the first one's report is
+       written by then (the reports come from one thread, in order). A
+       fixed sleep could end before the first attempt on a slow machine. */
+    int64_t deadline = now_ms() + TEST_MUST_MS;
+    while (nn_get_statistic(s, NN_STAT_CONNECT_ERRORS) < 2) {
+        CHECK(now_ms() < deadline);
+        sleep_ms(5);
+    }
     test_close(s);
     return 0;
 }

@@ -41,16 +41,17 @@ static inline void rs_set_timeouts(int fd, int ms)
     CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0);
 }
 
-/* Connects to 127.0.0.1:port, retrying for up to 3 s while the port is not
-   listening yet. Returns the fd (timeouts 5 s) or aborts the test. */
+/* Connects to 127.0.0.1:port, retrying for up to TEST_MUST_MS while the
+   port is not listening yet. Returns the fd (timeouts TEST_MUST_MS) or
+   aborts the test. */
 static inline int rs_tcp_connect(int port)
 {
-    int64_t deadline = now_ms() + 3000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     for (;;) {
         struct sockaddr_in sa;
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         CHECK(fd >= 0);
-        rs_set_timeouts(fd, 5000);
+        rs_set_timeouts(fd, TEST_MUST_MS);
         memset(&sa, 0, sizeof sa);
         sa.sin_family = AF_INET;
         sa.sin_port = htons((uint16_t) port);
@@ -68,12 +69,12 @@ static inline int rs_tcp_connect(int port)
 
 static inline int rs_unix_connect(const char *path)
 {
-    int64_t deadline = now_ms() + 3000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     for (;;) {
         struct sockaddr_un sa;
         int fd = socket(AF_UNIX, SOCK_STREAM, 0);
         CHECK(fd >= 0);
-        rs_set_timeouts(fd, 5000);
+        rs_set_timeouts(fd, TEST_MUST_MS);
         memset(&sa, 0, sizeof sa);
         sa.sun_family = AF_UNIX;
         CHECK(strlen(path) < sizeof sa.sun_path);
@@ -114,7 +115,7 @@ static inline int rs_accept(int lfd, int timeout_ms)
         return -1;
     int fd = accept(lfd, NULL, NULL);
     if (fd >= 0)
-        rs_set_timeouts(fd, 5000);
+        rs_set_timeouts(fd, TEST_MUST_MS);
     return fd;
 }
 
@@ -221,6 +222,30 @@ static inline size_t rs_read_http(int fd, char *buf, size_t cap, int timeout_ms,
             break;
     }
     return got;
+}
+
+/* Accepts a connection on the listening lfd and reads an HTTP head from
+   it into buf. A client may give up a handshake that a stalled machine
+   made too slow (the library's handshake timeout) and connect again: a
+   connection closed before its head was complete is dropped and the next
+   one taken, until timeout_ms. Returns the fd, or -1. */
+static inline int rs_accept_http(int lfd, char *buf, size_t cap,
+    int timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        int left = (int) (deadline - now_ms()), closed;
+        if (left <= 0)
+            return -1;
+        int fd = rs_accept(lfd, left);
+        if (fd < 0)
+            return -1;
+        left = (int) (deadline - now_ms());
+        rs_read_http(fd, buf, cap, left > 0 ? left : 1, &closed);
+        if (strstr(buf, "\r\n\r\n") != NULL || !closed)
+            return fd;
+        close(fd);
+    }
 }
 
 /* The status code of an HTTP response head ("HTTP/1.1 101 ..."), or -1 when
@@ -465,7 +490,7 @@ static inline int rs_ws_client(int port, const char *path, const char *proto)
     rs_ws_key(key);
     rs_ws_accept(key, want);
     CHECK(rs_ws_send_upgrade(fd, path, proto, key) == 0);
-    rs_read_http(fd, head, sizeof head, 5000, &closed);
+    rs_read_http(fd, head, sizeof head, TEST_MUST_MS, &closed);
     if (rs_http_status(head) != 101)
         fprintf(stderr, "upgrade response: [%s]\n", head);
     CHECK(rs_http_status(head) == 101);

@@ -46,18 +46,18 @@ static int mk(int proto, int rcvtimeo)
 {
     int s = test_socket(AF_SP, proto);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, rcvtimeo);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     return s;
 }
 
-/* Waits (up to 5 s) until `s` has dropped `n` connections in all, and
+/* Waits (up to TEST_MUST_MS) until `s` has dropped `n` connections in all, and
    checks all along and after it that nothing is there to receive: what
    the dropped connection carried was not delivered. */
 static void wait_dropped_nothing_received(int s, uint64_t n)
 {
     char buf[16];
-    int64_t deadline = now_ms() + 5000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     for (;;) {
         int dropped = nn_get_statistic(s, NN_STAT_BROKEN_CONNECTIONS) >= n;
         int rc = nn_recv(s, buf, sizeof buf, NN_DONTWAIT);
@@ -97,9 +97,9 @@ static void test_limit(int use_ipc)
     char m[64];
     memset(m, 'm', sizeof m);
 
-    int pull = mk(NN_PULL, 3000);
-    int big = mk(NN_PUSH, 3000);
-    int small = mk(NN_PUSH, 3000);
+    int pull = mk(NN_PULL, TEST_MUST_MS);
+    int big = mk(NN_PUSH, TEST_MUST_MS);
+    int small = mk(NN_PUSH, TEST_MUST_MS);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVMAXSIZE, 10);
     mkaddr(a, sizeof a, use_ipc, 0);
     test_bind(pull, a);
@@ -127,7 +127,7 @@ static void test_limit(int use_ipc)
     /* The big sender's connection was dropped; it reconnects, and its
        messages within the limit flow again. (A message sent while the old
        connection is still being torn down may be lost, so retry.) */
-    int64_t deadline = now_ms() + 4000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     int got = 0;
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, 200);
     while (!got) {
@@ -149,8 +149,8 @@ static void test_limit(int use_ipc)
 static void test_zero_limit(int use_ipc)
 {
     char a[128], buf[16];
-    int pull = mk(NN_PULL, 3000);
-    int push = mk(NN_PUSH, 3000);
+    int pull = mk(NN_PULL, TEST_MUST_MS);
+    int push = mk(NN_PUSH, TEST_MUST_MS);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVMAXSIZE, 0);
     mkaddr(a, sizeof a, use_ipc, 1);
     test_bind(pull, a);
@@ -175,8 +175,8 @@ static void big(int use_ipc, int off, size_t len, int limit,
     CHECK(msg != NULL);
     for (size_t i = 0; i < len; i++)
         msg[i] = (unsigned char) (i * 7 + (i >> 9));
-    int pull = mk(NN_PULL, 10000);
-    int push = mk(NN_PUSH, 3000);
+    int pull = mk(NN_PULL, TEST_MUST_MS);
+    int push = mk(NN_PUSH, TEST_MUST_MS);
     if (limit != -2)
         test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVMAXSIZE, limit);
     test_setopt_int(push, NN_SOL_SOCKET, NN_RCVMAXSIZE, sender_limit);
@@ -213,8 +213,8 @@ static void test_lowered_later(int use_ipc)
 {
     char a[128];
     for (int round = 0; round < 100; round++) {
-        int pull = mk(NN_PULL, 3000);
-        int push = mk(NN_PUSH, 3000);
+        int pull = mk(NN_PULL, TEST_MUST_MS);
+        int push = mk(NN_PUSH, TEST_MUST_MS);
         mkaddr(a, sizeof a, use_ipc, 7);
         test_bind(pull, a);
         test_connect(push, a);

@@ -43,7 +43,7 @@ static void make_addr(char *buf, size_t cap, int n)
 static void wait_stat_(int line, int s, int stat, const char *name,
     uint64_t v)
 {
-    int64_t deadline = now_ms() + 3000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     for (;;) {
         uint64_t cur = nn_get_statistic(s, stat);
         if (cur == v)
@@ -61,8 +61,8 @@ static void wait_stat_(int line, int s, int stat, const char *name,
 static int mk(int proto)
 {
     int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     return s;
 }
 
@@ -92,7 +92,7 @@ static void test_rep_closes(void)
     test_send(req, "pending");
     test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, 300);
     CHECK_ERR(nn_recv(req, buf, sizeof buf, 0), ETIMEDOUT);
-    test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
+    test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
 
     /* A new REP on the same address. */
     rep = mk(NN_REP);

@@ -55,8 +55,8 @@ static void ends(const char *id, int len, int *req, int *rep)
     char addr[64];
     *req = test_socket(AF_SP, NN_REQ);
     *rep = test_socket(AF_SP, NN_REP);
-    test_setopt_int(*req, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
-    test_setopt_int(*rep, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+    test_setopt_int(*req, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(*rep, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     snprintf(addr, sizeof addr, "inproc://reqttl-%s-in0", id);
     test_connect(*req, addr);
     snprintf(addr, sizeof addr, "inproc://reqttl-%s-out%d", id, len - 1);
@@ -77,17 +77,64 @@ static void pass(int req, int rep, const char *msg)
     test_recv(req, "reply");
 }
 
-/* The request never reaches the REP, and so REQ gets no reply. */
-static void dropped(int req, int rep, const char *msg)
+/* Counters taken before a request that `dropper` must drop is sent;
+   `feeder` is the device socket whose sends fill dropper's queue. */
+struct snap {
+    uint64_t fed, delivered;
+};
+
+static struct snap snap(int dropper, int feeder)
+{
+    struct snap sn;
+    sn.fed = nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT);
+    sn.delivered = nn_get_statistic(dropper, NN_STAT_MESSAGES_RECEIVED);
+    return sn;
+}
+
+/* Shows without a time window that the request was dropped by dropper: it
+   reached dropper's queue (feeder counted it sent, after queueing it), it
+   left the queue (dropper no longer readable: the device thread took it,
+   or, for an end socket we own, our NN_DONTWAIT receive did), and dropper
+   delivered nothing (its received count, which changes under the same
+   lock as its readiness, did not move). */
+static void proven_dropped(struct snap sn, int dropper, int feeder, int own)
 {
     char buf[32];
-    test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, 100);
-    test_setopt_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, 150);
+    int64_t deadline = now_ms() + TEST_MUST_MS;
+    while (nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT) == sn.fed) {
+        CHECK(now_ms() < deadline);
+        sleep_ms(1);
+    }
+    CHECK(nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT) == sn.fed + 1);
+    if (own)
+        CHECK_ERR(nn_recv(dropper, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
+    for (;;) {
+        struct nn_pollfd pfd = { dropper, NN_POLLIN, 0 };
+        int rc = nn_poll(&pfd, 1, 0);
+        CHECK(rc >= 0);
+        if (rc == 0)
+            break;
+        CHECK(!own);
+        CHECK(now_ms() < deadline);
+        sleep_ms(1);
+    }
+    CHECK(nn_get_statistic(dropper, NN_STAT_MESSAGES_RECEIVED) ==
+        sn.delivered);
+}
+
+/* The request never reaches the REP (dropped by dropper: rep itself or a
+   device's raw REP in front of feeder), and so REQ gets no reply. */
+static void dropped(int req, int rep, int dropper, int feeder,
+    const char *msg)
+{
+    char buf[32];
+    struct snap sn = snap(dropper, feeder);
     test_send(req, msg);
-    CHECK_ERR(nn_recv(rep, buf, sizeof buf, 0), ETIMEDOUT);
+    proven_dropped(sn, dropper, feeder, dropper == rep);
+    CHECK_ERR(nn_recv(rep, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
+    test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, 100);
     CHECK_ERR(nn_recv(req, buf, sizeof buf, 0), ETIMEDOUT);
-    test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
-    test_setopt_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+    test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
 }
 
 int main(void)
@@ -99,8 +146,8 @@ int main(void)
     /* Direct (no device): the REP sees one entry, MAXTTL 1 is enough. */
     req = test_socket(AF_SP, NN_REQ);
     rep = test_socket(AF_SP, NN_REP);
-    test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
-    test_setopt_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+    test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_bind(rep, "inproc://reqttl-direct");
     test_connect(req, "inproc://reqttl-direct");
     set_ttl(rep, 1);
@@ -121,8 +168,8 @@ int main(void)
     pass(req, rep, "dev-ttl-1");
     /* ... but on the final REP it does (2 entries > 1). */
     set_ttl(rep, 1);
-    dropped(req, rep, "DROPTHIS");
-    /* Gone for good, not just delayed. */
+    dropped(req, rep, rep, dev_req[f], "DROPTHIS");
+    /* Gone for good, not just delayed (it left the queue). */
     set_ttl(rep, 8);
     CHECK_ERR(nn_recv(rep, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
     set_ttl(rep, 2);
@@ -133,8 +180,8 @@ int main(void)
     set_ttl(req, 8);
     /* Several drops in a row, then traffic flows again. */
     set_ttl(rep, 1);
-    dropped(req, rep, "drop-a");
-    dropped(req, rep, "drop-b");
+    dropped(req, rep, rep, dev_req[f], "drop-a");
+    dropped(req, rep, rep, dev_req[f], "drop-b");
     set_ttl(rep, 8);
     pass(req, rep, "flows");
     test_close(req);
@@ -146,14 +193,15 @@ int main(void)
         size_t hl;
         int rrep = test_socket(AF_SP_RAW, NN_REP);
         req = test_socket(AF_SP, NN_REQ);
-        test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
-        test_setopt_int(rrep, NN_SOL_SOCKET, NN_RCVTIMEO, 150);
-        chain("raw", 1);
+        test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+        test_setopt_int(rrep, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+        f = chain("raw", 1);
         test_connect(req, "inproc://reqttl-raw-in0");
         test_connect(rrep, "inproc://reqttl-raw-out0");
         set_ttl(rrep, 1);
+        struct snap sn = snap(rrep, dev_req[f]);
         test_send(req, "raw-drop");
-        CHECK_ERR(nn_recv(rrep, buf, sizeof buf, 0), ETIMEDOUT);
+        proven_dropped(sn, rrep, dev_req[f], 1);
         set_ttl(rrep, 2);
         test_send(req, "raw-pass");
         CHECK(test_recv_hdr(rrep, buf, sizeof buf, hdr, sizeof hdr, &hl) == 8);
@@ -171,7 +219,7 @@ int main(void)
     ends("two", 2, &req, &rep);
     pass(req, rep, "two-default");
     set_ttl(dev_rep[f + 1], 1);
-    dropped(req, rep, "two-dev1-ttl1");
+    dropped(req, rep, dev_rep[f + 1], dev_req[f], "two-dev1-ttl1");
     set_ttl(dev_rep[f + 1], 2);
     pass(req, rep, "two-dev1-ttl2");
     /* The first device's sockets and the back sockets do not matter. */
@@ -180,7 +228,7 @@ int main(void)
     set_ttl(dev_req[f + 1], 1);
     pass(req, rep, "two-others-ttl1");
     set_ttl(rep, 2);
-    dropped(req, rep, "two-rep-ttl2");
+    dropped(req, rep, rep, dev_req[f + 1], "two-rep-ttl2");
     set_ttl(rep, 3);
     pass(req, rep, "two-rep-ttl3");
     test_close(req);
@@ -192,9 +240,9 @@ int main(void)
     pass(req, rep, "seven");
     test_close(req);
     test_close(rep);
-    chain("eight", 8);
+    f = chain("eight", 8);
     ends("eight", 8, &req, &rep);
-    dropped(req, rep, "eight");
+    dropped(req, rep, rep, dev_req[f + 7], "eight");
     set_ttl(rep, 9);
     pass(req, rep, "eight-ttl9");
     test_close(req);

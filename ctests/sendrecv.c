@@ -21,14 +21,16 @@ static void test_dontwait_unconnected(void)
     CHECK_ERR(nn_send(s, "x", 1, NN_DONTWAIT), EAGAIN);
     CHECK_ERR(nn_recv(s, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
 
-    /* Timeouts rather than DONTWAIT give ETIMEDOUT after roughly the time. */
+    /* Timeouts rather than DONTWAIT give ETIMEDOUT after the time (t0 is
+       taken before the calls), and the upper bound only catches a hang. */
     test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 50);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 50);
     int64_t t0 = now_ms();
     CHECK_ERR(nn_send(s, "x", 1, 0), ETIMEDOUT);
     CHECK_ERR(nn_recv(s, buf, sizeof buf, 0), ETIMEDOUT);
     int64_t el = now_ms() - t0;
-    CHECK(el >= 90 && el < 1000);
+    CHECK(el >= 90);
+    CHECK_NO_HANG(t0, 100);
     test_close(s);
 }
 

@@ -40,8 +40,8 @@ static int exists(const char *path)
 static int mk(int proto)
 {
     int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     return s;
 }
@@ -65,7 +65,7 @@ static void flows_again(int sender, int receiver, const char *msg)
 {
     char buf[32];
     size_t len = strlen(msg);
-    int64_t deadline = now_ms() + 4000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     for (;;) {
         CHECK(now_ms() < deadline);
         if (nn_send(sender, msg, len, NN_DONTWAIT) < 0) {
@@ -104,7 +104,7 @@ static void test_bind_shutdown(int use_ipc)
     if (use_ipc) {
         /* The file goes with the endpoint (the teardown finishes in the
            background, so give it a moment). */
-        int64_t deadline = now_ms() + 2000;
+        int64_t deadline = now_ms() + TEST_MUST_MS;
         while (exists(a + 6)) {
             CHECK(now_ms() < deadline);
             sleep_ms(5);
@@ -175,22 +175,33 @@ static void test_connect_shutdown(int use_ipc)
     CHECK(e1 != e2);
 
     /* Wait until both connections are up: round robin reaches both. */
-    int seen1 = 0, seen2 = 0;
-    int64_t deadline = now_ms() + 4000;
+    int seen1 = 0, seen2 = 0, sent = 0, got = 0;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     while (!(seen1 && seen2)) {
         CHECK(now_ms() < deadline);
         test_send(p, "rr");
+        sent++;
         sleep_ms(10);
         while (nn_recv(x1, buf, sizeof buf, NN_DONTWAIT) >= 0)
-            seen1 = 1;
+            seen1 = 1, got++;
         while (nn_recv(x2, buf, sizeof buf, NN_DONTWAIT) >= 0)
-            seen2 = 1;
+            seen2 = 1, got++;
     }
-    sleep_ms(50);
-    while (nn_recv(x1, buf, sizeof buf, NN_DONTWAIT) >= 0)
-        ;
-    while (nn_recv(x2, buf, sizeof buf, NN_DONTWAIT) >= 0)
-        ;
+    /* Take every "rr" still on its way (PUSH loses none on live
+       connections), so that none can arrive later, however slow the
+       machine. */
+    while (got < sent) {
+        CHECK(now_ms() < deadline);
+        int n = 0;
+        while (nn_recv(x1, buf, sizeof buf, NN_DONTWAIT) >= 0)
+            n++;
+        while (nn_recv(x2, buf, sizeof buf, NN_DONTWAIT) >= 0)
+            n++;
+        got += n;
+        if (n == 0)
+            sleep_ms(5);
+    }
+    CHECK(got == sent);
 
     CHECK(nn_shutdown(p, e1) == 0);
     /* Everything goes to x2 now. */

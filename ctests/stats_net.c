@@ -43,15 +43,15 @@ static uint64_t st(int s, int stat)
     return nn_get_statistic(s, stat);
 }
 
-/* Waits up to 3 s for statistic `stat` of s to satisfy op (one of "==",
-   ">=") against v. */
+/* Waits up to TEST_MUST_MS for statistic `stat` of s to satisfy op (one
+   of "==", ">=") against v. */
 #define WAIT_STAT(s, stat, op, v) wait_stat_(__LINE__, (s), (stat), #stat, \
     (op), (uint64_t) (v))
 
 static void wait_stat_(int line, int s, int stat, const char *name,
     const char *op, uint64_t v)
 {
-    int64_t deadline = now_ms() + 3000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     for (;;) {
         uint64_t cur = st(s, stat);
         int ok = op[0] == '=' ? cur == v : cur >= v;
@@ -89,8 +89,8 @@ static const int all_stats[] = {
 static int mk(int proto)
 {
     int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     for (size_t i = 0; i < sizeof all_stats / sizeof all_stats[0]; i++)
         CHECK(st(s, all_stats[i]) == 0);
     return s;

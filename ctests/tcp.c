@@ -39,7 +39,7 @@ static int mk(int proto, int rcvtimeo)
 {
     int s = test_socket(AF_SP, proto);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, rcvtimeo);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 2000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     return s;
 }
 
@@ -59,8 +59,8 @@ static void both_ways(int a, int b, int rounds)
 /* A PAIR bound on baddr and a PAIR connected to caddr exchange messages. */
 static void pair_flow(const char *baddr, const char *caddr)
 {
-    int a = mk(NN_PAIR, 3000);
-    int b = mk(NN_PAIR, 3000);
+    int a = mk(NN_PAIR, TEST_MUST_MS);
+    int b = mk(NN_PAIR, TEST_MUST_MS);
     test_bind(a, baddr);
     test_connect(b, caddr);
     both_ways(a, b, 5);
@@ -77,7 +77,7 @@ static void test_ipv4_forms(void)
     pair_flow(b, b);
 
     /* Wildcard bind; connectors by IPv4 literal and by hostname. */
-    int pull = mk(NN_PULL, 3000);
+    int pull = mk(NN_PULL, TEST_MUST_MS);
     int p1 = mk(NN_PUSH, 1000);
     int p2 = mk(NN_PUSH, 1000);
     addr_of(b, sizeof b, "tcp://*:%d", PORT_BASE + 1);
@@ -177,8 +177,8 @@ static void test_ipv6(void)
     }
 
     /* NN_IPV4ONLY=0 on both ends: [::1] works. */
-    int a = mk(NN_PAIR, 3000);
-    int d = mk(NN_PAIR, 3000);
+    int a = mk(NN_PAIR, TEST_MUST_MS);
+    int d = mk(NN_PAIR, TEST_MUST_MS);
     test_setopt_int(a, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     test_setopt_int(d, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     CHECK(test_getopt_int(a, NN_SOL_SOCKET, NN_IPV4ONLY) == 0);
@@ -189,8 +189,8 @@ static void test_ipv6(void)
     test_close(a);
 
     /* Unbracketed IPv6 literal, local address given on connect. */
-    a = mk(NN_PAIR, 3000);
-    d = mk(NN_PAIR, 3000);
+    a = mk(NN_PAIR, TEST_MUST_MS);
+    d = mk(NN_PAIR, TEST_MUST_MS);
     test_setopt_int(a, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     test_setopt_int(d, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     addr_of(b, sizeof b, "tcp://::1:%d", PORT_BASE + 10);
@@ -204,7 +204,7 @@ static void test_ipv6(void)
     /* A wildcard bind with NN_IPV4ONLY=0 serves IPv6 and IPv4 peers. (The
        IPv4 connector keeps the default NN_IPV4ONLY=1: upstream aborts when
        a NN_IPV4ONLY=0 socket connects to an IPv4 literal.) */
-    int pull = mk(NN_PULL, 3000);
+    int pull = mk(NN_PULL, TEST_MUST_MS);
     int p6 = mk(NN_PUSH, 1000);
     int p4 = mk(NN_PUSH, 1000);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
@@ -379,9 +379,9 @@ static void test_malformed(void)
 static void test_addrinuse(void)
 {
     char a[64], w[64];
-    int s1 = mk(NN_PAIR, 3000);
-    int s2 = mk(NN_PAIR, 3000);
-    int s3 = mk(NN_PAIR, 3000);
+    int s1 = mk(NN_PAIR, TEST_MUST_MS);
+    int s2 = mk(NN_PAIR, TEST_MUST_MS);
+    int s3 = mk(NN_PAIR, TEST_MUST_MS);
     addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 14);
     addr_of(w, sizeof w, "tcp://*:%d", PORT_BASE + 14);
     test_bind(s1, a);
@@ -440,8 +440,8 @@ static void test_nodelay(void)
     CHECK_ERR(nn_getsockopt(s, NN_TCP, 99, &v, &sz), ENOPROTOOPT);
 
     /* With NN_TCP_NODELAY on both ends traffic flows as usual. */
-    int t = mk(NN_PAIR, 3000);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
+    int t = mk(NN_PAIR, TEST_MUST_MS);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_setopt_int(t, NN_TCP, NN_TCP_NODELAY, 1);
     addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 15);
     test_bind(s, a);
@@ -454,8 +454,8 @@ static void test_nodelay(void)
 static void test_connect_first(void)
 {
     char a[64];
-    int c = mk(NN_PAIR, 3000);
-    int b = mk(NN_PAIR, 3000);
+    int c = mk(NN_PAIR, TEST_MUST_MS);
+    int b = mk(NN_PAIR, TEST_MUST_MS);
     addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 16);
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     test_connect(c, a);
@@ -481,12 +481,12 @@ static void test_large(void)
     for (size_t i = 0; i < len; i++)
         msg[i] = (unsigned char) ((i * 2654435761u) >> 13);
 
-    int s = mk(NN_PAIR, 5000);
-    int t = mk(NN_PAIR, 5000);
+    int s = mk(NN_PAIR, TEST_MUST_MS);
+    int t = mk(NN_PAIR, TEST_MUST_MS);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
     test_setopt_int(t, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
-    test_setopt_int(t, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
+    test_setopt_int(t, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 17);
     test_bind(s, a);
     test_connect(t, a);

@@ -16,9 +16,9 @@ static void flow(const char *baddr, const char *caddr)
 {
     int b = test_socket(AF_SP, NN_PAIR);
     int c = test_socket(AF_SP, NN_PAIR);
-    test_setopt_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
-    test_setopt_int(c, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
-    test_setopt_int(c, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(b, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(c, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(c, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     test_bind(b, baddr);
     test_connect(c, caddr);
     test_send(c, "through lo");

@@ -23,6 +23,36 @@ static int64_t timed_send(int s, const void *buf, size_t len, int flags,
     return now_ms() - start;
 }
 
+/*  The call returns at once (well under 50 ms) with -1 and errno err. A
+    stall of the machine during one call can make it slow: the best of 3
+    counts (a library that waits does so every time). */
+static void recv_at_once(int s, int flags, int err)
+{
+    int rc, e, fast = 0;
+    for (int i = 0; i < 3 && !fast; i++) {
+        int64_t t = timed_recv(s, flags, &rc, &e);
+        CHECK(rc == -1 && e == err);
+        fast = t < 50;
+    }
+    CHECK(fast);
+}
+
+static void send_at_once(int s, const void *buf, size_t len, int flags,
+    int err)
+{
+    int rc, e, fast = 0;
+    for (int i = 0; i < 3 && !fast; i++) {
+        int64_t t = timed_send(s, buf, len, flags, &rc, &e);
+        CHECK(rc == -1 && e == err);
+        fast = t < 50;
+    }
+    CHECK(fast);
+}
+
+/*  Timeouts are measured from before the call, so only a library that
+    returns early fails the lower bounds; the upper bounds only catch a
+    call that ignores its timeout (test_hang_ms). */
+
 static int delayed_sock;
 static void *delayed_sender(void *arg)
 {
@@ -59,61 +89,54 @@ int main(void)
     test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 100);
     t = timed_recv(s, 0, &rc, &err);
     CHECK(rc == -1 && err == ETIMEDOUT);
-    CHECK(t >= 80 && t <= 1000);
+    CHECK(t >= 80 && t < test_hang_ms(100));
 
     /*  NN_DONTWAIT: EAGAIN immediately, whatever the timeout. */
-    t = timed_recv(s, NN_DONTWAIT, &rc, &err);
-    CHECK(rc == -1 && err == EAGAIN);
-    CHECK(t < 50);
+    recv_at_once(s, NN_DONTWAIT, EAGAIN);
     /*  Unknown flag bits are ignored: flags 2 still waits for the
         timeout; flags -1 includes NN_DONTWAIT. */
     t = timed_recv(s, 2, &rc, &err);
     CHECK(rc == -1 && err == ETIMEDOUT);
-    CHECK(t >= 80 && t <= 1000);
-    t = timed_recv(s, -1, &rc, &err);
-    CHECK(rc == -1 && err == EAGAIN);
-    CHECK(t < 50);
+    CHECK(t >= 80 && t < test_hang_ms(100));
+    recv_at_once(s, -1, EAGAIN);
 
     /*  Timeout 0: ETIMEDOUT (not EAGAIN), immediately. */
     test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 0);
-    t = timed_recv(s, 0, &rc, &err);
-    CHECK(rc == -1 && err == ETIMEDOUT);
-    CHECK(t < 50);
+    recv_at_once(s, 0, ETIMEDOUT);
 
     /*  Send on a PAIR socket without a peer blocks: SNDTIMEO applies. */
     test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 100);
     t = timed_send(s, "abc", 3, 0, &rc, &err);
     CHECK(rc == -1 && err == ETIMEDOUT);
-    CHECK(t >= 80 && t <= 1000);
-    t = timed_send(s, "abc", 3, NN_DONTWAIT, &rc, &err);
-    CHECK(rc == -1 && err == EAGAIN);
-    CHECK(t < 50);
+    CHECK(t >= 80 && t < test_hang_ms(100));
+    send_at_once(s, "abc", 3, NN_DONTWAIT, EAGAIN);
     test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 0);
-    t = timed_send(s, "abc", 3, 0, &rc, &err);
-    CHECK(rc == -1 && err == ETIMEDOUT);
-    CHECK(t < 50);
+    send_at_once(s, "abc", 3, 0, ETIMEDOUT);
     /*  A longer timeout is honoured too. */
     test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 300);
     t = timed_send(s, "abc", 3, 0, &rc, &err);
     CHECK(rc == -1 && err == ETIMEDOUT);
-    CHECK(t >= 270 && t <= 1500);
+    CHECK(t >= 270 && t < test_hang_ms(300));
     test_close(s);
 
-    /*  A message arriving before the deadline is received. */
+    /*  A message arriving before the deadline is received (the sender
+        sleeps 150 ms, from after start; the timeout is far longer than a
+        stall of the machine). */
     a = test_socket(AF_SP, NN_PAIR);
     b = test_socket(AF_SP, NN_PAIR);
     test_bind(a, "inproc://timeo");
     test_connect(b, "inproc://timeo");
-    test_setopt_int(a, NN_SOL_SOCKET, NN_RCVTIMEO, 2000);
+    test_setopt_int(a, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     delayed_sock = b;
-    test_thread_start(&th, delayed_sender, NULL);
     {
         char buf[16];
         int64_t start = now_ms();
+        test_thread_start(&th, delayed_sender, NULL);
         rc = nn_recv(a, buf, sizeof buf, 0);
         t = now_ms() - start;
         CHECK(rc == 4 && memcmp(buf, "late", 4) == 0);
-        CHECK(t >= 100 && t < 1500);
+        CHECK(t >= 100);
+        CHECK_NO_HANG(start, 150);
     }
     test_thread_join(&th);
     /*  Infinite (negative) timeout: also waits for the message. */
@@ -149,17 +172,20 @@ int main(void)
     test_setopt_int(a, NN_SOL_SOCKET, NN_SNDTIMEO, 100);
     t = timed_send(a, big, sizeof big, 0, &rc, &err);
     CHECK(rc == -1 && err == ETIMEDOUT);
-    CHECK(t >= 80 && t <= 1000);
-    t = timed_send(a, "x", 1, NN_DONTWAIT, &rc, &err);
-    CHECK(rc == -1 && err == EAGAIN);
-    CHECK(t < 50);
-    /*  Once the peer reads, a blocked send with a long timeout completes. */
-    test_setopt_int(a, NN_SOL_SOCKET, NN_SNDTIMEO, 2000);
+    CHECK(t >= 80 && t < test_hang_ms(100));
+    send_at_once(a, "x", 1, NN_DONTWAIT, EAGAIN);
+    /*  Once the peer reads, a blocked send with a long timeout completes
+        (the reader sleeps 150 ms, from after start). */
+    test_setopt_int(a, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     drain_sock = b;
-    test_thread_start(&th, delayed_reader, NULL);
-    t = timed_send(a, big, sizeof big, 0, &rc, &err);
-    CHECK(rc == (int) sizeof big);
-    CHECK(t >= 100 && t < 1500);
+    {
+        int64_t start = now_ms();
+        test_thread_start(&th, delayed_reader, NULL);
+        rc = nn_send(a, big, sizeof big, 0);
+        CHECK(rc == (int) sizeof big);
+        CHECK(now_ms() - start >= 100);
+        CHECK_NO_HANG(start, 150);
+    }
     test_thread_join(&th);
     test_close(a);
     test_close(b);

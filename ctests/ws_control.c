@@ -31,7 +31,7 @@ static int small_client(int port)
 {
     char key[32], want[32], head[2048], v[256];
     int closed;
-    int64_t deadline = now_ms() + 3000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     int fd;
     for (;;) {
         struct sockaddr_in sa;
@@ -53,7 +53,7 @@ static int small_client(int port)
     rs_ws_key(key);
     rs_ws_accept(key, want);
     CHECK(rs_ws_send_upgrade(fd, "/", "pair.sp.nanomsg.org", key) == 0);
-    rs_read_http(fd, head, sizeof head, 5000, &closed);
+    rs_read_http(fd, head, sizeof head, TEST_MUST_MS, &closed);
     CHECK(rs_http_status(head) == 101);
     CHECK(rs_http_header(head, "Sec-WebSocket-Accept", v, sizeof v));
     CHECK(strcmp(v, want) == 0);

@@ -29,8 +29,8 @@
 
 static void timeouts(int s)
 {
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 3000);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 3000);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
 }
 
 static int rep_at(const char *addr)
@@ -72,7 +72,7 @@ static void refused(const char *path)
     int fd = rs_tcp_connect(PORT);
     rs_ws_key(key);
     CHECK(rs_ws_send_upgrade(fd, path, "rep.sp.nanomsg.org", key) == 0);
-    rs_read_http(fd, head, sizeof head, 5000, &closed);
+    rs_read_http(fd, head, sizeof head, TEST_MUST_MS, &closed);
     int st = rs_http_status(head);
     if (!(st >= 400 || (closed && st < 0))) {
         fprintf(stderr, "path %s: status %d closed %d [%.80s]\n", path, st,
@@ -126,7 +126,7 @@ int main(void)
         int fd = rs_tcp_connect(PORT);
         rs_ws_key(key);
         CHECK(rs_ws_send_upgrade(fd, "/pair", "rep.sp.nanomsg.org", key) == 0);
-        rs_read_http(fd, head, sizeof head, 5000, &closed);
+        rs_read_http(fd, head, sizeof head, TEST_MUST_MS, &closed);
         CHECK(rs_http_status(head) >= 400 || (closed && rs_http_status(head) < 0));
         close(fd);
         fd = rs_ws_client(PORT, "/b", "rep.sp.nanomsg.org");
@@ -147,14 +147,14 @@ int main(void)
     /* /a goes away; /b stays; /a can be taken again. */
     test_close(ca);
     test_close(sa);
-    int64_t deadline = now_ms() + 3000;
+    int64_t deadline = now_ms() + TEST_MUST_MS;
     for (;;) {
         char key[32], head[2048];
         int closed;
         int fd = rs_tcp_connect(PORT);
         rs_ws_key(key);
         CHECK(rs_ws_send_upgrade(fd, "/a", "rep.sp.nanomsg.org", key) == 0);
-        rs_read_http(fd, head, sizeof head, 5000, &closed);
+        rs_read_http(fd, head, sizeof head, TEST_MUST_MS, &closed);
         close(fd);
         if (rs_http_status(head) != 101)
             break;
@@ -189,7 +189,7 @@ int main(void)
     test_close(sdeep);
     test_close(spair);
     int t = test_socket(AF_SP, NN_PAIR);
-    deadline = now_ms() + 3000;
+    deadline = now_ms() + TEST_MUST_MS;
     while (nn_bind(t, "tcp://127.0.0.1:23060") < 0) {
         CHECK(nn_errno() == EADDRINUSE);
         CHECK(now_ms() < deadline);
