@@ -47,10 +47,11 @@ impl Drop for Efd {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn readable(fd: RawFd) -> bool {
+    /// Is `fd` readable right now? (Shared with the `Sig` tests.)
+    pub(crate) fn readable(fd: RawFd) -> bool {
         let mut p = libc::pollfd {
             fd,
             events: libc::POLLIN,

@@ -316,6 +316,7 @@ impl Sig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::efd::tests::readable;
     use crate::core::pipe::Link;
     use std::sync::Arc;
 
@@ -331,16 +332,6 @@ mod tests {
         assert!(ev.is_empty(), "a closed mailbox keeps nothing");
         b.take_events(&mut ev);
         assert!(matches!(ev[..], [Event::Closed(id)] if id == pb.id));
-    }
-
-    fn readable(fd: i32) -> bool {
-        let mut p = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd, zero timeout.
-        unsafe { libc::poll(&mut p, 1, 0) == 1 }
     }
 
     #[test]

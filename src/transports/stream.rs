@@ -800,22 +800,14 @@ impl Conn {
 
     /// Tell the socket the pipe is gone: once, and only after `Added`.
     fn post_closed(&self) {
-        let mut cur = self.pipe.load(Ordering::Acquire);
-        loop {
-            let next = match cur {
-                PIPE_NEW => PIPE_CLOSE_PENDING,
-                PIPE_ADDED => PIPE_GONE,
-                _ => return,
-            };
-            match self
-                .pipe
-                .compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => break,
-                Err(now) => cur = now,
-            }
-        }
-        if cur == PIPE_ADDED {
+        let was = self
+            .pipe
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| match s {
+                PIPE_NEW => Some(PIPE_CLOSE_PENDING),
+                PIPE_ADDED => Some(PIPE_GONE),
+                _ => None,
+            });
+        if was == Ok(PIPE_ADDED) {
             self.post(Event::Closed(self.id));
         }
     }
@@ -1054,7 +1046,8 @@ impl Conn {
         // are read again after every read: a message sent after
         // `nn_setsockopt` returned must meet the new limit even when this
         // loop started before (as upstream, which checks each header).
-        let limits = || match a.sock.upgrade() {
+        let sock = a.sock.upgrade();
+        let limits = || match &sock {
             Some(s) => (
                 s.rcvbuf.load(Ordering::Relaxed).max(1) as usize,
                 s.rcvmaxsize.load(Ordering::Relaxed) as i64,
