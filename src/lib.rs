@@ -8,6 +8,8 @@
 //! - [`protocols`]: one state machine per scalability protocol, over pipes.
 //! - [`transports`]: inproc (and later ipc, tcp, ws): addresses and pipes.
 
+/// The constants of nanomsg's headers: one leaf module every layer uses.
+pub mod consts;
 pub mod core;
 pub mod ffi;
 pub mod protocols;

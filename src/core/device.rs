@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use crate::consts::AF_SP_RAW;
 use crate::core::error::{Error, Result};
 use crate::core::global;
 use crate::core::sig::Dir;
 use crate::core::socket::Socket;
-use crate::ffi::consts::AF_SP_RAW;
 
 fn check_raw(s: &Socket) -> Result<()> {
     if s.domain == AF_SP_RAW {

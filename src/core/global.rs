@@ -38,7 +38,7 @@ pub fn create(domain: i32, protocol: i32) -> Result<i32> {
         return Err(Error::TERM);
     }
     // Upstream's order of checks: domain, then the limit, then the protocol.
-    if domain != crate::ffi::consts::AF_SP && domain != crate::ffi::consts::AF_SP_RAW {
+    if domain != crate::consts::AF_SP && domain != crate::consts::AF_SP_RAW {
         return Err(Error::AFNOSUPPORT);
     }
     if t.max == 0 {

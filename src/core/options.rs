@@ -2,8 +2,8 @@
 //! upstream's defaults, ranges and errors. Protocol levels are handled by
 //! the protocols themselves.
 
+use crate::consts::*;
 use crate::core::error::{Error, Result};
-use crate::ffi::consts::*;
 
 /// `NN_LINGER`'s default: how long queued messages may still go out after
 /// `nn_close` or at exit, in milliseconds.

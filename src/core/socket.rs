@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Mutex, MutexGuard};
 
+use crate::consts::*;
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::options::Options;
@@ -18,7 +19,6 @@ use crate::core::pipe::{Pipe, PipeId};
 use crate::core::sig::{Dir, Event, Sig};
 use crate::core::stats::Stats;
 use crate::core::Padded;
-use crate::ffi::consts::*;
 use crate::protocols::{self, ProtoInfo, Protocol, SendError};
 use crate::transports::{self, Endpoint};
 

@@ -3,8 +3,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use crate::consts::*;
 use crate::core::error::{Error, Result};
-use crate::ffi::consts::*;
 
 #[derive(Default)]
 pub struct Stats {

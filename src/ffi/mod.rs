@@ -2,7 +2,6 @@
 //! checks (NULL is `EFAULT`, never a crash), one call into `core`, and the
 //! result turned into a return value plus `errno` by [`ret`].
 
-pub mod consts;
 pub mod msg;
 pub mod poll;
 pub mod types;
@@ -11,10 +10,10 @@ use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use crate::consts::*;
 use crate::core::error::{self, Error, Result};
 use crate::core::global;
 use crate::core::symbols::SYMBOLS;
-use consts::*;
 use types::*;
 
 pub(crate) fn set_errno(e: i32) {

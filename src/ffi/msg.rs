@@ -10,9 +10,9 @@
 use std::mem::size_of;
 use std::os::raw::{c_int, c_void};
 
-use super::consts::*;
 use super::types::*;
 use super::{guard, ret, set_errno};
+use crate::consts::*;
 use crate::core::error::{Error, Result};
 use crate::core::global;
 use crate::core::msg::{Chunk, Msg};

@@ -2,9 +2,9 @@
 
 use std::os::raw::c_int;
 
-use super::consts::*;
 use super::types::nn_pollfd;
 use super::{guard, ret};
+use crate::consts::*;
 use crate::core::error::Error;
 use crate::core::poll::{self, Want};
 

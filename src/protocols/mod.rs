@@ -14,11 +14,11 @@ pub mod trie;
 
 use std::time::Instant;
 
+use crate::consts::*;
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::options::Options;
 use crate::core::pipe::{Pipe, PipeId};
-use crate::ffi::consts::*;
 
 /// Why a protocol did not take a message; the message comes back.
 pub enum SendError {

@@ -3,10 +3,10 @@
 //! its subscriptions (`NN_SUB_SUBSCRIBE` / `NN_SUB_UNSUBSCRIBE` at level
 //! `NN_SUB`) in a [`Trie`] and drops what matches none of them.
 
+use crate::consts::{NN_SUB, NN_SUB_SUBSCRIBE, NN_SUB_UNSUBSCRIBE};
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::pipe::{Pipe, PipeId};
-use crate::ffi::consts::{NN_SUB, NN_SUB_SUBSCRIBE, NN_SUB_UNSUBSCRIBE};
 use crate::protocols::prio::{Distributor, FairQueue};
 use crate::protocols::trie::Trie;
 use crate::protocols::{Protocol, SendError};

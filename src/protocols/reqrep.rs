@@ -18,11 +18,11 @@
 
 use std::time::{Duration, Instant};
 
+use crate::consts::{NN_REQ, NN_REQ_RESEND_IVL};
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::options::Options;
 use crate::core::pipe::{Pipe, PipeId};
-use crate::ffi::consts::{NN_REQ, NN_REQ_RESEND_IVL};
 use crate::protocols::backtrace::{
     pop_pipe, push_pipe, recv_with_backtrace, take_backtrace, take_id, Ids,
 };

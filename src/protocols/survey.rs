@@ -9,10 +9,10 @@
 
 use std::time::{Duration, Instant};
 
+use crate::consts::{NN_SURVEYOR, NN_SURVEYOR_DEADLINE};
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::pipe::{Pipe, PipeId};
-use crate::ffi::consts::{NN_SURVEYOR, NN_SURVEYOR_DEADLINE};
 use crate::protocols::backtrace::{recv_with_backtrace, take_id, Ids};
 use crate::protocols::prio::{Distributor, FairQueue};
 use crate::protocols::{IntOpt, Protocol, SendError};

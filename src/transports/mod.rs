@@ -13,10 +13,10 @@ pub mod ws;
 
 use std::sync::Arc;
 
+use crate::consts::NN_SOCKADDR_MAX;
 use crate::core::error::{Error, Result};
 use crate::core::options::Options;
 use crate::core::socket::Socket;
-use crate::ffi::consts::NN_SOCKADDR_MAX;
 
 /// What a transport keeps for one bound or connected address.
 pub trait EndpointImpl: Send {

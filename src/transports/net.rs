@@ -56,7 +56,7 @@ impl EpConfig {
             reconnect_ivl: Duration::from_millis(opts.reconnect_ivl.max(0) as u64),
             reconnect_ivl_max: Duration::from_millis(opts.reconnect_ivl_max.max(0) as u64),
             nodelay: opts.tcp_nodelay != 0,
-            ws_text: opts.ws_msg_type == crate::ffi::consts::NN_WS_MSG_TYPE_TEXT,
+            ws_text: opts.ws_msg_type == crate::consts::NN_WS_MSG_TYPE_TEXT,
             recvs: sock.info.recvs,
             name: String::from_utf8_lossy(&opts.socket_name).into_owned(),
             addr: addr.to_string(),

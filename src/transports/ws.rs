@@ -347,16 +347,16 @@ fn protocol_of(name: &str) -> Option<i32> {
         .strip_suffix(".sp.nanomsg.org")
         .or_else(|| n.strip_prefix("x-nanomsg-"))?;
     [
-        crate::ffi::consts::NN_PAIR,
-        crate::ffi::consts::NN_PUB,
-        crate::ffi::consts::NN_SUB,
-        crate::ffi::consts::NN_REQ,
-        crate::ffi::consts::NN_REP,
-        crate::ffi::consts::others::NN_PUSH,
-        crate::ffi::consts::others::NN_PULL,
-        crate::ffi::consts::others::NN_SURVEYOR,
-        crate::ffi::consts::others::NN_RESPONDENT,
-        crate::ffi::consts::others::NN_BUS,
+        crate::consts::NN_PAIR,
+        crate::consts::NN_PUB,
+        crate::consts::NN_SUB,
+        crate::consts::NN_REQ,
+        crate::consts::NN_REP,
+        crate::consts::others::NN_PUSH,
+        crate::consts::others::NN_PULL,
+        crate::consts::others::NN_SURVEYOR,
+        crate::consts::others::NN_RESPONDENT,
+        crate::consts::others::NN_BUS,
     ]
     .into_iter()
     .find(|&p| protocols::lookup(p).is_some_and(|i| i.name == short))
@@ -954,11 +954,11 @@ mod tests {
 
     #[test]
     fn requests() {
-        let (req, accept) = client_request("h:1", "/x", crate::ffi::consts::NN_REP);
+        let (req, accept) = client_request("h:1", "/x", crate::consts::NN_REP);
         let r = parse_request(&req).unwrap();
         assert_eq!(r.path, "/x");
         assert_eq!(r.protocol, "rep.sp.nanomsg.org");
-        assert_eq!(protocol_of(&r.protocol), Some(crate::ffi::consts::NN_REP));
+        assert_eq!(protocol_of(&r.protocol), Some(crate::consts::NN_REP));
         let reply = accept_reply(&r.key, &r.protocol);
         assert!(check_response(&reply, &accept, "rep.sp.nanomsg.org").is_ok());
         assert!(check_response(&reply, &accept, "req.sp.nanomsg.org").is_err());

@@ -1,6 +1,7 @@
-//! The constants of `nn.h`, with upstream's values. cbindgen emits these
-//! into the generated header; the other headers' constants (protocols,
-//! transports) live in [`others`] and in the hand-written headers.
+//! The constants of nanomsg's headers, with upstream's values: the one
+//! source every layer (and the symbol table) takes them from. cbindgen emits
+//! those of `nn.h` into the generated header; the other headers' constants
+//! (protocols, transports) live in [`others`], whose C side is hand-written.
 
 use std::os::raw::c_int;
 
