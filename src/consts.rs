@@ -88,6 +88,32 @@ pub const NN_STAT_CURRENT_SND_PRIORITY: c_int = 401;
 
 pub use others::*;
 
+/// Each scalability protocol's short name (as in `nn_symbol`'s `NN_PAIR`,
+/// lower-cased: the WebSocket sub-protocol and nanocat spell it so).
+/// cbindgen:ignore
+pub const PROTOCOL_NAMES: &[(c_int, &str)] = &[
+    (NN_PAIR, "pair"),
+    (NN_PUB, "pub"),
+    (NN_SUB, "sub"),
+    (NN_REQ, "req"),
+    (NN_REP, "rep"),
+    (NN_PUSH, "push"),
+    (NN_PULL, "pull"),
+    (NN_SURVEYOR, "surveyor"),
+    (NN_RESPONDENT, "respondent"),
+    (NN_BUS, "bus"),
+];
+
+/// The short name of protocol `id`.
+pub fn protocol_name(id: c_int) -> Option<&'static str> {
+    PROTOCOL_NAMES.iter().find(|p| p.0 == id).map(|p| p.1)
+}
+
+/// The protocol a short name names.
+pub fn protocol_named(name: &str) -> Option<c_int> {
+    PROTOCOL_NAMES.iter().find(|p| p.1 == name).map(|p| p.0)
+}
+
 /// Constants of the protocol and transport headers (pair.h, tcp.h, ...),
 /// which are hand-written; kept out of the generated nn.h.
 /// cbindgen:ignore

@@ -64,8 +64,8 @@ pub fn run(s1: i32, s2: i32) -> Result<i32> {
 fn forward(a: &Arc<Socket>, b: &Arc<Socket>) -> Result<i32> {
     loop {
         // Read the epochs first so nothing arriving while we pump is missed.
-        let ea = a.sig.epoch(Dir::Recv);
-        let eb = b.sig.epoch(Dir::Recv);
+        let ea = a.sig().epoch(Dir::Recv);
+        let eb = b.sig().epoch(Dir::Recv);
         let mut moved = false;
         if a.info.recvs && b.info.sends {
             moved |= pump(a, b)?;
@@ -103,7 +103,7 @@ fn wait_either(a: &Socket, ea: u64, b: &Socket, eb: u64) {
             Err(_) => {}
         }
     }
-    if a.sig.epoch(Dir::Recv) != ea || b.sig.epoch(Dir::Recv) != eb {
+    if a.sig().epoch(Dir::Recv) != ea || b.sig().epoch(Dir::Recv) != eb {
         return;
     }
     // Without one of the descriptors (none could be made), look again now

@@ -17,8 +17,19 @@
 //! ([`Sig::close`]) both stay readable, so whoever polls them wakes up. The
 //! descriptors are closed only when the `Sig` itself is dropped: anyone
 //! who sleeps on them holds the socket (or this `Sig`) by `Arc`.
+//!
+//! Handing off: some events let an idle socket act (a new pipe to accept,
+//! room for a request it holds back) or change what its fds should say (a
+//! pipe gone). The poster never runs the owner's protocol itself. If the
+//! owner is present (a thread holds its lock, see [`Sig::enter`]) or a
+//! caller waits for an event of this kind, that thread applies it; else
+//! the mailbox hands it to the I/O thread, which gives it to the [`Owner`].
+//! A holder checks for posts after it lets go ([`Sig::leave`]), and the
+//! poster checks for holders after it posts, so one of them always sees
+//! the event.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
@@ -26,6 +37,32 @@ use parking_lot::{Condvar, Mutex};
 use crate::core::efd::Efd;
 use crate::core::error::{Error, Result};
 use crate::core::pipe::{Pipe, PipeId};
+use crate::reactor::{self, Source};
+
+/// The mailbox's view of its owner: something that applies what was posted
+/// under its own lock. Called on the I/O thread, holding no other lock.
+pub trait Owner: Send + Sync {
+    fn settle_posted(&self);
+}
+
+/// The reactor's handle on an owner (one per mailbox, so handing off
+/// allocates nothing). `queued` keeps it on the reactor's list at most once.
+struct Handoff {
+    owner: Weak<dyn Owner>,
+    queued: AtomicBool,
+}
+
+impl Source for Handoff {
+    fn ready(self: Arc<Self>, _readable: bool, _writable: bool) {}
+
+    fn poked(self: Arc<Self>) {
+        // Cleared first: what is posted while the owner settles queues it again.
+        self.queued.store(false, Ordering::SeqCst);
+        if let Some(owner) = self.owner.upgrade() {
+            owner.settle_posted();
+        }
+    }
+}
 
 /// Something that happened to one of the socket's pipes.
 pub enum Event {
@@ -84,8 +121,11 @@ struct State {
 }
 
 pub struct Sig {
-    /// The socket this mailbox belongs to (see [`Sig::poke_owner`]).
-    owner: std::sync::Weak<crate::core::socket::Socket>,
+    handoff: Arc<Handoff>,
+    /// Threads holding the owner's lock (see [`Sig::enter`]).
+    holders: AtomicU32,
+    /// Callers in [`Sig::wait`], per direction.
+    waiting: [AtomicU32; 2],
     state: Mutex<State>,
     cv: [Condvar; 2],
     epoch: [AtomicU64; 2],
@@ -118,12 +158,17 @@ impl Default for Sig {
 impl Sig {
     /// A mailbox with no owner (tests of the parts below the socket).
     pub fn new() -> Sig {
-        Sig::owned_by(std::sync::Weak::new())
+        Sig::owned_by(Weak::<Nobody>::new())
     }
 
-    pub fn owned_by(owner: std::sync::Weak<crate::core::socket::Socket>) -> Sig {
+    pub fn owned_by(owner: Weak<dyn Owner>) -> Sig {
         Sig {
-            owner,
+            handoff: Arc::new(Handoff {
+                owner,
+                queued: AtomicBool::new(false),
+            }),
+            holders: AtomicU32::new(0),
+            waiting: [AtomicU32::new(0), AtomicU32::new(0)],
             state: Mutex::new(State {
                 events: Vec::new(),
                 sleepers: [0, 0],
@@ -149,7 +194,13 @@ impl Sig {
 
     /// Post an event for the owner and wake whoever waits for it.
     pub fn post(&self, ev: Event) {
-        let poke = matches!(ev, Event::Added(_) | Event::Out(_));
+        // What the owner should apply soon even if nobody calls into it,
+        // and which waiters would wake to do it.
+        let hand_off = match ev {
+            Event::Added(_) | Event::Closed(_) => Some([true, true]),
+            Event::Out(_) => Some([true, false]),
+            Event::In(_) => None,
+        };
         let (send, recv) = match &ev {
             Event::Added(_) | Event::Closed(_) => (true, true),
             Event::In(_) => (false, true),
@@ -172,7 +223,7 @@ impl Sig {
             Event::Closed(_) => {}
         }
         st.events.push(ev);
-        self.pending.store(true, Ordering::Release);
+        self.pending.store(true, Ordering::SeqCst);
         if send {
             self.bump(&st, Dir::Send);
         }
@@ -181,25 +232,51 @@ impl Sig {
         }
         drop(st);
         // A new pipe or room in a pipe may let an idle socket act (accept
-        // the pipe, send a delayed request): let it do so now. Messages
-        // arriving need nothing until someone receives.
-        if poke {
-            self.poke_owner();
+        // the pipe, send a delayed request), and a pipe gone changes its
+        // fds. Messages arriving need nothing until someone receives.
+        if let Some(wakes) = hand_off {
+            // Pairs with the fence in `leave` and the count in `wait`.
+            fence(Ordering::SeqCst);
+            let watched = self.holders.load(Ordering::SeqCst) > 0
+                || (0..2).any(|i| wakes[i] && self.waiting[i].load(Ordering::SeqCst) > 0);
+            if !watched {
+                self.hand_off();
+            }
         }
     }
 
-    pub fn owner(&self) -> Option<std::sync::Weak<crate::core::socket::Socket>> {
-        (self.owner.strong_count() > 0).then(|| self.owner.clone())
+    /// Give the owner's pending events to the I/O thread to apply.
+    fn hand_off(&self) {
+        let h = &self.handoff;
+        if h.owner.strong_count() > 0 && !h.queued.swap(true, Ordering::SeqCst) {
+            reactor::get().poke(h.clone());
+        }
     }
 
-    /// Let the owner apply pending events now if its lock is free, so
-    /// SNDFD/RCVFD turn off promptly when a pipe goes away even if nobody
-    /// calls into the socket. Never blocks (try_lock), so it is safe under
-    /// any lock, including the owner's own.
-    pub fn poke_owner(&self) {
-        if let Some(sock) = self.owner.upgrade() {
-            sock.try_settle();
-        }
+    /// A thread took the owner's lock: it applies what is posted.
+    pub fn enter(&self) {
+        self.holders.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The holder let go of the owner's lock. Returns whether events came
+    /// that it may not have seen: the caller applies them (or hands them
+    /// off with [`Sig::hand_off_posts`]).
+    #[must_use]
+    pub fn leave(&self) -> bool {
+        self.holders.fetch_sub(1, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        self.pending.load(Ordering::SeqCst)
+    }
+
+    /// Are events waiting for the owner?
+    pub fn has_posts(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    /// The owner could not apply its events now (its lock was busy, or
+    /// more keep coming): let the I/O thread do it.
+    pub fn hand_off_posts(&self) {
+        self.hand_off();
     }
 
     /// Wake every waiter in both directions (close, term, option changes).
@@ -242,7 +319,7 @@ impl Sig {
     /// Move pending events into `out` (which should be empty).
     pub fn take_events(&self, out: &mut Vec<Event>) {
         // A plain load first: the flag's cache line is shared with posters.
-        if self.pending.load(Ordering::Relaxed) && self.pending.swap(false, Ordering::AcqRel) {
+        if self.pending.load(Ordering::Relaxed) && self.pending.swap(false, Ordering::SeqCst) {
             let mut st = self.state.lock();
             std::mem::swap(&mut st.events, out);
         }
@@ -251,6 +328,14 @@ impl Sig {
     /// Block until something is posted in direction `d` since `epoch` was
     /// read, or until `deadline`. Returns false on timeout.
     pub fn wait(&self, d: Dir, epoch: u64, deadline: Option<Instant>) -> bool {
+        let w = &self.waiting[ix(d)];
+        w.fetch_add(1, Ordering::SeqCst);
+        let woke = self.wait_epoch(d, epoch, deadline);
+        w.fetch_sub(1, Ordering::SeqCst);
+        woke
+    }
+
+    fn wait_epoch(&self, d: Dir, epoch: u64, deadline: Option<Instant>) -> bool {
         let e = &self.epoch[ix(d)];
         let rounds = if self.spin.load(Ordering::Relaxed) {
             SPIN_ROUNDS
@@ -313,25 +398,30 @@ impl Sig {
     }
 }
 
+/// The owner of an ownerless mailbox.
+struct Nobody;
+
+impl Owner for Nobody {
+    fn settle_posted(&self) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::core::efd::tests::readable;
-    use crate::core::pipe::Link;
+    use crate::core::pipe::fake;
     use std::sync::Arc;
 
     #[test]
     fn a_pipe_posted_to_a_closed_mailbox_is_closed_not_kept() {
         let a = Arc::new(Sig::new());
-        let b = Arc::new(Sig::new());
-        let [pa, pb] = Link::pair([a.clone(), b.clone()], [1, 1], [100, 100], [(8, 8), (8, 8)]);
+        let (pa, end) = fake::pipe((8, 8));
         a.close();
         a.post(Event::Added(pa));
         let mut ev = Vec::new();
         a.take_events(&mut ev);
         assert!(ev.is_empty(), "a closed mailbox keeps nothing");
-        b.take_events(&mut ev);
-        assert!(matches!(ev[..], [Event::Closed(id)] if id == pb.id));
+        assert!(end.closed.load(Ordering::Acquire));
     }
 
     #[test]
@@ -356,5 +446,83 @@ mod tests {
         sig.close();
         let rcv = sig.fd(Dir::Recv, false).unwrap();
         assert!(readable(rcv));
+    }
+
+    /// An owner that counts how often the I/O thread handed it its posts.
+    struct Counting(std::sync::atomic::AtomicUsize);
+
+    impl Owner for Counting {
+        fn settle_posted(&self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn owned() -> (Arc<Counting>, Sig) {
+        let owner = Arc::new(Counting(Default::default()));
+        let sig = Sig::owned_by(Arc::downgrade(&owner) as Weak<dyn Owner>);
+        (owner, sig)
+    }
+
+    fn settled_within(owner: &Counting, n: usize) -> bool {
+        let until = Instant::now() + std::time::Duration::from_secs(10);
+        while Instant::now() < until {
+            if owner.0.load(Ordering::SeqCst) >= n {
+                return true;
+            }
+            std::thread::yield_now();
+        }
+        false
+    }
+
+    #[test]
+    fn an_idle_owner_gets_its_posts_from_the_io_thread() {
+        let (owner, sig) = owned();
+        sig.post(Event::Out(7));
+        assert!(
+            settled_within(&owner, 1),
+            "Out to an idle owner is handed off"
+        );
+        // Arriving messages wait for a receiver: no hand-off.
+        sig.post(Event::In(7));
+        sig.post(Event::Closed(7));
+        assert!(settled_within(&owner, 2));
+        let mut ev = Vec::new();
+        sig.take_events(&mut ev);
+        assert_eq!(ev.len(), 3);
+    }
+
+    #[test]
+    fn a_present_owner_applies_posts_itself() {
+        let (owner, sig) = owned();
+        sig.enter();
+        sig.post(Event::Out(1));
+        sig.post(Event::Closed(1));
+        assert!(sig.leave(), "the holder learns that events came");
+        let mut ev = Vec::new();
+        sig.take_events(&mut ev);
+        assert_eq!(
+            owner.0.load(Ordering::SeqCst),
+            0,
+            "nothing went to the I/O thread"
+        );
+    }
+
+    #[test]
+    fn out_goes_to_the_io_thread_when_only_a_receiver_waits() {
+        let (owner, sig) = owned();
+        let sig = Arc::new(sig);
+        let e = sig.epoch(Dir::Recv);
+        let waiter = {
+            let sig = sig.clone();
+            std::thread::spawn(move || sig.wait(Dir::Recv, e, None))
+        };
+        while sig.waiting[ix(Dir::Recv)].load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        // A receiver would not wake for Out: the I/O thread must take it.
+        sig.post(Event::Out(3));
+        assert!(settled_within(&owner, 1));
+        sig.post(Event::In(3));
+        assert!(waiter.join().unwrap());
     }
 }

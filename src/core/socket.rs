@@ -1,14 +1,22 @@
 //! A socket: protocol state, options, endpoints and pipes behind one mutex,
 //! plus the [`Sig`] mailbox through which everything outside reaches it.
 //!
+//! This is the composition root: it names the protocol registry (to make
+//! its state machine) and the transport registry (to make endpoints). What
+//! it hands a transport is the [`Shared`] part, never itself.
+//!
 //! Lock order (see ARCHITECTURE.md): socket state -> transport registries
-//! -> pipe queues -> `Sig`. A thread never holds two sockets' state locks.
+//! -> pipe queues -> `Sig`. A thread never holds two sockets' state locks,
+//! and a protocol runs only under its own socket's lock: what other sockets
+//! and the I/O thread do reaches it as events in its mailbox.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::Arc;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use crossbeam_utils::CachePadded;
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::consts::*;
@@ -16,9 +24,9 @@ use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::options::Options;
 use crate::core::pipe::{Pipe, PipeId};
-use crate::core::sig::{Dir, Event, Sig};
+use crate::core::shared::Shared;
+use crate::core::sig::{Dir, Event, Owner, Sig};
 use crate::core::stats::Stats;
-use crate::core::Padded;
 use crate::protocols::{self, ProtoInfo, Protocol, SendError};
 use crate::transports::{self, Endpoint};
 
@@ -26,18 +34,42 @@ pub struct Socket {
     pub handle: i32,
     pub domain: i32,
     pub info: &'static ProtoInfo,
-    pub sig: Arc<Sig>,
-    pub stats: Stats,
-    /// Copy of NN_RCVBUF readable without the state lock (transports size
-    /// their queues with it).
-    pub rcvbuf: AtomicI32,
-    /// Copy of NN_RCVMAXSIZE, read by the reactor for every connection.
-    pub rcvmaxsize: AtomicI32,
-    /// Copy of NN_LINGER, read when a connection closes.
-    pub linger: AtomicI32,
-    /// On its own cache line: the counters and copies above are written
-    /// by other threads.
-    st: Padded<Mutex<State>>,
+    /// The mailbox, statistics and option copies transports use.
+    pub shared: Arc<Shared>,
+    /// For the reactor's timer entries.
+    me: Weak<Socket>,
+    /// On its own cache lines: what other threads write (the statistics,
+    /// the mailbox's counters) stays off the lock's.
+    st: CachePadded<Mutex<State>>,
+}
+
+/// The state lock as held: the mailbox knows its owner is present while it
+/// is, and whatever was posted meanwhile is applied when it is let go.
+struct Held<'a> {
+    sock: &'a Socket,
+    st: Option<MutexGuard<'a, State>>,
+}
+
+impl Deref for Held<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        self.st.as_deref().expect("held until dropped")
+    }
+}
+
+impl DerefMut for Held<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        self.st.as_deref_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        drop(self.st.take());
+        if self.sock.sig().leave() {
+            self.sock.settle_posted();
+        }
+    }
 }
 
 struct State {
@@ -80,6 +112,12 @@ fn passed(d: Option<Instant>) -> bool {
     d.is_some_and(|d| Instant::now() >= d)
 }
 
+impl Owner for Socket {
+    fn settle_posted(&self) {
+        Socket::settle_posted(self);
+    }
+}
+
 impl Socket {
     pub fn new(handle: i32, domain: i32, protocol: i32) -> Result<Arc<Socket>> {
         if domain != AF_SP && domain != AF_SP_RAW {
@@ -89,16 +127,19 @@ impl Socket {
         let opts = Options::new(handle);
         let mut proto = (info.create)(domain == AF_SP_RAW);
         proto.sock_opts(&opts);
-        Ok(Arc::new_cyclic(|me| Socket {
+        Ok(Arc::new_cyclic(|me: &Weak<Socket>| Socket {
             handle,
             domain,
             info,
-            sig: Arc::new(Sig::owned_by(me.clone())),
-            stats: Stats::default(),
-            rcvbuf: AtomicI32::new(opts.rcvbuf),
-            rcvmaxsize: AtomicI32::new(opts.rcvmaxsize),
-            linger: AtomicI32::new(opts.linger),
-            st: Padded(Mutex::new(State {
+            shared: Arc::new(Shared::new(
+                Arc::new(Sig::owned_by(me.clone() as Weak<dyn Owner>)),
+                info.id,
+                info.peer,
+                info.recvs,
+                &opts,
+            )),
+            me: me.clone(),
+            st: CachePadded::new(Mutex::new(State {
                 proto,
                 opts,
                 closed: false,
@@ -118,9 +159,27 @@ impl Socket {
         self.info.id
     }
 
+    pub fn sig(&self) -> &Sig {
+        &self.shared.sig
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    /// Take the state lock (see [`Held`]).
+    fn hold(&self) -> Held<'_> {
+        let st = self.st.lock();
+        self.sig().enter();
+        Held {
+            sock: self,
+            st: Some(st),
+        }
+    }
+
     /// Lock the state of a live socket and bring it up to date with posted events.
-    fn lock(&self) -> Result<MutexGuard<'_, State>> {
-        let mut st = self.st.lock();
+    fn lock(&self) -> Result<Held<'_>> {
+        let mut st = self.hold();
         self.check_live(&st)?;
         self.drain(&mut st);
         Ok(st)
@@ -140,7 +199,7 @@ impl Socket {
         // Handling an event can post more (a protocol refusing a new pipe
         // closes it): take those too, so nothing waits for the next call.
         for _ in 0..4 {
-            self.sig.take_events(&mut evs);
+            self.sig().take_events(&mut evs);
             if evs.is_empty() {
                 break;
             }
@@ -156,12 +215,13 @@ impl Socket {
                     if st.closed {
                         p.close();
                     } else {
-                        if p.is_stream() {
+                        if p.is_network() {
                             st.net_pipes += 1;
-                            self.sig.set_spin(false);
+                            self.sig().set_spin(false);
                         }
+                        p.attached();
                         st.pipes.insert(p.id, p.clone());
-                        self.stats
+                        self.stats()
                             .current_connections
                             .fetch_add(1, Ordering::Relaxed);
                         st.proto.add_pipe(p);
@@ -191,15 +251,26 @@ impl Socket {
         }
     }
 
-    /// Apply pending events and settle the fds, unless someone holds the
-    /// lock (they will do it themselves).
-    pub fn try_settle(&self) {
-        if let Some(mut st) = self.st.try_lock() {
+    /// Apply posted events and settle the fds, unless someone holds the
+    /// lock: they do it when they let go (see [`Held`]). Called by the last
+    /// holder and by the I/O thread (see [`Owner`]), never by another socket.
+    fn settle_posted(&self) {
+        // Events may keep coming; a few rounds here, then the I/O thread.
+        for _ in 0..4 {
+            let Some(mut st) = self.st.try_lock() else {
+                return;
+            };
+            self.sig().enter();
+            self.drain(&mut st);
             if !st.closed {
-                self.drain(&mut st);
                 self.settle(&mut st);
             }
+            drop(st);
+            if !self.sig().leave() {
+                return;
+            }
         }
+        self.sig().hand_off_posts();
     }
 
     /// Run protocol timers that are due.
@@ -215,7 +286,7 @@ impl Socket {
         if !st.draining.is_empty() {
             self.finish_draining(st);
         }
-        self.sig
+        self.sig()
             .settle_fds(st.proto.can_send(), st.proto.can_recv());
         // A request or survey per call must not leave a reactor entry per
         // call behind (REQ's resend deadline is a minute away): an entry
@@ -224,10 +295,16 @@ impl Socket {
         if st.timer_at.is_some_and(|t| t <= at) || st.timer_spent == Some(at) {
             return;
         }
-        if let Some(me) = self.sig.owner() {
-            st.timer_at = Some(at);
-            crate::core::timer::schedule(me, at);
-        }
+        st.timer_at = Some(at);
+        let me = self.me.clone();
+        crate::reactor::get().at(
+            at,
+            Box::new(move || {
+                if let Some(s) = me.upgrade() {
+                    s.fire_timers();
+                }
+            }),
+        );
     }
 
     /// Closed pipes whose last message has been read go now.
@@ -246,11 +323,11 @@ impl Socket {
 
     fn remove_pipe(&self, st: &mut State, id: PipeId) {
         if let Some(p) = st.pipes.remove(&id) {
-            if p.is_stream() {
+            if p.is_network() {
                 st.net_pipes -= 1;
-                self.sig.set_spin(st.net_pipes == 0);
+                self.sig().set_spin(st.net_pipes == 0);
             }
-            self.stats
+            self.stats()
                 .current_connections
                 .fetch_sub(1, Ordering::Relaxed);
             st.proto.rm_pipe(id);
@@ -259,7 +336,7 @@ impl Socket {
 
     /// Called on the reactor thread: run what is due, wake waiters.
     pub fn fire_timers(&self) {
-        let mut st = self.st.lock();
+        let mut st = self.hold();
         if st.closed {
             return;
         }
@@ -269,7 +346,7 @@ impl Socket {
         st.timer_spent = st.proto.timer().filter(|&t| passed(Some(t)));
         self.settle(&mut st);
         drop(st);
-        self.sig.kick();
+        self.sig().kick();
     }
 
     /// Send one message. On failure the message comes back with the error,
@@ -279,18 +356,18 @@ impl Socket {
             return Err((Error::NOTSUP, msg));
         }
         let mut dl: Option<Option<Instant>> = None;
-        let mut st = self.st.lock();
+        let mut st = self.hold();
         loop {
             if let Err(e) = self.check_live(&st) {
                 return Err((e, msg));
             }
-            let epoch = self.sig.epoch(Dir::Send);
+            let epoch = self.sig().epoch(Dir::Send);
             self.drain(&mut st);
             self.run_timers(&mut st);
             let size = msg.body.len();
             match st.proto.send(msg) {
                 Ok(()) => {
-                    self.stats.sent(size);
+                    self.stats().sent(size);
                     self.settle(&mut st);
                     return Ok(());
                 }
@@ -307,8 +384,8 @@ impl Socket {
             }
             let until = earliest(user, st.proto.timer());
             drop(st);
-            self.sig.wait(Dir::Send, epoch, until);
-            st = self.st.lock();
+            self.sig().wait(Dir::Send, epoch, until);
+            st = self.hold();
         }
     }
 
@@ -318,15 +395,15 @@ impl Socket {
             return Err(Error::NOTSUP);
         }
         let mut dl: Option<Option<Instant>> = None;
-        let mut st = self.st.lock();
+        let mut st = self.hold();
         loop {
             self.check_live(&st)?;
-            let epoch = self.sig.epoch(Dir::Recv);
+            let epoch = self.sig().epoch(Dir::Recv);
             self.drain(&mut st);
             self.run_timers(&mut st);
             match st.proto.recv() {
                 Ok(m) => {
-                    self.stats.received(m.body.len());
+                    self.stats().received(m.body.len());
                     self.settle(&mut st);
                     return Ok(m);
                 }
@@ -346,8 +423,8 @@ impl Socket {
             }
             let until = earliest(user, st.proto.timer());
             drop(st);
-            self.sig.wait(Dir::Recv, epoch, until);
-            st = self.st.lock();
+            self.sig().wait(Dir::Recv, epoch, until);
+            st = self.hold();
         }
     }
 
@@ -365,7 +442,7 @@ impl Socket {
             Dir::Send => st.proto.can_send(),
             Dir::Recv => st.proto.can_recv(),
         };
-        self.sig.fd(dir, ready)
+        self.sig().fd(dir, ready)
     }
 
     /// Current readiness, for `nn_poll`: (can send, can receive).
@@ -381,13 +458,11 @@ impl Socket {
             let r = st.proto.set_opt(level, opt, val);
             drop(st);
             // A new deadline or resend interval may change what waiters wait for.
-            self.sig.kick();
+            self.sig().kick();
             return r;
         }
         st.opts.set(level, opt, val)?;
-        self.rcvbuf.store(st.opts.rcvbuf, Ordering::Relaxed);
-        self.rcvmaxsize.store(st.opts.rcvmaxsize, Ordering::Relaxed);
-        self.linger.store(st.opts.linger, Ordering::Relaxed);
+        self.shared.options_changed(&st.opts);
         let State { proto, opts, .. } = &mut *st;
         proto.sock_opts(opts);
         drop(st);
@@ -454,12 +529,20 @@ impl Socket {
     fn add_endpoint(self: &Arc<Self>, addr: &str, bind: bool) -> Result<i32> {
         let mut st = self.lock()?;
         let eid = st.last_eid + 1;
-        let ep = transports::create(self, eid, addr, bind, &st.opts)?;
+        let mut ep = transports::create(&self.shared, eid, addr, bind, &st.opts)?;
+        let joins = ep.take_joins();
         st.last_eid = eid;
         st.endpoints.push(ep);
         // Attach (and accept) any pipe the endpoint made at once.
         self.drain(&mut st);
         self.settle(&mut st);
+        drop(st);
+        // Sockets in this process joined now have the pipe on their side
+        // too when we return, as upstream's inproc: waited for without our
+        // lock, since they may need it to post to us.
+        if let Some(j) = joins {
+            j.wait(Instant::now() + Duration::from_secs(1));
+        }
         Ok(eid)
     }
 
@@ -492,7 +575,7 @@ impl Socket {
     /// endpoint, close every pipe and wake every blocked caller with EBADF
     /// (and everyone polling SNDFD/RCVFD).
     pub fn close(&self) {
-        let mut st = self.st.lock();
+        let mut st = self.hold();
         if st.closed {
             return;
         }
@@ -505,7 +588,7 @@ impl Socket {
         // post a pipe: the mailbox closes it from now on, and the last drain
         // closes those that arrived before. Closing the mailbox also wakes
         // every waiter, who finds the socket closed once we let go.
-        self.sig.close();
+        self.sig().close();
         self.drain(&mut st);
         for p in st.pipes.values() {
             p.close();

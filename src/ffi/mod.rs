@@ -252,7 +252,7 @@ pub extern "C" fn nn_get_statistic(s: c_int, stat: c_int) -> u64 {
             if stat == NN_STAT_CURRENT_SND_PRIORITY {
                 sock.snd_priority()
             } else {
-                sock.stats.get(stat)
+                sock.stats().get(stat)
             }
         });
         r.unwrap_or_else(|Error(e)| {

@@ -114,7 +114,6 @@ pub struct ProtoInfo {
     pub id: i32,
     /// The protocol a peer must speak.
     pub peer: i32,
-    pub name: &'static str,
     /// Sockets of this protocol can send / receive (SNDFD, RCVFD exist).
     pub sends: bool,
     pub recvs: bool,
@@ -122,11 +121,10 @@ pub struct ProtoInfo {
 }
 
 macro_rules! proto {
-    ($id:expr, $peer:expr, $name:expr, $sends:expr, $recvs:expr, $create:path) => {
+    ($id:expr, $peer:expr, $sends:expr, $recvs:expr, $create:path) => {
         ProtoInfo {
             id: $id,
             peer: $peer,
-            name: $name,
             sends: $sends,
             recvs: $recvs,
             create: $create,
@@ -135,31 +133,16 @@ macro_rules! proto {
 }
 
 static PROTOCOLS: &[ProtoInfo] = &[
-    proto!(NN_PAIR, NN_PAIR, "pair", true, true, pair::Pair::create),
-    proto!(NN_PUB, NN_SUB, "pub", true, false, pubsub::Pub::create),
-    proto!(NN_SUB, NN_PUB, "sub", false, true, pubsub::Sub::create),
-    proto!(
-        NN_PUSH,
-        NN_PULL,
-        "push",
-        true,
-        false,
-        pipeline::Push::create
-    ),
-    proto!(
-        NN_PULL,
-        NN_PUSH,
-        "pull",
-        false,
-        true,
-        pipeline::Pull::create
-    ),
-    proto!(NN_REQ, NN_REP, "req", true, true, reqrep::Req::create),
-    proto!(NN_REP, NN_REQ, "rep", true, true, reqrep::Replier::create),
+    proto!(NN_PAIR, NN_PAIR, true, true, pair::Pair::create),
+    proto!(NN_PUB, NN_SUB, true, false, pubsub::Pub::create),
+    proto!(NN_SUB, NN_PUB, false, true, pubsub::Sub::create),
+    proto!(NN_PUSH, NN_PULL, true, false, pipeline::Push::create),
+    proto!(NN_PULL, NN_PUSH, false, true, pipeline::Pull::create),
+    proto!(NN_REQ, NN_REP, true, true, reqrep::Req::create),
+    proto!(NN_REP, NN_REQ, true, true, reqrep::Replier::create),
     proto!(
         NN_SURVEYOR,
         NN_RESPONDENT,
-        "surveyor",
         true,
         true,
         survey::Surveyor::create
@@ -167,12 +150,11 @@ static PROTOCOLS: &[ProtoInfo] = &[
     proto!(
         NN_RESPONDENT,
         NN_SURVEYOR,
-        "respondent",
         true,
         true,
         reqrep::Replier::create
     ),
-    proto!(NN_BUS, NN_BUS, "bus", true, true, bus::Bus::create),
+    proto!(NN_BUS, NN_BUS, true, true, bus::Bus::create),
 ];
 
 /// The 31-bit key that names a pipe in protocol headers (backtraces, raw
@@ -183,12 +165,4 @@ pub fn pipe_key(id: PipeId) -> u32 {
 
 pub fn lookup(protocol: i32) -> Option<&'static ProtoInfo> {
     PROTOCOLS.iter().find(|p| p.id == protocol)
-}
-
-/// Can sockets of protocols `a` and `b` talk to each other?
-pub fn compatible(a: i32, b: i32) -> bool {
-    match (lookup(a), lookup(b)) {
-        (Some(pa), Some(pb)) => pa.peer == b && pb.peer == a,
-        _ => false,
-    }
 }

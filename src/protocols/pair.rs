@@ -47,7 +47,7 @@ impl Protocol for Pair {
     fn add_pipe(&mut self, pipe: Pipe) {
         if self.active.is_none() {
             self.activate(pipe);
-        } else if pipe.is_stream() {
+        } else if pipe.is_network() {
             // A network peer cannot be held back (it sends when it likes):
             // refuse it, as upstream does; it reconnects and tries again.
             pipe.close_discarding();
@@ -136,5 +136,41 @@ impl Pair {
                 Err(Error::AGAIN)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::pipe::fake;
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn the_first_pipe_serves_and_a_second_waits_until_it_goes() {
+        let mut pair = Pair::default();
+        let (p1, e1) = fake::pipe((8, 8));
+        let (p2, e2) = fake::pipe((8, 8));
+        let id1 = p1.id;
+        pair.add_pipe(p1);
+        pair.add_pipe(p2);
+        assert!(e1.accepted.load(Ordering::Acquire));
+        assert!(
+            !e2.accepted.load(Ordering::Acquire),
+            "standby is not accepted"
+        );
+        assert!(pair.send(Msg::from_slice(b"hi").unwrap()).is_ok());
+        assert_eq!(e1.take_sent(), vec![(vec![], b"hi".to_vec())]);
+        e1.put(b"back");
+        assert!(!pair.can_recv(), "nothing until the pipe says In");
+        pair.in_ready(id1);
+        assert_eq!(pair.recv().unwrap().body.as_slice(), b"back");
+        assert_eq!(pair.recv().unwrap_err(), Error::AGAIN);
+        pair.rm_pipe(id1);
+        assert!(
+            e2.accepted.load(Ordering::Acquire),
+            "the standby takes over"
+        );
+        assert!(pair.send(Msg::from_slice(b"two").unwrap()).is_ok());
+        assert_eq!(e2.take_sent().len(), 1);
     }
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::consts::NN_SOCKADDR_MAX;
 use crate::core::error::{Error, Result};
 use crate::core::options::Options;
-use crate::core::socket::Socket;
+use crate::core::shared::Shared;
 
 /// What a transport keeps for one bound or connected address.
 pub trait EndpointImpl: Send {
@@ -24,6 +24,11 @@ pub trait EndpointImpl: Send {
     /// connections that are pipes are left to the socket, which closes them
     /// with linger; otherwise (`nn_shutdown`) they end at once.
     fn shutdown(&mut self, graceful: bool);
+    /// Pipes to sockets in this process made when the endpoint was
+    /// created (see [`inproc::Joins`]).
+    fn take_joins(&mut self) -> Option<inproc::Joins> {
+        None
+    }
 }
 
 /// One `nn_bind`/`nn_connect` of a socket.
@@ -35,6 +40,10 @@ pub struct Endpoint {
 impl Endpoint {
     pub fn shutdown(&mut self, graceful: bool) {
         self.inner.shutdown(graceful);
+    }
+
+    pub fn take_joins(&mut self) -> Option<inproc::Joins> {
+        self.inner.take_joins()
     }
 }
 
@@ -48,7 +57,7 @@ pub fn split_addr(addr: &str) -> Result<(&str, &str)> {
 
 /// Create the endpoint for `addr` (the socket's state lock is held).
 pub fn create(
-    sock: &Arc<Socket>,
+    sock: &Arc<Shared>,
     eid: i32,
     addr: &str,
     bind: bool,

@@ -14,8 +14,7 @@ use socket2::{Domain, SockAddr, Socket as RawSock, Type};
 
 use crate::core::error::{Error, Result};
 use crate::core::options::Options;
-use crate::core::sig::Sig;
-use crate::core::socket::Socket;
+use crate::core::shared::Shared;
 use crate::core::stats::Stats;
 use crate::reactor::{self, Source, TimerId};
 use crate::transports::stream::{Attach, Conn, ConnSet, Ended, Hooks, Role, WsRouter};
@@ -24,10 +23,8 @@ use crate::transports::ws;
 /// What an endpoint takes from its socket when it is created.
 #[derive(Clone)]
 pub(crate) struct EpConfig {
-    pub sock: Weak<Socket>,
-    pub sig: Arc<Sig>,
+    pub shared: Arc<Shared>,
     pub eid: i32,
-    pub protocol: i32,
     pub prios: (u8, u8),
     pub rcvmaxsize: i64,
     pub sndbuf: usize,
@@ -35,8 +32,6 @@ pub(crate) struct EpConfig {
     pub reconnect_ivl_max: Duration,
     pub nodelay: bool,
     pub ws_text: bool,
-    /// The socket receives (see `Attach::recvs`).
-    pub recvs: bool,
     /// For `NN_PRINT_ERRORS`: the socket's name and the endpoint's address
     /// (without the scheme, as upstream prints it).
     pub name: String,
@@ -44,12 +39,10 @@ pub(crate) struct EpConfig {
 }
 
 impl EpConfig {
-    pub fn new(sock: &Arc<Socket>, eid: i32, opts: &Options, addr: &str) -> EpConfig {
+    pub fn new(shared: &Arc<Shared>, eid: i32, opts: &Options, addr: &str) -> EpConfig {
         EpConfig {
-            sock: Arc::downgrade(sock),
-            sig: sock.sig.clone(),
+            shared: shared.clone(),
             eid,
-            protocol: sock.protocol(),
             prios: (opts.sndprio as u8, opts.rcvprio as u8),
             rcvmaxsize: opts.rcvmaxsize as i64,
             sndbuf: opts.sndbuf.max(1) as usize,
@@ -57,7 +50,6 @@ impl EpConfig {
             reconnect_ivl_max: Duration::from_millis(opts.reconnect_ivl_max.max(0) as u64),
             nodelay: opts.tcp_nodelay != 0,
             ws_text: opts.ws_msg_type == crate::consts::NN_WS_MSG_TYPE_TEXT,
-            recvs: sock.info.recvs,
             name: String::from_utf8_lossy(&opts.socket_name).into_owned(),
             addr: addr.to_string(),
         }
@@ -70,34 +62,24 @@ impl EpConfig {
 
     pub fn attach(&self, hooks: Weak<dyn Hooks>) -> Attach {
         Attach {
-            sock: self.sock.clone(),
-            sig: self.sig.clone(),
+            shared: self.shared.clone(),
             eid: self.eid,
-            protocol: self.protocol,
             prios: self.prios,
             rcvmaxsize: self.rcvmaxsize,
             sndbuf: self.sndbuf,
             ws_text: self.ws_text,
-            recvs: self.recvs,
             hooks,
         }
     }
 
-    pub fn stat(&self, f: impl FnOnce(&Stats)) {
-        if let Some(s) = self.sock.upgrade() {
-            f(&s.stats);
-        }
-    }
-
     fn bump(&self, pick: fn(&Stats) -> &std::sync::atomic::AtomicU64, up: bool) {
-        self.stat(|s| {
-            if up {
-                pick(s).fetch_add(1, Ordering::Relaxed);
-            } else {
-                let _ = pick(s)
-                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| v.checked_sub(1));
-            }
-        });
+        let s = &self.shared.stats;
+        if up {
+            pick(s).fetch_add(1, Ordering::Relaxed);
+        } else {
+            let _ =
+                pick(s).fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| v.checked_sub(1));
+        }
     }
 }
 
@@ -278,9 +260,7 @@ impl Dialer {
                 ipc: domain == Domain::UNIX,
             },
             Some((host, path)) => {
-                let peer = crate::protocols::lookup(self.cfg.protocol)
-                    .map(|p| p.peer)
-                    .unwrap_or(self.cfg.protocol);
+                let peer = self.cfg.shared.peer;
                 let (request, accept) = ws::client_request(host, path, peer);
                 Role::WsClient { request, accept }
             }

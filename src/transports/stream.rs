@@ -36,14 +36,13 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use crate::core::msg::{Chunk, Msg};
-use crate::core::pipe::{new_pipe_id, Pipe, PipeId, PushError};
-use crate::core::sig::{Event, Sig};
-use crate::core::socket::Socket;
-use crate::core::Padded;
-use crate::protocols;
+use crate::core::pipe::{new_pipe_id, Pipe, PipeEnd, PipeId, PushError};
+use crate::core::shared::Shared;
+use crate::core::sig::Event;
 use crate::reactor::{self, Source, TimerId};
 use crate::transports::framing::{self, SpCut, IPC_MSG_NORMAL};
 use crate::transports::ws;
+use crossbeam_utils::CachePadded;
 
 const READ_BUF: usize = 64 * 1024;
 /// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
@@ -145,28 +144,22 @@ pub(crate) fn linger_at_exit() {
 /// limits. Fixed when the connection is made (for a WebSocket server, when
 /// the upgrade request names the path).
 pub struct Attach {
-    pub sock: Weak<Socket>,
-    pub sig: Arc<Sig>,
+    /// The socket's mailbox, statistics and live options.
+    pub shared: Arc<Shared>,
     pub eid: i32,
-    pub protocol: i32,
     pub prios: (u8, u8),
-    /// `NN_RCVMAXSIZE`; negative is unlimited.
+    /// `NN_RCVMAXSIZE` when the endpoint was made; negative is unlimited.
     pub rcvmaxsize: i64,
     pub sndbuf: usize,
     /// `NN_WS_MSG_TYPE` is text.
     pub ws_text: bool,
-    /// The socket receives. A send-only socket (PUB, PUSH) drops what its
-    /// peers send instead of queueing it for a reader that never comes.
-    pub recvs: bool,
     /// Told when the connection ends (a dialer reconnects).
     pub hooks: Weak<dyn Hooks>,
 }
 
 impl Attach {
     fn stat(&self, f: impl FnOnce(&crate::core::stats::Stats)) {
-        if let Some(s) = self.sock.upgrade() {
-            f(&s.stats);
-        }
+        f(&self.shared.stats);
     }
 }
 
@@ -354,8 +347,8 @@ pub struct Conn {
     rd: Mutex<Reader>,
     flight: Mutex<VecDeque<Frame>>,
     /// The sender's and the reactor's meeting point, on its own cache line.
-    wr: Padded<Mutex<Wr>>,
-    inq: Padded<Mutex<InQ>>,
+    wr: CachePadded<Mutex<Wr>>,
+    inq: CachePadded<Mutex<InQ>>,
     /// The consumer's side of the receive queue: taken from `inq` a whole
     /// batch at a time, so the socket and the reactor rarely meet on a lock.
     rx: Mutex<VecDeque<Msg>>,
@@ -491,7 +484,7 @@ impl Conn {
             }),
             rd: Mutex::new(Reader::default()),
             flight: Mutex::new(VecDeque::new()),
-            wr: Padded(Mutex::new(Wr {
+            wr: CachePadded::new(Mutex::new(Wr {
                 q: VecDeque::new(),
                 bytes: 0,
                 flushing: false,
@@ -501,7 +494,7 @@ impl Conn {
                 last_send: None,
             })),
             rx: Mutex::new(VecDeque::new()),
-            inq: Padded(Mutex::new(InQ {
+            inq: CachePadded::new(Mutex::new(InQ {
                 msgs: VecDeque::new(),
                 bytes: 0,
                 paused: false,
@@ -521,7 +514,7 @@ impl Conn {
         // Our half of the handshake goes first; it always fits a fresh socket.
         let hello: Option<Vec<u8>> = match &conn.role {
             Role::Sp { .. } => {
-                let p = conn.attach.get().map(|a| a.protocol).unwrap_or(0) as u16;
+                let p = conn.attach.get().map(|a| a.shared.protocol).unwrap_or(0) as u16;
                 let mut h = vec![0, b'S', b'P', 0];
                 h.extend_from_slice(&p.to_be_bytes());
                 h.extend_from_slice(&[0, 0]);
@@ -816,10 +809,7 @@ impl Conn {
     fn linger(&self) -> i32 {
         self.attach
             .get()
-            .and_then(|a| a.sock.upgrade())
-            .map_or(crate::core::options::DEFAULT_LINGER, |s| {
-                s.linger.load(Ordering::Relaxed)
-            })
+            .map_or(crate::core::options::DEFAULT_LINGER, |a| a.shared.linger())
     }
 
     /// Has everything queued for the peer been written (or given up)?
@@ -903,7 +893,6 @@ impl Conn {
                 }),
                 _ => {}
             }
-            a.sig.poke_owner();
             if let Some(h) = a.hooks.upgrade() {
                 h.ended(self, how, was_pipe);
             }
@@ -988,7 +977,7 @@ impl Conn {
     /// Post to the socket this connection serves (if it is one's pipe yet).
     fn post(&self, ev: Event) {
         if let Some(a) = self.attach.get() {
-            a.sig.post(ev);
+            a.shared.sig.post(ev);
         }
     }
 
@@ -1015,7 +1004,7 @@ impl Conn {
     /// full and reading must pause.
     fn deliver(&self, batch: &mut Vec<Msg>, cap: usize) -> bool {
         let mut q = self.inq.lock();
-        if q.discard || !self.attach.get().is_some_and(|a| a.recvs) {
+        if q.discard || !self.attach.get().is_some_and(|a| a.shared.recvs) {
             // Nobody will read it: the socket cannot receive (PUB, PUSH)
             // or has closed the pipe. Reading goes on, so the connection
             // still notices when the peer goes.
@@ -1046,14 +1035,7 @@ impl Conn {
         // are read again after every read: a message sent after
         // `nn_setsockopt` returned must meet the new limit even when this
         // loop started before (as upstream, which checks each header).
-        let sock = a.sock.upgrade();
-        let limits = || match &sock {
-            Some(s) => (
-                s.rcvbuf.load(Ordering::Relaxed).max(1) as usize,
-                s.rcvmaxsize.load(Ordering::Relaxed) as i64,
-            ),
-            None => (READ_BUF, a.rcvmaxsize),
-        };
+        let limits = || (a.shared.rcvbuf(), a.shared.rcvmaxsize());
         let mut rd = self.rd.lock();
         if rd.buf.len() < READ_BUF {
             rd.buf.resize(READ_BUF, 0);
@@ -1282,9 +1264,7 @@ impl Conn {
                 let want = self
                     .attach
                     .get()
-                    .map(|a| {
-                        ws::sp_name(protocols::lookup(a.protocol).map_or(a.protocol, |p| p.peer))
-                    })
+                    .map(|a| ws::sp_name(a.shared.peer))
                     .unwrap_or_default();
                 ws::check_response(&hello, accept, &want).is_ok()
             }
@@ -1319,8 +1299,7 @@ impl Conn {
         let Some(a) = self.attach.get() else {
             return false;
         };
-        framing::sp_header_protocol(h)
-            .is_some_and(|peer| protocols::compatible(a.protocol, peer as i32))
+        framing::sp_header_protocol(h).is_some_and(|peer| a.shared.accepts(peer as i32))
     }
 
     /// Send an HTTP error status and end the connection.
@@ -1349,8 +1328,8 @@ impl Conn {
             reactor::get().cancel(t);
         }
         let Some(a) = self.attach.get() else { return };
-        let pipe = Pipe::stream(self.clone(), a.eid, a.prios);
-        a.sig.post(Event::Added(pipe));
+        let pipe = Pipe::new(self.id, a.eid, a.prios, Arc::new(ConnEnd(self.clone())));
+        a.shared.sig.post(Event::Added(pipe));
         if self
             .pipe
             .compare_exchange(PIPE_NEW, PIPE_ADDED, Ordering::AcqRel, Ordering::Acquire)
@@ -1359,11 +1338,34 @@ impl Conn {
             // It ended while `Added` was on its way (the socket may even
             // have refused the pipe from inside that post).
             self.pipe.store(PIPE_GONE, Ordering::Release);
-            a.sig.post(Event::Closed(self.id));
-            a.sig.poke_owner();
+            a.shared.sig.post(Event::Closed(self.id));
             return;
         }
         self.pump();
+    }
+}
+
+/// A connection as its socket's pipe end.
+struct ConnEnd(Arc<Conn>);
+
+impl PipeEnd for ConnEnd {
+    fn send(&self, msg: Msg) -> Result<(), PushError> {
+        self.0.send(msg)
+    }
+    fn recv(&self) -> Option<(Msg, bool)> {
+        self.0.recv()
+    }
+    fn has_input(&self) -> bool {
+        self.0.has_input()
+    }
+    fn close(&self) {
+        self.0.close()
+    }
+    fn close_discarding(&self) {
+        self.0.drop_pipe()
+    }
+    fn is_network(&self) -> bool {
+        true
     }
 }
 

@@ -21,7 +21,6 @@ use parking_lot::Mutex;
 use sha1::{Digest, Sha1};
 
 use crate::core::error::{Error, Result};
-use crate::protocols;
 use crate::transports::net::{EpConfig, Listener};
 use crate::transports::stream::{Attach, Conn, ConnSet, Hooks, WsRouter};
 
@@ -334,9 +333,7 @@ fn accept_key(key: &str) -> String {
 
 /// The SP protocol name for `Sec-WebSocket-Protocol`.
 pub(crate) fn sp_name(protocol: i32) -> String {
-    let name = protocols::lookup(protocol)
-        .map(|p| p.name)
-        .unwrap_or("pair");
+    let name = crate::consts::protocol_name(protocol).unwrap_or("pair");
     format!("{name}.sp.nanomsg.org")
 }
 
@@ -346,20 +343,7 @@ fn protocol_of(name: &str) -> Option<i32> {
     let short = n
         .strip_suffix(".sp.nanomsg.org")
         .or_else(|| n.strip_prefix("x-nanomsg-"))?;
-    [
-        crate::consts::NN_PAIR,
-        crate::consts::NN_PUB,
-        crate::consts::NN_SUB,
-        crate::consts::NN_REQ,
-        crate::consts::NN_REP,
-        crate::consts::others::NN_PUSH,
-        crate::consts::others::NN_PULL,
-        crate::consts::others::NN_SURVEYOR,
-        crate::consts::others::NN_RESPONDENT,
-        crate::consts::others::NN_BUS,
-    ]
-    .into_iter()
-    .find(|&p| protocols::lookup(p).is_some_and(|i| i.name == short))
+    crate::consts::protocol_named(short)
 }
 
 /// The client's upgrade request and the `Sec-WebSocket-Accept` it expects.
@@ -514,7 +498,7 @@ pub(crate) struct Port {
 impl WsRouter for Port {
     fn route(&self, conn: &Arc<Conn>, path: &str, proto: &str) -> std::result::Result<Attach, u16> {
         let b = self.paths.lock().get(path).cloned().ok_or(404u16)?;
-        let ours = b.cfg.protocol;
+        let ours = b.cfg.shared.protocol;
         let asked = protocol_of(proto).ok_or(400u16)?;
         // Clients ask for the server's own protocol (nanomsg 1.x and nng
         // both do; upstream refuses anything else with 400).
@@ -524,10 +508,11 @@ impl WsRouter for Port {
         let hooks: Weak<dyn Hooks> = b.me.clone();
         let a = b.cfg.attach(hooks);
         b.conns.add(conn);
-        b.cfg.stat(|s| {
-            s.accepted_connections
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        });
+        b.cfg
+            .shared
+            .stats
+            .accepted_connections
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(a)
     }
 }
