@@ -3,10 +3,12 @@
 //! another thread hands to the reactor: flush a pipe's queue, resume
 //! reading, tear a connection down).
 //!
-//! Descriptors are registered edge-triggered for both directions, once, so
-//! the steady state needs no `epoll_ctl`: a source reads until `EAGAIN` (or
-//! asks to be poked again when it stops early) and writes until `EAGAIN`,
-//! after which the next writable edge brings it back.
+//! Descriptors are registered edge-triggered, for reading always and for
+//! writing only while a source's output is stuck ([`Reactor::want_write`]
+//! re-arms the interest, one `epoll_ctl` when a write cannot finish and one
+//! when the queue has drained): a source reads until `EAGAIN` (or asks to be
+//! poked again when it stops early) and writes until `EAGAIN`, after which
+//! the next writable edge brings it back.
 //!
 //! The reactor holds no lock while it calls into a source, and sources
 //! never block: every descriptor is non-blocking. Nothing here calls user
