@@ -130,6 +130,9 @@ pub struct Sig {
     cv: [Condvar; 2],
     epoch: [AtomicU64; 2],
     pending: AtomicBool,
+    /// Among the pending events is one the owner should apply soon even if
+    /// nobody calls into it (see `post`). Set and cleared under `state`.
+    urgent: AtomicBool,
     fds_used: AtomicBool,
     /// Spin before sleeping (off while network pipes are attached: their
     /// peers are woken by the reactor, which a spinning caller would starve
@@ -187,6 +190,7 @@ impl Sig {
             cv: [Condvar::new(), Condvar::new()],
             epoch: [AtomicU64::new(0), AtomicU64::new(0)],
             pending: AtomicBool::new(false),
+            urgent: AtomicBool::new(false),
             fds_used: AtomicBool::new(false),
             spin: AtomicBool::new(true),
         }
@@ -224,6 +228,9 @@ impl Sig {
         }
         st.events.push(ev);
         self.pending.store(true, Ordering::SeqCst);
+        if hand_off.is_some() {
+            self.urgent.store(true, Ordering::SeqCst);
+        }
         if send {
             self.bump(&st, Dir::Send);
         }
@@ -259,18 +266,14 @@ impl Sig {
     }
 
     /// The holder let go of the owner's lock. Returns whether events came
-    /// that it may not have seen: the caller applies them (or hands them
-    /// off with [`Sig::hand_off_posts`]).
+    /// that it may not have seen and that should not wait for the next
+    /// call (messages arriving can): the caller applies them (or hands
+    /// them off with [`Sig::hand_off_posts`]).
     #[must_use]
     pub fn leave(&self) -> bool {
         self.holders.fetch_sub(1, Ordering::SeqCst);
         fence(Ordering::SeqCst);
-        self.pending.load(Ordering::SeqCst)
-    }
-
-    /// Are events waiting for the owner?
-    pub fn has_posts(&self) -> bool {
-        self.pending.load(Ordering::Acquire)
+        self.urgent.load(Ordering::SeqCst)
     }
 
     /// The owner could not apply its events now (its lock was busy, or
@@ -322,6 +325,7 @@ impl Sig {
         if self.pending.load(Ordering::Relaxed) && self.pending.swap(false, Ordering::SeqCst) {
             let mut st = self.state.lock();
             std::mem::swap(&mut st.events, out);
+            self.urgent.store(false, Ordering::SeqCst);
         }
     }
 
@@ -494,6 +498,9 @@ mod tests {
     #[test]
     fn a_present_owner_applies_posts_itself() {
         let (owner, sig) = owned();
+        sig.enter();
+        sig.post(Event::In(1));
+        assert!(!sig.leave(), "arriving messages wait for the next call");
         sig.enter();
         sig.post(Event::Out(1));
         sig.post(Event::Closed(1));
