@@ -219,12 +219,13 @@ impl Socket {
                             st.net_pipes += 1;
                             self.sig().set_spin(false);
                         }
-                        p.attached();
                         st.pipes.insert(p.id, p.clone());
                         self.stats()
                             .current_connections
                             .fetch_add(1, Ordering::Relaxed);
-                        st.proto.add_pipe(p);
+                        st.proto.add_pipe(p.clone());
+                        // After the protocol took (or held back) the pipe.
+                        p.attached();
                     }
                 }
                 Event::In(id) => {
