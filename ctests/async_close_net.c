@@ -18,28 +18,18 @@
    EBADF within 2 s; the handle is invalid afterwards (EBADF).
    Validated against upstream nanomsg 1.1.5.
    Ports: 24020-24039 (this file's block); ipc paths
-   /tmp/nn-next-async-close-<pid>-<n>.ipc. */
+   /tmp/nn-async-close-<pid>-<n>.ipc. */
 #include "testutil.h"
 #include <stdatomic.h>
 #include <nanomsg/pipeline.h>
 #include <nanomsg/reqrep.h>
 
 #define PORT_BASE 24020
+#define PORT_COUNT 20
+/* ws uses the second half of the block. */
+#define WS_OFFSET (strcmp(transport, "ws") == 0 ? 10 : 0)
 
 static const char *transport;
-
-/* Address n (0..5) of the current transport. */
-static void make_addr(char *buf, size_t cap, int n)
-{
-    int rc, off = (strcmp(transport, "ws") == 0) ? 10 : 0;
-    if (strcmp(transport, "ipc") == 0)
-        rc = snprintf(buf, cap, "ipc:///tmp/nn-next-async-close-%d-%d.ipc",
-            (int) getpid(), n);
-    else
-        rc = snprintf(buf, cap, "%s://127.0.0.1:%d", transport,
-            PORT_BASE + off + n);
-    CHECK(rc > 0 && (size_t) rc < cap);
-}
 
 /* ---- the blocked thread ------------------------------------------------ */
 
@@ -150,7 +140,8 @@ static void case_nopeer(void)
     test_thread t;
 
     /* A bound PULL, nobody connected. */
-    make_addr(addr, sizeof addr, 0);
+    test_addr_on(addr, sizeof addr, transport, "async-close", 0,
+        TEST_PORT(0 + WS_OFFSET));
     int s = test_socket(AF_SP, NN_PULL);
     test_bind(s, addr);
     looper_init(&l, s, LOOP_RECV, 0);
@@ -160,7 +151,8 @@ static void case_nopeer(void)
     close_under(&l, &t);
 
     /* A PULL connecting to an address nobody listens on. */
-    make_addr(addr, sizeof addr, 1);
+    test_addr_on(addr, sizeof addr, transport, "async-close", 1,
+        TEST_PORT(1 + WS_OFFSET));
     s = test_socket(AF_SP, NN_PULL);
     test_connect(s, addr);
     looper_init(&l, s, LOOP_RECV, 0);
@@ -178,7 +170,8 @@ static void case_traffic(void)
     test_thread t, st;
     int64_t deadline;
 
-    make_addr(addr, sizeof addr, 2);
+    test_addr_on(addr, sizeof addr, transport, "async-close", 2,
+        TEST_PORT(2 + WS_OFFSET));
     int pull = test_socket(AF_SP, NN_PULL);
     test_bind(pull, addr);
     sd.s = test_socket(AF_SP, NN_PUSH);
@@ -217,7 +210,8 @@ static void case_send(void)
     int64_t deadline;
     long last;
 
-    make_addr(addr, sizeof addr, 3);
+    test_addr_on(addr, sizeof addr, transport, "async-close", 3,
+        TEST_PORT(3 + WS_OFFSET));
     int pull = test_socket(AF_SP, NN_PULL);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
     test_bind(pull, addr);
@@ -253,7 +247,8 @@ static void case_req(void)
     struct looper l;
     test_thread t;
 
-    make_addr(addr, sizeof addr, 4);
+    test_addr_on(addr, sizeof addr, transport, "async-close", 4,
+        TEST_PORT(4 + WS_OFFSET));
     int rep = test_socket(AF_SP, NN_REP);
     test_setopt_int(rep, NN_SOL_SOCKET, NN_RCVTIMEO, 5000);
     test_setopt_int(rep, NN_SOL_SOCKET, NN_SNDTIMEO, 5000);

@@ -16,35 +16,25 @@
    Validated against upstream nanomsg 1.1.5.
    Ports: 24060-24079 (this file's block; the send case uses offsets 2-6
    and 12-16); ipc paths
-   /tmp/nn-next-blocking-<pid>-<n>.ipc. */
+   /tmp/nn-blocking-<pid>-<n>.ipc. */
 #include "testutil.h"
 #include <nanomsg/pair.h>
 #include <nanomsg/reqrep.h>
 
 #define PORT_BASE 24060
+#define PORT_COUNT 20
+/* ws uses the second half of the block. */
+#define WS_OFFSET (strcmp(transport, "ws") == 0 ? 10 : 0)
 #define DELAY 300
 
 static const char *transport;
-
-static void make_addr(char *buf, size_t cap, int n)
-{
-    int rc;
-    if (strcmp(transport, "inproc") == 0)
-        rc = snprintf(buf, cap, "inproc://blocking-%d", n);
-    else if (strcmp(transport, "ipc") == 0)
-        rc = snprintf(buf, cap, "ipc:///tmp/nn-next-blocking-%d-%d.ipc",
-            (int) getpid(), n);
-    else
-        rc = snprintf(buf, cap, "%s://127.0.0.1:%d", transport,
-            PORT_BASE + n + (strcmp(transport, "ws") == 0 ? 10 : 0));
-    CHECK(rc > 0 && (size_t) rc < cap);
-}
 
 /* A bound a and a connected b that have exchanged a message both ways. */
 static void make_pair(int *a, int *b, int n, int rcvmax)
 {
     char addr[128];
-    make_addr(addr, sizeof addr, n);
+    test_addr_on(addr, sizeof addr, transport, "blocking", n,
+        TEST_PORT(n + WS_OFFSET));
     *a = test_socket(AF_SP, NN_PAIR);
     *b = test_socket(AF_SP, NN_PAIR);
     if (rcvmax) {
@@ -114,7 +104,8 @@ static void test_block_reqrep(void)
 {
     char addr[128];
     test_thread t;
-    make_addr(addr, sizeof addr, 1);
+    test_addr_on(addr, sizeof addr, transport, "blocking", 1,
+        TEST_PORT(1 + WS_OFFSET));
     int rep = test_socket(AF_SP, NN_REP);
     int req = test_socket(AF_SP, NN_REQ);
     test_bind(rep, addr);

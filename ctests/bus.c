@@ -7,24 +7,6 @@
 #include "testutil.h"
 #include <nanomsg/bus.h>
 
-static void recv_none(int s)
-{
-    char buf[64];
-    int old = test_getopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 50);
-    CHECK_ERR(nn_recv(s, buf, sizeof buf, 0), ETIMEDOUT);
-    CHECK_ERR(nn_recv(s, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, old);
-}
-
-static void drain(int s)
-{
-    char buf[64];
-    while (nn_recv(s, buf, sizeof buf, NN_DONTWAIT) >= 0)
-        ;
-    CHECK(nn_errno() == EAGAIN);
-}
-
 /* Wait until a message from a reaches b (BUS drops messages while it has
    no pipe).  The sync messages also reach a's other peers: drain every
    socket involved once all links are synced. */
@@ -46,7 +28,7 @@ static void drain_all(int *s, int n)
 {
     sleep_ms(20);
     for (int i = 0; i < n; i++)
-        drain(s[i]);
+        test_drain(s[i], 0);
 }
 
 static int bus_socket(int domain)
@@ -77,7 +59,7 @@ static void test_basics(void)
     /* With no peers a message is accepted and dropped, never blocking. */
     CHECK(nn_send(a, "void", 4, 0) == 4);
     CHECK(nn_send(a, "void", 4, NN_DONTWAIT) == 4);
-    recv_none(a);
+    test_recv_none(a, 50);
 
     test_bind(a, "inproc://bus-basic");
     test_connect(b, "inproc://bus-basic");
@@ -92,8 +74,8 @@ static void test_basics(void)
         test_recv(a, "b->a");
     }
     /* Nothing ever comes back to the sender. */
-    recv_none(a);
-    recv_none(b);
+    test_recv_none(a, 50);
+    test_recv_none(b, 50);
     test_close(a);
     test_close(b);
 }
@@ -123,7 +105,7 @@ static void test_mesh(void)
             if (j != i)
                 test_recv(n[j], m);
         for (int j = 0; j < 3; j++)
-            recv_none(n[j]);
+            test_recv_none(n[j], 50);
     }
 
     /* Everyone sends at once; everyone gets the other two, each once. */
@@ -143,7 +125,7 @@ static void test_mesh(void)
         }
         for (int i = 0; i < 3; i++)
             CHECK(got[i] == (i == j ? 0 : 1));
-        recv_none(n[j]);
+        test_recv_none(n[j], 50);
     }
     for (int i = 0; i < 3; i++)
         test_close(n[i]);
@@ -166,16 +148,16 @@ static void test_star(void)
     /* A leaf reaches the center only: BUS does not forward. */
     test_send(leaf[0], "leaf0");
     test_recv(center, "leaf0");
-    recv_none(leaf[1]);
-    recv_none(leaf[2]);
-    recv_none(leaf[0]);
-    recv_none(center);
+    test_recv_none(leaf[1], 50);
+    test_recv_none(leaf[2], 50);
+    test_recv_none(leaf[0], 50);
+    test_recv_none(center, 50);
 
     /* The center reaches every leaf. */
     test_send(center, "center");
     for (int i = 0; i < 3; i++)
         test_recv(leaf[i], "center");
-    recv_none(center);
+    test_recv_none(center, 50);
 
     /* Several leaves: the center fair-queues them, each once. */
     test_send(leaf[1], "leaf1");
@@ -189,9 +171,9 @@ static void test_star(void)
         got2 += memcmp(buf, "leaf2", 5) == 0;
     }
     CHECK(got1 == 1 && got2 == 1);
-    recv_none(center);
+    test_recv_none(center, 50);
     for (int i = 0; i < 3; i++)
-        recv_none(leaf[i]);
+        test_recv_none(leaf[i], 50);
 
     /* A leaf that goes away just stops getting messages. */
     test_close(leaf[2]);
@@ -224,7 +206,7 @@ static void test_raw(void)
     /* A raw BUS does not forward by itself either. */
     test_send(leaf[0], "plain");
     test_recv(center, "plain");
-    recv_none(leaf[1]);
+    test_recv_none(leaf[1], 50);
 
     /* A plain send (no SP header) goes to every peer. */
     test_send(center, "to-all");
@@ -257,8 +239,8 @@ static void test_raw(void)
     CHECK(rc == 3);
     test_recv(leaf[0], "fwd");
     test_recv(leaf[2], "fwd");
-    recv_none(leaf[1]);
-    recv_none(center);
+    test_recv_none(leaf[1], 50);
+    test_recv_none(center, 50);
 
     /* Raw BUS to raw BUS works too. */
     int r2 = bus_socket(AF_SP_RAW);

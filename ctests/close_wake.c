@@ -19,7 +19,7 @@
    Build with -DUPSTREAM to check these against upstream: it skips the
    ours-only case and accepts upstream's racy nn_poll result.
 
-   Ports: 24460-24499 (this file's block). */
+   Ports: 24460-24499 (this file's block; uses 24460-24483). */
 #include "testutil.h"
 #include <nanomsg/pair.h>
 #include <poll.h>
@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 
 #define PORT_BASE 24460
+#define PORT_COUNT 40
 
 enum call { POLL_INF, POLL_TIMEO, FDPOLL, RECV, SEND, DEVICE, NCALLS };
 static const char *call_names[] = { "nn_poll(-1)", "nn_poll(10000)",
@@ -112,14 +113,6 @@ static void *blocked_fn(void *arg)
     return NULL;
 }
 
-static void addr(char *out, int tcp, int n, int which)
-{
-    if (tcp)
-        sprintf(out, "tcp://127.0.0.1:%d", PORT_BASE + 2 * n + which);
-    else
-        sprintf(out, "inproc://close_wake_%d_%d", n, which);
-}
-
 /*  Fill the pipe from s to its peer until a send blocks for 200 ms. */
 static void fill(int s)
 {
@@ -152,8 +145,12 @@ static void run_case(int n, enum call call, int term, int tcp)
     memset(&b, 0, sizeof b);
     CHECK(sem_init(&b.done, 0, 0) == 0);
     b.call = call;
-    addr(a0, tcp, n, 0);
-    addr(a1, tcp, n, 1);
+    /*  Case n is tcp when n is odd; tcp case n / 2 (0..11) takes ports
+        2 * (n / 2) and 2 * (n / 2) + 1 of the block. */
+    test_addr_on(a0, sizeof a0, tcp ? "tcp" : "inproc", "close-wake", 2 * n,
+        tcp ? TEST_PORT(2 * (n / 2)) : 0);
+    test_addr_on(a1, sizeof a1, tcp ? "tcp" : "inproc", "close-wake",
+        2 * n + 1, tcp ? TEST_PORT(2 * (n / 2) + 1) : 0);
     b.s = test_socket(domain, NN_PAIR);
     peer = test_socket(AF_SP, NN_PAIR);
     test_bind(b.s, a0);

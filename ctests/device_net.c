@@ -20,7 +20,7 @@
    Finally nn_term makes every nn_device return -1 with EBADF.
    Validated against upstream nanomsg 1.1.5.
    Ports: 24080-24099 (this file's block; uses 24080-24089); ipc paths
-   /tmp/nn-next-device-net-<pid>-<n>.ipc. */
+   /tmp/nn-device-net-<pid>-<n>.ipc. */
 #include "testutil.h"
 #include <nanomsg/reqrep.h>
 #include <nanomsg/pair.h>
@@ -30,6 +30,7 @@
 #include <nanomsg/pipeline.h>
 
 #define PORT_BASE 24080
+#define PORT_COUNT 20
 #define MAX_DEVICES 8
 
 static char *tcp(int n)
@@ -37,7 +38,7 @@ static char *tcp(int n)
     static char bufs[16][64];
     static int next;
     char *b = bufs[next++ % 16];
-    snprintf(b, 64, "tcp://127.0.0.1:%d", PORT_BASE + n);
+    test_addr(b, 64, "tcp://127.0.0.1:%d", TEST_PORT(n));
     return b;
 }
 
@@ -46,7 +47,7 @@ static char *ws(int n)
     static char bufs[16][64];
     static int next;
     char *b = bufs[next++ % 16];
-    snprintf(b, 64, "ws://127.0.0.1:%d", PORT_BASE + n);
+    test_addr(b, 64, "ws://127.0.0.1:%d", TEST_PORT(n));
     return b;
 }
 
@@ -55,8 +56,7 @@ static char *ipc(int n)
     static char bufs[16][128];
     static int next;
     char *b = bufs[next++ % 16];
-    snprintf(b, 128, "ipc:///tmp/nn-next-device-net-%d-%d.ipc",
-        (int) getpid(), n);
+    test_addr(b, 128, "ipc:///tmp/nn-device-net-%d-%d.ipc", (int) getpid(), n);
     return b;
 }
 
@@ -92,14 +92,6 @@ static void start_device(const char *name, int s1, int s2)
     test_thread_start(&d->t, device_fn, d);
 }
 
-static int mk(int domain, int proto)
-{
-    int s = test_socket(domain, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    return s;
-}
-
 /* Waits up to TEST_MUST_MS until socket s has n current connections. */
 static void wait_conns(int s, uint64_t n, const char *what)
 {
@@ -127,13 +119,17 @@ static void roundtrip(int req, int rep, const char *q, const char *a)
 
 static void test_reqrep(void)
 {
-    int front = mk(AF_SP_RAW, NN_REP), back = mk(AF_SP_RAW, NN_REQ);
+    int front = test_socket_timeo(AF_SP_RAW, NN_REP, TEST_MUST_MS,
+        TEST_MUST_MS);
+    int back = test_socket_timeo(AF_SP_RAW, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(front, tcp(0));
     test_bind(back, tcp(1));
     start_device("reqrep", front, back);
 
-    int req = mk(AF_SP, NN_REQ), req2 = mk(AF_SP, NN_REQ);
-    int rep = mk(AF_SP, NN_REP);
+    int req = test_socket_timeo(AF_SP, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
+
+    int req2 = test_socket_timeo(AF_SP, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
+    int rep = test_socket_timeo(AF_SP, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
     test_connect(req, tcp(0));
     test_connect(req2, tcp(0));
     test_connect(rep, tcp(1));
@@ -157,8 +153,10 @@ static void test_reqrep(void)
 
 static void test_chain(void)
 {
-    int f1 = mk(AF_SP_RAW, NN_REP), b1 = mk(AF_SP_RAW, NN_REQ);
-    int f2 = mk(AF_SP_RAW, NN_REP), b2 = mk(AF_SP_RAW, NN_REQ);
+    int f1 = test_socket_timeo(AF_SP_RAW, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
+    int b1 = test_socket_timeo(AF_SP_RAW, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
+    int f2 = test_socket_timeo(AF_SP_RAW, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
+    int b2 = test_socket_timeo(AF_SP_RAW, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(f1, ipc(0));
     test_bind(b1, tcp(2));
     test_connect(f2, tcp(2));
@@ -166,7 +164,9 @@ static void test_chain(void)
     start_device("chain-1", f1, b1);
     start_device("chain-2", f2, b2);
 
-    int req = mk(AF_SP, NN_REQ), rep = mk(AF_SP, NN_REP);
+    int req = test_socket_timeo(AF_SP, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
+
+    int rep = test_socket_timeo(AF_SP, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
     test_connect(req, ipc(0));
     test_connect(rep, ws(3));
     for (int i = 0; i < 10; i++) {
@@ -179,12 +179,15 @@ static void test_chain(void)
 
 static void test_pair(void)
 {
-    int d1 = mk(AF_SP_RAW, NN_PAIR), d2 = mk(AF_SP_RAW, NN_PAIR);
+    int d1 = test_socket_timeo(AF_SP_RAW, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int d2 = test_socket_timeo(AF_SP_RAW, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(d1, tcp(4));
     test_bind(d2, ipc(1));
     start_device("pair", d1, d2);
 
-    int x = mk(AF_SP, NN_PAIR), y = mk(AF_SP, NN_PAIR);
+    int x = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+
+    int y = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_connect(x, tcp(4));
     test_connect(y, ipc(1));
     for (int i = 0; i < 10; i++) {
@@ -200,13 +203,13 @@ static void test_pair(void)
 
 static void test_bus(void)
 {
-    int hub = mk(AF_SP_RAW, NN_BUS);
+    int hub = test_socket_timeo(AF_SP_RAW, NN_BUS, TEST_MUST_MS, TEST_MUST_MS);
     int nodes[3];
     char buf[32];
     test_bind(hub, tcp(5));
     start_device("bus", hub, -1);
     for (int i = 0; i < 3; i++) {
-        nodes[i] = mk(AF_SP, NN_BUS);
+        nodes[i] = test_socket_timeo(AF_SP, NN_BUS, TEST_MUST_MS, TEST_MUST_MS);
         test_setopt_int(nodes[i], NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
         test_connect(nodes[i], tcp(5));
         wait_conns(nodes[i], 1, "bus node");
@@ -228,8 +231,9 @@ static void test_bus(void)
 
 static void test_pubsub(void)
 {
-    int pub = mk(AF_SP, NN_PUB);
-    int xsub = mk(AF_SP_RAW, NN_SUB), xpub = mk(AF_SP_RAW, NN_PUB);
+    int pub = test_socket_timeo(AF_SP, NN_PUB, TEST_MUST_MS, TEST_MUST_MS);
+    int xsub = test_socket_timeo(AF_SP_RAW, NN_SUB, TEST_MUST_MS, TEST_MUST_MS);
+    int xpub = test_socket_timeo(AF_SP_RAW, NN_PUB, TEST_MUST_MS, TEST_MUST_MS);
     int subs[2];
     char buf[32];
     test_bind(pub, ipc(2));
@@ -238,7 +242,7 @@ static void test_pubsub(void)
     test_bind(xpub, tcp(6));
     start_device("pubsub", xsub, xpub);
     for (int i = 0; i < 2; i++) {
-        subs[i] = mk(AF_SP, NN_SUB);
+        subs[i] = test_socket_timeo(AF_SP, NN_SUB, TEST_MUST_MS, TEST_MUST_MS);
         CHECK(nn_setsockopt(subs[i], NN_SUB, NN_SUB_SUBSCRIBE, "news", 4)
             == 0);
         test_setopt_int(subs[i], NN_SOL_SOCKET, NN_RCVTIMEO, 50);
@@ -298,9 +302,12 @@ static void test_pubsub(void)
 
 static void test_survey(void)
 {
-    int xresp = mk(AF_SP_RAW, NN_RESPONDENT), xsurv = mk(AF_SP_RAW,
-        NN_SURVEYOR);
-    int surveyor = mk(AF_SP, NN_SURVEYOR);
+    int xresp = test_socket_timeo(AF_SP_RAW, NN_RESPONDENT, TEST_MUST_MS,
+        TEST_MUST_MS);
+    int xsurv = test_socket_timeo(AF_SP_RAW, NN_SURVEYOR, TEST_MUST_MS,
+        TEST_MUST_MS);
+    int surveyor = test_socket_timeo(AF_SP, NN_SURVEYOR, TEST_MUST_MS,
+        TEST_MUST_MS);
     int resp[2];
     char buf[32];
     test_bind(xresp, tcp(7));
@@ -312,7 +319,8 @@ static void test_survey(void)
         TEST_MUST_MS);
     test_connect(surveyor, tcp(7));
     for (int i = 0; i < 2; i++) {
-        resp[i] = mk(AF_SP, NN_RESPONDENT);
+        resp[i] = test_socket_timeo(AF_SP, NN_RESPONDENT, TEST_MUST_MS,
+            TEST_MUST_MS);
         test_connect(resp[i], ipc(3));
         wait_conns(resp[i], 1, "respondent");
     }
@@ -336,12 +344,16 @@ static void test_survey(void)
 
 static void test_pipeline(void)
 {
-    int xpull = mk(AF_SP_RAW, NN_PULL), xpush = mk(AF_SP_RAW, NN_PUSH);
+    int xpull = test_socket_timeo(AF_SP_RAW, NN_PULL, TEST_MUST_MS,
+        TEST_MUST_MS);
+    int xpush = test_socket_timeo(AF_SP_RAW, NN_PUSH, TEST_MUST_MS,
+        TEST_MUST_MS);
     char buf[32];
     test_bind(xpull, ws(8));
     test_bind(xpush, tcp(9));
     start_device("pipeline", xpull, xpush);
-    int push = mk(AF_SP, NN_PUSH), pull = mk(AF_SP, NN_PULL);
+    int push = test_socket_timeo(AF_SP, NN_PUSH, TEST_MUST_MS, TEST_MUST_MS);
+    int pull = test_socket_timeo(AF_SP, NN_PULL, TEST_MUST_MS, TEST_MUST_MS);
     test_connect(push, ws(8));
     test_connect(pull, tcp(9));
     for (int i = 0; i < 200; i++) {

@@ -30,7 +30,7 @@
    Upstream 1.1.5 passes. Cases that crash upstream (ipc message types
    other than 1, huge lengths with NN_RCVMAXSIZE -1) are in hostile_ours.c.
 
-   Ports: 23080-23099 (this file's block); ipc path /tmp/nn-next-hostile.ipc. */
+   Ports: 23080-23099 (this file's block); ipc path /tmp/nn-hostile.ipc. */
 #include "testutil.h"
 #include "rawsock.h"
 #include <nanomsg/reqrep.h>
@@ -355,7 +355,7 @@ int main(void)
 {
     alarm(40);
     signal(SIGPIPE, SIG_IGN);
-    snprintf(ipc_path, sizeof ipc_path, "/tmp/nn-next-hostile-%d.ipc", (int) getpid());
+    snprintf(ipc_path, sizeof ipc_path, "/tmp/nn-hostile-%d.ipc", (int) getpid());
     snprintf(ipc_addr, sizeof ipc_addr, "ipc://%s", ipc_path);
     unlink(ipc_path);
 

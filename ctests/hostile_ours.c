@@ -18,7 +18,7 @@
                 the message, nn_chunkref_init.)
 
    Ports: 23100-23119 (this file's block); ipc path
-   /tmp/nn-next-hostile-ours.ipc. */
+   /tmp/nn-hostile-ours.ipc. */
 #include "testutil.h"
 #include "rawsock.h"
 #include <nanomsg/reqrep.h>
@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 {
     alarm(30);
     signal(SIGPIPE, SIG_IGN);
-    snprintf(ipc_path, sizeof ipc_path, "/tmp/nn-next-hostile-ours-%d.ipc", (int) getpid());
+    snprintf(ipc_path, sizeof ipc_path, "/tmp/nn-hostile-ours-%d.ipc", (int) getpid());
     snprintf(ipc_addr, sizeof ipc_addr, "ipc://%s", ipc_path);
     unlink(ipc_path);
 

@@ -32,13 +32,11 @@ static char addr_[300];
 
 /* Sets path_ to /tmp/nn-ipc-<pid>-<tag>.ipc and addr_ to its ipc:// URL;
    removes any leftover file there. */
-static const char *mkaddr(const char *tag)
+static const char *fresh_ipc_addr(const char *tag)
 {
-    int n = snprintf(path_, sizeof path_, "/tmp/nn-ipc-%d-%s.ipc",
-        (int) getpid(), tag);
-    CHECK(n > 0 && (size_t) n < sizeof path_);
-    n = snprintf(addr_, sizeof addr_, "ipc://%s", path_);
-    CHECK(n > 0 && (size_t) n < sizeof addr_);
+    test_addr(path_, sizeof path_, "/tmp/nn-ipc-%d-%s.ipc", (int) getpid(),
+        tag);
+    test_addr(addr_, sizeof addr_, "ipc://%s", path_);
     unlink(path_);
     return addr_;
 }
@@ -53,14 +51,6 @@ static int is_socket_file(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-static int mk(int proto)
-{
-    int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    return s;
 }
 
 static void both_ways(int a, int b, int rounds)
@@ -78,9 +68,9 @@ static void both_ways(int a, int b, int rounds)
 
 static void test_basic(void)
 {
-    const char *a = mkaddr("basic");
-    int s = mk(NN_PAIR);
-    int t = mk(NN_PAIR);
+    const char *a = fresh_ipc_addr("basic");
+    int s = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int t = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(s, a);
     CHECK(is_socket_file(path_));
     test_connect(t, a);
@@ -96,12 +86,12 @@ static void test_basic(void)
     CHECK(!exists(path_));
 
     /* Several connectors to one bound PULL. */
-    a = mkaddr("fanin");
-    int pull = mk(NN_PULL);
+    a = fresh_ipc_addr("fanin");
+    int pull = test_socket_timeo(AF_SP, NN_PULL, TEST_MUST_MS, TEST_MUST_MS);
     int push[3];
     test_bind(pull, a);
     for (int i = 0; i < 3; i++) {
-        push[i] = mk(NN_PUSH);
+        push[i] = test_socket_timeo(AF_SP, NN_PUSH, TEST_MUST_MS, TEST_MUST_MS);
         test_connect(push[i], a);
     }
     for (int i = 0; i < 3; i++) {
@@ -124,8 +114,8 @@ static void test_relative(void)
     CHECK(getcwd(cwd, sizeof cwd) != NULL);
     CHECK(chdir("/tmp") == 0);
     unlink(rel + 6);
-    int s = mk(NN_PAIR);
-    int t = mk(NN_PAIR);
+    int s = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int t = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(s, rel);
     /* The file is relative to the working directory. */
     CHECK(is_socket_file(rel + 6));
@@ -139,9 +129,9 @@ static void test_relative(void)
 
 static void test_connect_first(void)
 {
-    const char *a = mkaddr("connfirst");
-    int c = mk(NN_PAIR);
-    int b = mk(NN_PAIR);
+    const char *a = fresh_ipc_addr("connfirst");
+    int c = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int b = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     test_connect(c, a);
     CHECK_ERR(nn_send(c, "x", 1, NN_DONTWAIT), EAGAIN);
@@ -168,8 +158,8 @@ static void test_long_paths(void)
     CHECK(strlen(p) == 107);
     unlink(p);
     snprintf(a, sizeof a, "ipc://%s", p);
-    s = mk(NN_PAIR);
-    t = mk(NN_PAIR);
+    s = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    t = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(s, a);
     CHECK(is_socket_file(p));
     test_connect(t, a);
@@ -203,8 +193,8 @@ static void test_missing_dir(void)
     rmdir(dir);
     snprintf(a, sizeof a, "ipc://%s/sock", dir);
 
-    int b = mk(NN_PAIR);
-    int c = mk(NN_PAIR);
+    int b = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int c = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     /* Binding into a directory that does not exist: ENOENT. */
     CHECK_ERR(nn_bind(b, a), ENOENT);
@@ -244,7 +234,7 @@ static int raw_unix_bind(const char *path, int do_listen)
 
 static void test_stale(void)
 {
-    const char *a = mkaddr("stale");
+    const char *a = fresh_ipc_addr("stale");
 
     /* A socket file nobody listens on any more (as a crashed process
        leaves it). */
@@ -252,8 +242,8 @@ static void test_stale(void)
     CHECK(close(fd) == 0);
     CHECK(is_socket_file(path_));
 
-    int s = mk(NN_PAIR);
-    int t = mk(NN_PAIR);
+    int s = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int t = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(s, a);
     CHECK(is_socket_file(path_));
     test_connect(t, a);
@@ -263,11 +253,11 @@ static void test_stale(void)
     CHECK(!exists(path_));
 
     /* The same with a socket that was bound but never listened. */
-    a = mkaddr("stale2");
+    a = fresh_ipc_addr("stale2");
     fd = raw_unix_bind(path_, 0);
     CHECK(close(fd) == 0);
-    s = mk(NN_PAIR);
-    t = mk(NN_PAIR);
+    s = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    t = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(s, a);
     test_connect(t, a);
     both_ways(s, t, 1);
@@ -277,10 +267,10 @@ static void test_stale(void)
 
 static void test_addrinuse(void)
 {
-    const char *a = mkaddr("inuse");
-    int s1 = mk(NN_PAIR);
-    int s2 = mk(NN_PAIR);
-    int c = mk(NN_PAIR);
+    const char *a = fresh_ipc_addr("inuse");
+    int s1 = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int s2 = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int c = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(s1, a);
     CHECK_ERR(nn_bind(s2, a), EADDRINUSE);
     /* The owner itself cannot bind it twice either. */
@@ -298,9 +288,9 @@ static void test_addrinuse(void)
 
     /* A live listener that is not a nanomsg socket counts too, and its
        file is left alone. */
-    a = mkaddr("inuse-raw");
+    a = fresh_ipc_addr("inuse-raw");
     int fd = raw_unix_bind(path_, 1);
-    s1 = mk(NN_PAIR);
+    s1 = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     CHECK_ERR(nn_bind(s1, a), EADDRINUSE);
     CHECK(is_socket_file(path_));
     test_close(s1);
@@ -318,9 +308,9 @@ static void test_large(void)
     for (size_t i = 0; i < len; i++)
         msg[i] = (unsigned char) ((i * 2246822519u) >> 11);
 
-    const char *a = mkaddr("large");
-    int s = mk(NN_PAIR);
-    int t = mk(NN_PAIR);
+    const char *a = fresh_ipc_addr("large");
+    int s = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int t = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
     test_setopt_int(t, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
     test_bind(s, a);

@@ -12,22 +12,16 @@
 #include <unistd.h>
 #include "testutil.h"
 
-static int mk(void)
-{
-    int s = test_socket(AF_SP, NN_PAIR);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 20);
-    return s;
-}
-
 int main(void)
 {
     char a[128], path[128];
     snprintf(a, sizeof a, "abstract://nn-test-abstract-%d", (int) getpid());
 
     /* Bind first. */
-    int b = mk(), c = mk();
+    int b = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS,
+        20);
+    int c = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS,
+        20);
     test_bind(b, a);
     test_connect(c, a);
     test_send(c, "to binder");
@@ -42,13 +36,14 @@ int main(void)
     CHECK(access(path, F_OK) != 0);
 
     /* The name is taken while b is bound. */
-    int d = mk();
+    int d = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS,
+        20);
     CHECK_ERR(nn_bind(d, a), EADDRINUSE);
     test_close(c);
     test_close(b);
 
     /* Connect first; the name is free again once b is gone. */
-    c = mk();
+    c = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS, 20);
     test_connect(c, a);
     test_bind(d, a);
     test_send(c, "late binder");
@@ -61,7 +56,8 @@ int main(void)
     memset(longname, 'x', sizeof longname);
     memcpy(longname, "abstract://", 11);
     longname[11 + 110] = 0;
-    int e = mk();
+    int e = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS,
+        20);
     CHECK_ERR(nn_bind(e, longname), ENAMETOOLONG);
     /* An empty name is no name (Linux would make one up). */
     CHECK_ERR(nn_bind(e, "abstract://"), EINVAL);

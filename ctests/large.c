@@ -10,7 +10,7 @@
    Over ws that last step is in ws_bad_upgrade.c ("oversize"), because
    upstream's ws client never reconnects after that.
 
-   Ports: 23120-23139 (this file's block); ipc path /tmp/nn-next-large.ipc. */
+   Ports: 23120-23139 (this file's block); ipc path /tmp/nn-large.ipc. */
 #include "testutil.h"
 #include <nanomsg/pair.h>
 
@@ -166,10 +166,10 @@ int main(void)
     CHECK(scratch != NULL);
     /* Per process: another checkout's run may use the same name. */
     char path[64], addr[80];
-    snprintf(path, sizeof path, "/tmp/nn-next-large-%d.ipc", (int) getpid());
+    snprintf(path, sizeof path, "/tmp/nn-large-%d.ipc", (int) getpid());
     snprintf(addr, sizeof addr, "ipc://%s", path);
     unlink(path);
-    test_big("inproc://nn-next-large", scratch);
+    test_big("inproc://nn-large", scratch);
     test_big(addr, scratch);
     test_big("tcp://127.0.0.1:23120", scratch);
     test_big("ws://127.0.0.1:23121", scratch);

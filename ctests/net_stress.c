@@ -15,13 +15,14 @@
      and in order.
    Validated against upstream nanomsg 1.1.5.
    Ports: 24040-24059 (this file's block; uses 24040-24042); ipc paths
-   /tmp/nn-next-net-stress-<pid>-<n>.ipc. */
+   /tmp/nn-net-stress-<pid>-<n>.ipc. */
 #include "testutil.h"
 #include <stdatomic.h>
 #include <nanomsg/pipeline.h>
 #include <nanomsg/reqrep.h>
 
 #define PORT_BASE 24040
+#define PORT_COUNT 20
 #define CLIENTS 10
 #define SESSIONS 10
 #define TRIPS 20
@@ -29,17 +30,6 @@
 #define PER_SENDER 2000
 
 static const char *transport;
-
-static void make_addr(char *buf, size_t cap, int n)
-{
-    int rc;
-    if (strcmp(transport, "ipc") == 0)
-        rc = snprintf(buf, cap, "ipc:///tmp/nn-next-net-stress-%d-%d.ipc",
-            (int) getpid(), n);
-    else
-        rc = snprintf(buf, cap, "tcp://127.0.0.1:%d", PORT_BASE + n);
-    CHECK(rc > 0 && (size_t) rc < cap);
-}
 
 /* ---- reqrep -------------------------------------------------------------- */
 
@@ -103,7 +93,8 @@ static void test_reqrep(void)
     struct client cl[CLIENTS];
     test_thread st, ct[CLIENTS];
 
-    make_addr(addr, sizeof addr, 0);
+    test_addr_on(addr, sizeof addr, transport, "net-stress", 0,
+        TEST_PORT(0));
     sv.s = test_socket(AF_SP, NN_REP);
     test_setopt_int(sv.s, NN_SOL_SOCKET, NN_RCVTIMEO, 100);
     test_setopt_int(sv.s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
@@ -201,7 +192,8 @@ static void test_fanin(int with_churn)
     uint32_t next[SENDERS];
     long churned = 0;
 
-    make_addr(addr, sizeof addr, 1 + with_churn);
+    test_addr_on(addr, sizeof addr, transport, "net-stress", 1 + with_churn,
+        TEST_PORT(1 + with_churn));
     int pull = test_socket(AF_SP, NN_PULL);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_bind(pull, addr);

@@ -25,34 +25,14 @@
    - closing everything afterwards is clean.
    Validated against upstream nanomsg 1.1.5.
    Ports: 24120-24139 (this file's block; uses 24120-24121); ipc path
-   /tmp/nn-next-pair-excl-<pid>.ipc. */
+   /tmp/nn-pair-excl-<pid>.ipc. */
 #include "testutil.h"
 #include <nanomsg/pair.h>
 
 #define PORT_BASE 24120
+#define PORT_COUNT 20
 
 static const char *transport;
-
-static void make_addr(char *buf, size_t cap)
-{
-    int rc;
-    if (strcmp(transport, "ipc") == 0)
-        rc = snprintf(buf, cap, "ipc:///tmp/nn-next-pair-excl-%d.ipc",
-            (int) getpid());
-    else
-        rc = snprintf(buf, cap, "%s://127.0.0.1:%d", transport,
-            PORT_BASE + (strcmp(transport, "ws") == 0));
-    CHECK(rc > 0 && (size_t) rc < cap);
-}
-
-static int mk(void)
-{
-    int s = test_socket(AF_SP, NN_PAIR);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
-    return s;
-}
 
 static void wait_current(int s, uint64_t n, const char *who)
 {
@@ -92,8 +72,14 @@ static void run(void)
 {
     char addr[128], buf[64];
     int rc;
-    make_addr(addr, sizeof addr);
-    int sb = mk(), sc1 = mk(), sc2 = mk();
+    test_addr_on(addr, sizeof addr, transport, "pair-excl", 0,
+        TEST_PORT(strcmp(transport, "ws") == 0));
+    int sb = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    int sc1 = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    int sc2 = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
     test_bind(sb, addr);
     test_connect(sc1, addr);
     wait_current(sb, 1, "bound PAIR");
@@ -171,7 +157,8 @@ static void run(void)
        a pipe between each reconnect and the peer closing it, so a send
        can slip into that window now and then: the checks sample 10 times,
        30 ms apart, and require the expected answer at least 7 times. */
-    int sc3 = mk();
+    int sc3 = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
     test_connect(sc3, addr);
     sleep_ms(300);
     int eagain = 0, sb_one = 0, sc3_none = 0;

@@ -29,21 +29,6 @@ static void send_seq(int s, int n, int len)
     CHECK(rc == len);
 }
 
-static void recv_none(int s)
-{
-    char buf[MSGSZ];
-    CHECK_ERR(nn_recv(s, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
-}
-
-/* Discard everything queued on s. */
-static void drain(int s)
-{
-    char buf[MSGSZ];
-    while (nn_recv(s, buf, sizeof buf, NN_DONTWAIT) >= 0)
-        ;
-    CHECK(nn_errno() == EAGAIN);
-}
-
 /* Make sure push has a pipe to every one of pulls (send until each has
    received something), then empty them all. */
 static void sync_pulls(int push, int *pulls, int n)
@@ -65,7 +50,7 @@ static void sync_pulls(int push, int *pulls, int n)
     CHECK(all);
     sleep_ms(10);
     for (int j = 0; j < n; j++)
-        drain(pulls[j]);
+        test_drain(pulls[j], 0);
 }
 
 static void test_errors(void)
@@ -155,7 +140,7 @@ static void test_round_robin(void)
             seen[n]++;
             prev = n;
         }
-        recv_none(pulls[j]);
+        test_recv_none(pulls[j], 0);
     }
     for (int i = 0; i < 30; i++)
         CHECK(seen[i] == 1);
@@ -207,7 +192,7 @@ static void test_fair_queue(void)
         }
         CHECK(inround[0] == 1 && inround[1] == 1 && inround[2] == 1);
     }
-    recv_none(pull);
+    test_recv_none(pull, 0);
 
     /* A blocked receive wakes up for whichever PUSH sends. */
     send_seq(pushes[2], 7, 10);
@@ -242,8 +227,8 @@ static void test_sndprio(void)
         send_seq(push, i, 10);
     for (int i = 0; i < 5; i++)
         CHECK(recv_seq(best) == i);
-    recv_none(best);
-    recv_none(other);
+    test_recv_none(best, 0);
+    test_recv_none(other, 0);
 
     /* When its queue is full, the next priority takes the overflow, and
        nothing is lost. */
@@ -267,7 +252,7 @@ static void test_sndprio(void)
     /* Room again on the better one: it is preferred again. */
     send_seq(push, 77, 10);
     CHECK(recv_seq(best) == 77);
-    recv_none(other);
+    test_recv_none(other, 0);
 
     /* The better one goes away: everything to the next. */
     test_close(best);
@@ -303,7 +288,7 @@ static void test_rcvprio(void)
         CHECK(recv_seq(pull) == 200 + i);
     for (int i = 0; i < 4; i++)
         CHECK(recv_seq(pull) == 100 + i);
-    recv_none(pull);
+    test_recv_none(pull, 0);
 
     /* Interleaved sends: still the better priority first. */
     for (int i = 0; i < 3; i++) {
@@ -315,7 +300,7 @@ static void test_rcvprio(void)
         CHECK(recv_seq(pull) == 200 + i);
     for (int i = 0; i < 3; i++)
         CHECK(recv_seq(pull) == 100 + i);
-    recv_none(pull);
+    test_recv_none(pull, 0);
 
     /* Only the worse one has messages: they are delivered. */
     send_seq(pa, 5, 10);
@@ -431,7 +416,7 @@ static void test_stuck_pull(void)
     for (int i = 1; i < sent; i++)
         CHECK(nn_recv(stuck, buf, MSGSZ, NN_DONTWAIT) == MSGSZ);
     test_recv(stuck, "room");
-    recv_none(stuck);
+    test_recv_none(stuck, 0);
 
     test_close(stuck);
     test_close(push);

@@ -13,25 +13,11 @@
 #define ADDR_B "inproc://prio-b"
 #define ADDR_C "inproc://prio-c"
 
-static int sock(int proto)
-{
-    int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, 1000);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
-    return s;
-}
-
-static void recv_none(int s)
-{
-    char buf[16];
-    CHECK_ERR(nn_recv(s, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
-}
-
 static void test_sndprio(void)
 {
-    int pull1 = sock(NN_PULL);
-    int pull2 = sock(NN_PULL);
-    int push1 = sock(NN_PUSH);
+    int pull1 = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
+    int pull2 = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
+    int push1 = test_socket_timeo(AF_SP, NN_PUSH, 1000, 1000);
     test_bind(pull1, ADDR_A);
     test_bind(pull2, ADDR_B);
     test_setopt_int(push1, NN_SOL_SOCKET, NN_SNDPRIO, 1);
@@ -47,8 +33,8 @@ static void test_sndprio(void)
         test_send(push1, "best");
     for (int i = 0; i < 10; i++)
         test_recv(pull1, "best");
-    recv_none(pull1);
-    recv_none(pull2);
+    test_recv_none(pull1, 0);
+    test_recv_none(pull2, 0);
 
     /* The better one goes: the other takes everything. */
     test_close(pull1);
@@ -62,12 +48,12 @@ static void test_sndprio(void)
     /* A PULL binds the better address again: the PUSH's connecting
        endpoint (still priority 1, although the option is now 2) attaches
        to it and it takes over again. */
-    pull1 = sock(NN_PULL);
+    pull1 = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
     test_bind(pull1, ADDR_A);
     sleep_ms(50);
     test_send(push1, "back");
     test_recv(pull1, "back");
-    recv_none(pull2);
+    test_recv_none(pull2, 0);
 
     test_close(pull1);
     test_close(push1);
@@ -76,9 +62,9 @@ static void test_sndprio(void)
 
 static void test_rcvprio(void)
 {
-    int push1 = sock(NN_PUSH);
-    int push2 = sock(NN_PUSH);
-    int pull1 = sock(NN_PULL);
+    int push1 = test_socket_timeo(AF_SP, NN_PUSH, 1000, 1000);
+    int push2 = test_socket_timeo(AF_SP, NN_PUSH, 1000, 1000);
+    int pull1 = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
     test_bind(push1, ADDR_A);
     test_bind(push2, ADDR_B);
     test_setopt_int(pull1, NN_SOL_SOCKET, NN_RCVPRIO, 2);
@@ -91,7 +77,7 @@ static void test_rcvprio(void)
     sleep_ms(50);
     test_recv(pull1, "DEF");
     test_recv(pull1, "ABC");
-    recv_none(pull1);
+    test_recv_none(pull1, 0);
 
     test_close(pull1);
     test_close(push2);
@@ -100,8 +86,8 @@ static void test_rcvprio(void)
 
 static void test_remove_pipe(void)
 {
-    int push1 = sock(NN_PUSH);
-    int pull1 = sock(NN_PULL);
+    int push1 = test_socket_timeo(AF_SP, NN_PUSH, 1000, 1000);
+    int pull1 = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
     test_bind(push1, ADDR_A);
     test_connect(pull1, ADDR_A);
 
@@ -111,7 +97,7 @@ static void test_remove_pipe(void)
 
     CHECK_ERR(nn_send(push1, "ABC", 3, NN_DONTWAIT), EAGAIN);
 
-    pull1 = sock(NN_PULL);
+    pull1 = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
     test_connect(pull1, ADDR_A);
     test_send(push1, "ABC");
     test_recv(pull1, "ABC");
@@ -123,10 +109,10 @@ static void test_equal_priorities(void)
 {
     /* Two PULLs at priority 3 share the load round-robin; the one at
        priority 4 gets nothing while either of them is there. */
-    int push = sock(NN_PUSH);
+    int push = test_socket_timeo(AF_SP, NN_PUSH, 1000, 1000);
     int p[3];
     for (int i = 0; i < 3; i++)
-        p[i] = sock(NN_PULL);
+        p[i] = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
     test_bind(p[0], ADDR_A);
     test_bind(p[1], ADDR_B);
     test_bind(p[2], ADDR_C);
@@ -141,15 +127,15 @@ static void test_equal_priorities(void)
         test_recv(p[0], "rr");
         test_recv(p[1], "rr");
     }
-    recv_none(p[0]);
-    recv_none(p[1]);
-    recv_none(p[2]);
+    test_recv_none(p[0], 0);
+    test_recv_none(p[1], 0);
+    test_recv_none(p[2], 0);
     test_close(p[0]);
     for (int i = 0; i < 3; i++)
         test_send(push, "one");
     for (int i = 0; i < 3; i++)
         test_recv(p[1], "one");
-    recv_none(p[2]);
+    test_recv_none(p[2], 0);
     test_close(p[1]);
     test_send(push, "last");
     test_recv(p[2], "last");
@@ -161,9 +147,9 @@ static void test_bound_endpoints(void)
 {
     /* The priority belongs to the endpoint: a bound PUSH endpoint gives
        its priority to every pipe accepted through it. */
-    int push = sock(NN_PUSH);
-    int worse = sock(NN_PULL);
-    int better = sock(NN_PULL);
+    int push = test_socket_timeo(AF_SP, NN_PUSH, 1000, 1000);
+    int worse = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
+    int better = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
     test_setopt_int(push, NN_SOL_SOCKET, NN_SNDPRIO, 9);
     test_bind(push, ADDR_A);
     test_setopt_int(push, NN_SOL_SOCKET, NN_SNDPRIO, 5);
@@ -177,7 +163,7 @@ static void test_bound_endpoints(void)
         test_send(push, "to-better");
     for (int i = 0; i < 6; i++)
         test_recv(better, "to-better");
-    recv_none(worse);
+    test_recv_none(worse, 0);
     test_close(better);
     test_send(push, "to-worse");
     test_recv(worse, "to-worse");
@@ -186,9 +172,9 @@ static void test_bound_endpoints(void)
 
     /* Same on the receiving side: bound PULL endpoints with different
        RCVPRIO. */
-    int pull = sock(NN_PULL);
-    int pa = sock(NN_PUSH);
-    int pb = sock(NN_PUSH);
+    int pull = test_socket_timeo(AF_SP, NN_PULL, 1000, 1000);
+    int pa = test_socket_timeo(AF_SP, NN_PUSH, 1000, 1000);
+    int pb = test_socket_timeo(AF_SP, NN_PUSH, 1000, 1000);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVPRIO, 7);
     test_bind(pull, ADDR_A);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVPRIO, 6);
@@ -205,7 +191,7 @@ static void test_bound_endpoints(void)
         test_recv(pull, "B");
     for (int i = 0; i < 3; i++)
         test_recv(pull, "A");
-    recv_none(pull);
+    test_recv_none(pull, 0);
     test_close(pa);
     test_close(pb);
     test_close(pull);

@@ -19,50 +19,19 @@
 #include <nanomsg/bus.h>
 
 #define PORT_BASE 21140
+#define PORT_COUNT 20
 
 static int next_port;
 static int next_ipc;
 
-/* A fresh address on the given transport. */
-static void mkaddr(char *buf, size_t cap, int use_ipc)
+/* A fresh address on the given transport: the block's next port, or the
+   next ipc path. */
+static void next_addr(char *buf, size_t cap, int use_ipc)
 {
-    int n;
-    if (use_ipc) {
-        n = snprintf(buf, cap, "ipc:///tmp/nn-protocols-net-%d-%d.ipc",
-            (int) getpid(), next_ipc++);
-        unlink(buf + 6);
-    } else {
-        CHECK(next_port < 20);
-        n = snprintf(buf, cap, "tcp://127.0.0.1:%d", PORT_BASE + next_port++);
-    }
-    CHECK(n > 0 && (size_t) n < cap);
-}
-
-static int mk(int proto)
-{
-    int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
-    return s;
-}
-
-/* Receives whatever is queued on s within ms milliseconds; returns how
-   many messages were thrown away. */
-static int drain(int s, int ms)
-{
-    char buf[64];
-    int n = 0;
-    int64_t end = now_ms() + ms;
-    while (now_ms() < end) {
-        if (nn_recv(s, buf, sizeof buf, NN_DONTWAIT) >= 0)
-            n++;
-        else {
-            CHECK(nn_errno() == EAGAIN);
-            sleep_ms(2);
-        }
-    }
-    return n;
+    if (use_ipc)
+        test_addr_on(buf, cap, "ipc", "protocols-net", next_ipc++, 0);
+    else
+        test_addr_on(buf, cap, "tcp", "", 0, TEST_PORT(next_port++));
 }
 
 /* Sends msg from `from` (non-blocking, repeated) until `to` receives it;
@@ -91,7 +60,7 @@ static void await_link(int from, int to, const char *msg)
 }
 
 /* Receives want on s, skipping copies of the link-up messages (starting
-   with skip) that drain() did not get: on a slow machine some are still
+   with skip) that test_drain() did not get: on a slow machine some are still
    on their way after its window, but they travel on the same connection
    ahead of want. */
 static void recv_skipping(int s, const char *want, const char *skip)
@@ -115,8 +84,11 @@ static void recv_skipping(int s, const char *want, const char *skip)
 static void test_pair(int use_ipc)
 {
     char a[128];
-    int x = mk(NN_PAIR), y = mk(NN_PAIR);
-    mkaddr(a, sizeof a, use_ipc);
+    int x = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    int y = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    next_addr(a, sizeof a, use_ipc);
     test_bind(x, a);
     test_connect(y, a);
     test_send(y, "pair-up");
@@ -130,8 +102,11 @@ static void test_pair(int use_ipc)
 static void test_reqrep(int use_ipc)
 {
     char a[128];
-    int rep = mk(NN_REP), req = mk(NN_REQ);
-    mkaddr(a, sizeof a, use_ipc);
+    int rep = test_socket_timeo_ivl(AF_SP, NN_REP, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    int req = test_socket_timeo_ivl(AF_SP, NN_REQ, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    next_addr(a, sizeof a, use_ipc);
     test_bind(rep, a);
     test_connect(req, a);
     for (int i = 0; i < 3; i++) {
@@ -147,13 +122,16 @@ static void test_reqrep(int use_ipc)
 static void test_pubsub(int use_ipc)
 {
     char a[128], buf[64];
-    int pub = mk(NN_PUB), sub = mk(NN_SUB);
+    int pub = test_socket_timeo_ivl(AF_SP, NN_PUB, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    int sub = test_socket_timeo_ivl(AF_SP, NN_SUB, TEST_MUST_MS, TEST_MUST_MS,
+        50);
     CHECK(nn_setsockopt(sub, NN_SUB, NN_SUB_SUBSCRIBE, "news", 4) == 0);
-    mkaddr(a, sizeof a, use_ipc);
+    next_addr(a, sizeof a, use_ipc);
     test_bind(pub, a);
     test_connect(sub, a);
     await_link(pub, sub, "news:link");
-    drain(sub, 100);
+    test_drain(sub, 100);
     test_send(pub, "sport:ignored");
     test_send(pub, "news:delivered");
     recv_skipping(sub, "news:delivered", "news:link");
@@ -166,8 +144,11 @@ static void test_pubsub(int use_ipc)
 static void test_pipeline(int use_ipc)
 {
     char a[128];
-    int pull = mk(NN_PULL), push = mk(NN_PUSH);
-    mkaddr(a, sizeof a, use_ipc);
+    int pull = test_socket_timeo_ivl(AF_SP, NN_PULL, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    int push = test_socket_timeo_ivl(AF_SP, NN_PUSH, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    next_addr(a, sizeof a, use_ipc);
     test_bind(pull, a);
     test_connect(push, a);
     test_send(push, "work-item");
@@ -179,11 +160,14 @@ static void test_pipeline(int use_ipc)
 static void test_survey(int use_ipc)
 {
     char a[128], buf[64];
-    int sv = mk(NN_SURVEYOR), rs = mk(NN_RESPONDENT);
+    int sv = test_socket_timeo_ivl(AF_SP, NN_SURVEYOR, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    int rs = test_socket_timeo_ivl(AF_SP, NN_RESPONDENT, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
     /* The votes must come before the deadline, whatever a stall of the
        machine; the test never waits for it. */
     test_setopt_int(sv, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, TEST_MUST_MS);
-    mkaddr(a, sizeof a, use_ipc);
+    next_addr(a, sizeof a, use_ipc);
     test_bind(sv, a);
     test_connect(rs, a);
     /* Surveys re-sent until the respondent is reachable. */
@@ -216,9 +200,10 @@ static void test_bus(int use_ipc)
     char a0[128], a1[128], buf[64];
     int n[3];
     for (int i = 0; i < 3; i++)
-        n[i] = mk(NN_BUS);
-    mkaddr(a0, sizeof a0, use_ipc);
-    mkaddr(a1, sizeof a1, use_ipc);
+        n[i] = test_socket_timeo_ivl(AF_SP, NN_BUS, TEST_MUST_MS,
+            TEST_MUST_MS, 50);
+    next_addr(a0, sizeof a0, use_ipc);
+    next_addr(a1, sizeof a1, use_ipc);
     /* Full mesh: 0 <- 1, 0 <- 2, 1 <- 2. */
     test_bind(n[0], a0);
     test_bind(n[1], a1);
@@ -233,7 +218,7 @@ static void test_bus(int use_ipc)
                 await_link(n[i], n[j], m);
             }
     for (int i = 0; i < 3; i++)
-        drain(n[i], 100);
+        test_drain(n[i], 100);
 
     /* Each node's message reaches exactly the two others. */
     for (int i = 0; i < 3; i++) {
@@ -260,11 +245,13 @@ static void incompatible(int use_ipc, int bad_proto, int rcv_proto,
     int good_proto)
 {
     char a[128], buf[64];
-    int rcv = mk(rcv_proto);
-    int bad = mk(bad_proto);
+    int rcv = test_socket_timeo_ivl(AF_SP, rcv_proto, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    int bad = test_socket_timeo_ivl(AF_SP, bad_proto, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
     if (rcv_proto == NN_SUB)
         CHECK(nn_setsockopt(rcv, NN_SUB, NN_SUB_SUBSCRIBE, "", 0) == 0);
-    mkaddr(a, sizeof a, use_ipc);
+    next_addr(a, sizeof a, use_ipc);
     test_bind(rcv, a);
     test_connect(bad, a);
     int64_t end = now_ms() + 300;
@@ -282,7 +269,8 @@ static void incompatible(int use_ipc, int bad_proto, int rcv_proto,
     }
 
     /* Control: the receiver works with a compatible peer. */
-    int good = mk(good_proto);
+    int good = test_socket_timeo_ivl(AF_SP, good_proto, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
     test_connect(good, a);
     await_link(good, rcv, "right");
     test_close(good);

@@ -34,17 +34,6 @@ static void recv_bin(int s, const void *data, size_t len)
     CHECK(memcmp(buf, data, len) == 0);
 }
 
-/* Nothing (more) to receive: a receive with a short timeout times out. */
-static void recv_none(int s)
-{
-    char buf[256];
-    int old = test_getopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, 50);
-    CHECK_ERR(nn_recv(s, buf, sizeof buf, 0), ETIMEDOUT);
-    CHECK_ERR(nn_recv(s, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, old);
-}
-
 /* Discard the sync messages queued on sub (without this they would be
    delivered once sub subscribes to a topic matching them, e.g. ""). */
 static void drain_sync(int sub)
@@ -104,7 +93,7 @@ static void test_no_subscription(void)
     for (int i = 0; i < 10; i++)
         test_send(pub, "anything");
     send_bin(pub, "", 0);
-    recv_none(sub);
+    test_recv_none(sub, 50);
     test_close(sub);
     test_close(pub);
 }
@@ -122,7 +111,7 @@ static void test_empty_prefix(void)
     test_recv(sub, "x");
     recv_bin(sub, "\0\1", 2);
     recv_bin(sub, "", 0);
-    recv_none(sub);
+    test_recv_none(sub, 50);
     /* A NULL option value with length 0 is the empty topic too. */
     test_close(sub);
     sub = test_socket(AF_SP, NN_SUB);
@@ -154,7 +143,7 @@ static void test_prefix(void)
     test_recv(sub, "abc");
     test_recv(sub, "ab");
     test_recv(sub, "ab-last");
-    recv_none(sub);
+    test_recv_none(sub, 50);
     test_close(sub);
     test_close(pub);
 }
@@ -178,7 +167,7 @@ static void test_several_subscriptions(void)
     test_recv(sub, "bar|3");
     test_recv(sub, "abc|5");
     test_recv(sub, "a|6");
-    recv_none(sub);
+    test_recv_none(sub, 50);
 
     /* A topic that is a prefix of another: drop the longer one, the
        shorter still matches everything it did. */
@@ -189,7 +178,7 @@ static void test_several_subscriptions(void)
     test_send(pub, "abd");
     test_send(pub, "foo|7");
     test_recv(sub, "foo|7");
-    recv_none(sub);
+    test_recv_none(sub, 50);
     test_close(sub);
     test_close(pub);
 }
@@ -203,7 +192,7 @@ static void test_unsubscribe(void)
     test_recv(sub, "t1");
     unsubscribe(sub, "t", 1);
     test_send(pub, "t2");
-    recv_none(sub);
+    test_recv_none(sub, 50);
 
     /* Unsubscribing from the empty topic on a SUB that has no
        subscriptions fails with EINVAL (upstream crashes for a non-empty
@@ -228,7 +217,7 @@ static void test_unsubscribe(void)
     test_send(pub, "abx");
     test_recv(sub, "abc");
     test_recv(sub, "abd");
-    recv_none(sub);
+    test_recv_none(sub, 50);
 
     /* Filtering happens when the message is received, not when it
        arrives: messages queued while unsubscribed are delivered after a
@@ -241,7 +230,7 @@ static void test_unsubscribe(void)
     test_send(pub, "abc-2");
     unsubscribe(sub, "late", 4);
     test_recv(sub, "abc-2");
-    recv_none(sub);
+    test_recv_none(sub, 50);
     test_close(sub);
     test_close(pub);
 }
@@ -261,7 +250,7 @@ static void test_refcount(void)
     test_recv(sub, "rc2");
     unsubscribe(sub, "rc", 2);
     test_send(pub, "rc3");
-    recv_none(sub);
+    test_recv_none(sub, 50);
 
     /* The same for the empty topic. */
     subscribe(sub, "", 0);
@@ -271,7 +260,7 @@ static void test_refcount(void)
     test_recv(sub, "e1");
     unsubscribe(sub, "", 0);
     test_send(pub, "e2");
-    recv_none(sub);
+    test_recv_none(sub, 50);
     /* Now nothing is subscribed: the empty topic cannot be removed. */
     CHECK_ERR(nn_setsockopt(sub, NN_SUB, NN_SUB_UNSUBSCRIBE, "", 0), EINVAL);
     test_close(sub);
@@ -295,7 +284,7 @@ static void test_binary_topics(void)
     recv_bin(sub, "a\0bc", 4);
     recv_bin(sub, "\0\0\0", 3);
     recv_bin(sub, "a\0b", 3);
-    recv_none(sub);
+    test_recv_none(sub, 50);
     /* Every byte value works in a topic. */
     unsigned char topic[256];
     for (int i = 0; i < 256; i++)
@@ -304,7 +293,7 @@ static void test_binary_topics(void)
     send_bin(pub, topic, 250);
     recv_bin(sub, topic, 250);
     send_bin(pub, topic, 199);
-    recv_none(sub);
+    test_recv_none(sub, 50);
     test_close(sub);
     test_close(pub);
 }
@@ -336,7 +325,7 @@ static void test_several_subs(void)
     test_recv(subs[1], "xa");
     test_recv(subs[2], "xyz");
     for (int i = 0; i < 4; i++)
-        recv_none(subs[i]);
+        test_recv_none(subs[i], 50);
 
     /* A SUB may also bind, with several PUBs connected to it: it
        receives from all of them. */
@@ -363,7 +352,7 @@ static void test_several_subs(void)
         seen[buf[1] - '0']++;
     }
     CHECK(seen[0] == 1 && seen[1] == 1 && seen[2] == 1);
-    recv_none(sub);
+    test_recv_none(sub, 50);
     for (int i = 0; i < 3; i++)
         test_close(pubs[i]);
     test_close(sub);
@@ -546,22 +535,22 @@ static void test_raw(void)
     test_send(rpub, "raw-pub");
     test_send(rpub, "other");
     test_recv(sub, "raw-pub");
-    recv_none(sub);
+    test_recv_none(sub, 50);
 
     /* Cooked PUB -> raw SUB: the raw SUB filters by subscription too. */
     test_bind(pub, "inproc://pubsub-raw2");
     test_connect(rsub, "inproc://pubsub-raw2");
     sync_sub(pub, rsub);
     test_send(pub, "nosub");
-    recv_none(rsub);
+    test_recv_none(rsub, 50);
     subscribe(rsub, "c", 1);
     test_send(pub, "cooked");
     test_send(pub, "other");
     test_recv(rsub, "cooked");
-    recv_none(rsub);
+    test_recv_none(rsub, 50);
     unsubscribe(rsub, "c", 1);
     test_send(pub, "cooked");
-    recv_none(rsub);
+    test_recv_none(rsub, 50);
 
     /* Raw sockets refuse the undefined direction too. */
     CHECK_ERR(nn_recv(rpub, buf, sizeof buf, 0), ENOTSUP);
@@ -592,8 +581,8 @@ static void test_incompatible(void)
     sleep_ms(50);
     test_send(pub, "p2p");
     test_send(pub2, "p2p");
-    recv_none(sub);
-    recv_none(sub2);
+    test_recv_none(sub, 50);
+    test_recv_none(sub2, 50);
     test_close(pub);
     test_close(pub2);
     test_close(sub);

@@ -26,30 +26,9 @@
 #include <nanomsg/pair.h>
 
 #define PORT_BASE 21060
+#define PORT_COUNT 20
 
 static int ipc_seq;
-
-/* tcp: tcp://127.0.0.1:PORT_BASE+off; ipc: a fresh path under /tmp. */
-static void mkaddr(char *buf, size_t cap, int use_ipc, int off)
-{
-    int n;
-    if (use_ipc) {
-        n = snprintf(buf, cap, "ipc:///tmp/nn-rcvmax-%d-%d.ipc",
-            (int) getpid(), ipc_seq++);
-        unlink(buf + 6);
-    } else
-        n = snprintf(buf, cap, "tcp://127.0.0.1:%d", PORT_BASE + off);
-    CHECK(n > 0 && (size_t) n < cap);
-}
-
-static int mk(int proto, int rcvtimeo)
-{
-    int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, rcvtimeo);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
-    return s;
-}
 
 /* Waits (up to TEST_MUST_MS) until `s` has dropped `n` connections in all, and
    checks all along and after it that nothing is there to receive: what
@@ -97,11 +76,15 @@ static void test_limit(int use_ipc)
     char m[64];
     memset(m, 'm', sizeof m);
 
-    int pull = mk(NN_PULL, TEST_MUST_MS);
-    int big = mk(NN_PUSH, TEST_MUST_MS);
-    int small = mk(NN_PUSH, TEST_MUST_MS);
+    int pull = test_socket_timeo_ivl(AF_SP, NN_PULL, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    int big = test_socket_timeo_ivl(AF_SP, NN_PUSH, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    int small = test_socket_timeo_ivl(AF_SP, NN_PUSH, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVMAXSIZE, 10);
-    mkaddr(a, sizeof a, use_ipc, 0);
+    test_addr_on(a, sizeof a, use_ipc ? "ipc" : "tcp", "rcvmax", ipc_seq++,
+        TEST_PORT(0));
     test_bind(pull, a);
     test_connect(big, a);
     test_connect(small, a);
@@ -149,10 +132,13 @@ static void test_limit(int use_ipc)
 static void test_zero_limit(int use_ipc)
 {
     char a[128], buf[16];
-    int pull = mk(NN_PULL, TEST_MUST_MS);
-    int push = mk(NN_PUSH, TEST_MUST_MS);
+    int pull = test_socket_timeo_ivl(AF_SP, NN_PULL, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    int push = test_socket_timeo_ivl(AF_SP, NN_PUSH, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVMAXSIZE, 0);
-    mkaddr(a, sizeof a, use_ipc, 1);
+    test_addr_on(a, sizeof a, use_ipc ? "ipc" : "tcp", "rcvmax", ipc_seq++,
+        TEST_PORT(1));
     test_bind(pull, a);
     test_connect(push, a);
     CHECK(nn_send(push, "", 0, 0) == 0);
@@ -175,12 +161,15 @@ static void big(int use_ipc, int off, size_t len, int limit,
     CHECK(msg != NULL);
     for (size_t i = 0; i < len; i++)
         msg[i] = (unsigned char) (i * 7 + (i >> 9));
-    int pull = mk(NN_PULL, TEST_MUST_MS);
-    int push = mk(NN_PUSH, TEST_MUST_MS);
+    int pull = test_socket_timeo_ivl(AF_SP, NN_PULL, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    int push = test_socket_timeo_ivl(AF_SP, NN_PUSH, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
     if (limit != -2)
         test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVMAXSIZE, limit);
     test_setopt_int(push, NN_SOL_SOCKET, NN_RCVMAXSIZE, sender_limit);
-    mkaddr(a, sizeof a, use_ipc, off);
+    test_addr_on(a, sizeof a, use_ipc ? "ipc" : "tcp", "rcvmax", ipc_seq++,
+        TEST_PORT(off));
     test_bind(pull, a);
     test_connect(push, a);
     CHECK(nn_send(push, msg, len, 0) == (int) len);
@@ -213,9 +202,12 @@ static void test_lowered_later(int use_ipc)
 {
     char a[128];
     for (int round = 0; round < 100; round++) {
-        int pull = mk(NN_PULL, TEST_MUST_MS);
-        int push = mk(NN_PUSH, TEST_MUST_MS);
-        mkaddr(a, sizeof a, use_ipc, 7);
+        int pull = test_socket_timeo_ivl(AF_SP, NN_PULL, TEST_MUST_MS,
+            TEST_MUST_MS, 50);
+        int push = test_socket_timeo_ivl(AF_SP, NN_PUSH, TEST_MUST_MS,
+            TEST_MUST_MS, 50);
+        test_addr_on(a, sizeof a, use_ipc ? "ipc" : "tcp", "rcvmax",
+            ipc_seq++, TEST_PORT(7));
         test_bind(pull, a);
         test_connect(push, a);
         test_send(push, "hello");

@@ -29,20 +29,7 @@
 #include <nanomsg/pair.h>
 
 #define PORT_BASE 21040
-
-static void tcp_addr(char *buf, size_t cap, int off)
-{
-    int n = snprintf(buf, cap, "tcp://127.0.0.1:%d", PORT_BASE + off);
-    CHECK(n > 0 && (size_t) n < cap);
-}
-
-static int mk(int proto, int rcvtimeo)
-{
-    int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, rcvtimeo);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    return s;
-}
+#define PORT_COUNT 20
 
 /* Receives want on a REP, skipping copies of the earlier requests in
    stale[0..nstale): with a resend interval shorter than a round trip on a
@@ -122,8 +109,8 @@ static void req_survives_rep_restart(const char *addr, int resend_ivl,
     const char *sent[8] = { 0 };
     int nsent = 0;
     char again[3][16];
-    int req = mk(NN_REQ, TEST_MUST_MS);
-    int rep = mk(NN_REP, TEST_MUST_MS);
+    int req = test_socket_timeo(AF_SP, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
+    int rep = test_socket_timeo(AF_SP, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
     test_setopt_int(req, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     test_setopt_int(req, NN_REQ, NN_REQ_RESEND_IVL, resend_ivl);
     CHECK(test_getopt_int(req, NN_REQ, NN_REQ_RESEND_IVL) == resend_ivl);
@@ -143,7 +130,7 @@ static void req_survives_rep_restart(const char *addr, int resend_ivl,
 
     if (gap_ms > 0)
         sleep_ms(gap_ms);
-    int rep2 = mk(NN_REP, TEST_MUST_MS);
+    int rep2 = test_socket_timeo(AF_SP, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
     int64_t t0 = now_ms();
     test_bind(rep2, addr);
     rep_recv(rep2, "pending-request", sent, nsent);
@@ -172,13 +159,13 @@ static void test_req_resend(void)
 {
     char a[64], ipc[128];
 
-    tcp_addr(a, sizeof a, 0);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(0));
     req_survives_rep_restart(a, 200, 0);
-    tcp_addr(a, sizeof a, 1);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(1));
     req_survives_rep_restart(a, 200, 300);
-    tcp_addr(a, sizeof a, 2);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(2));
     req_survives_rep_restart(a, 60000, 300);
-    tcp_addr(a, sizeof a, 3);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(3));
     req_survives_rep_restart(a, 60000, 0);
 
     snprintf(ipc, sizeof ipc, "ipc:///tmp/nn-reconnect-%d.ipc",
@@ -193,9 +180,9 @@ static void test_resend_timer(void)
     enum { IVL = 300 };
     char a[64];
     char buf[32];
-    int req = mk(NN_REQ, TEST_MUST_MS);
-    int rep = mk(NN_REP, TEST_MUST_MS);
-    tcp_addr(a, sizeof a, 4);
+    int req = test_socket_timeo(AF_SP, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
+    int rep = test_socket_timeo(AF_SP, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(4));
     test_setopt_int(req, NN_REQ, NN_REQ_RESEND_IVL, IVL);
     test_bind(rep, a);
     test_connect(req, a);
@@ -239,9 +226,9 @@ static void test_resend_timer(void)
 static void test_pair_restart(void)
 {
     char a[64];
-    tcp_addr(a, sizeof a, 5);
-    int c = mk(NN_PAIR, TEST_MUST_MS);
-    int b = mk(NN_PAIR, TEST_MUST_MS);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(5));
+    int c = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int b = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     test_bind(b, a);
     test_connect(c, a);
@@ -249,7 +236,7 @@ static void test_pair_restart(void)
     test_recv(b, "to-first");
     test_close(b);
     sleep_ms(150);
-    b = mk(NN_PAIR, TEST_MUST_MS);
+    b = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(b, a);
     /* PAIR has no resend: wait until the connector is back, then talk. */
     int64_t deadline = now_ms() + TEST_MUST_MS;
@@ -269,9 +256,9 @@ static void test_reconnect_ivl(void)
 {
     char a[64];
     char buf[16];
-    int c = mk(NN_PAIR, TEST_MUST_MS);
-    int b = mk(NN_PAIR, 100);
-    tcp_addr(a, sizeof a, 6);
+    int c = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int b = test_socket_timeo(AF_SP, NN_PAIR, 100, TEST_MUST_MS);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(6));
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 1500);
     /* t0 before the connect whose first attempt starts the interval. */
     int64_t t0 = now_ms();
@@ -309,9 +296,9 @@ static void test_backoff(void)
     test_setopt_int(slow, NN_SOL_SOCKET, NN_RECONNECT_IVL_MAX, 4000);
     /* Nobody listens on these ports. t0 before either first attempt. */
     int64_t t0 = now_ms();
-    tcp_addr(a, sizeof a, 7);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(7));
     test_connect(fast, a);
-    tcp_addr(a, sizeof a, 8);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(8));
     test_connect(slow, a);
     /* The fixed interval makes 12 attempts in about 1.2 s (within the hang
        bound: backing off to 4 s it would take over 20 s). */

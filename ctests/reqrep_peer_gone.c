@@ -18,24 +18,14 @@
    Statistics change in the background, so each expectation is polled
    with a deadline. Validated against upstream nanomsg 1.1.5.
    Ports: 24100-24119 (this file's block; uses 24100-24101); ipc paths
-   /tmp/nn-next-reqrep-gone-<pid>-<n>.ipc. */
+   /tmp/nn-reqrep-gone-<pid>-<n>.ipc. */
 #include "testutil.h"
 #include <nanomsg/reqrep.h>
 
 #define PORT_BASE 24100
+#define PORT_COUNT 20
 
 static const char *transport;
-
-static void make_addr(char *buf, size_t cap, int n)
-{
-    int rc;
-    if (strcmp(transport, "ipc") == 0)
-        rc = snprintf(buf, cap, "ipc:///tmp/nn-next-reqrep-gone-%d-%d.ipc",
-            (int) getpid(), n);
-    else
-        rc = snprintf(buf, cap, "tcp://127.0.0.1:%d", PORT_BASE + n);
-    CHECK(rc > 0 && (size_t) rc < cap);
-}
 
 #define WAIT_STAT(s, stat, v) wait_stat_(__LINE__, (s), (stat), #stat,    \
     (uint64_t) (v))
@@ -58,20 +48,12 @@ static void wait_stat_(int line, int s, int stat, const char *name,
     }
 }
 
-static int mk(int proto)
-{
-    int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    return s;
-}
-
 static void test_rep_closes(void)
 {
     char addr[128], buf[16];
-    make_addr(addr, sizeof addr, 0);
-    int rep = mk(NN_REP);
-    int req = mk(NN_REQ);
+    test_addr_on(addr, sizeof addr, transport, "reqrep-gone", 0, TEST_PORT(0));
+    int rep = test_socket_timeo(AF_SP, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
+    int req = test_socket_timeo(AF_SP, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(rep, addr);
     test_connect(req, addr);
     WAIT_STAT(rep, NN_STAT_ACCEPTED_CONNECTIONS, 1);
@@ -95,7 +77,7 @@ static void test_rep_closes(void)
     test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
 
     /* A new REP on the same address. */
-    rep = mk(NN_REP);
+    rep = test_socket_timeo(AF_SP, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(rep, addr);
     WAIT_STAT(req, NN_STAT_ESTABLISHED_CONNECTIONS, 2);
     WAIT_STAT(req, NN_STAT_CURRENT_CONNECTIONS, 1);
@@ -115,9 +97,9 @@ static void test_rep_closes(void)
 static void test_req_closes(void)
 {
     char addr[128], buf[16];
-    make_addr(addr, sizeof addr, 1);
-    int rep = mk(NN_REP);
-    int req = mk(NN_REQ);
+    test_addr_on(addr, sizeof addr, transport, "reqrep-gone", 1, TEST_PORT(1));
+    int rep = test_socket_timeo(AF_SP, NN_REP, TEST_MUST_MS, TEST_MUST_MS);
+    int req = test_socket_timeo(AF_SP, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(rep, addr);
     test_connect(req, addr);
     WAIT_STAT(rep, NN_STAT_CURRENT_CONNECTIONS, 1);
@@ -136,7 +118,7 @@ static void test_req_closes(void)
     CHECK_ERR(nn_recv(rep, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
 
     /* A new client is served and sees nothing of the old exchange. */
-    req = mk(NN_REQ);
+    req = test_socket_timeo(AF_SP, NN_REQ, TEST_MUST_MS, TEST_MUST_MS);
     test_connect(req, addr);
     WAIT_STAT(rep, NN_STAT_ACCEPTED_CONNECTIONS, 2);
     WAIT_STAT(rep, NN_STAT_CURRENT_CONNECTIONS, 1);

@@ -18,32 +18,12 @@
 #include <sys/stat.h>
 
 #define PORT_BASE 21080
-
-static void mkaddr(char *buf, size_t cap, int use_ipc, int off)
-{
-    int n;
-    if (use_ipc) {
-        n = snprintf(buf, cap, "ipc:///tmp/nn-shutdown-%d-%d.ipc",
-            (int) getpid(), off);
-        unlink(buf + 6);
-    } else
-        n = snprintf(buf, cap, "tcp://127.0.0.1:%d", PORT_BASE + off);
-    CHECK(n > 0 && (size_t) n < cap);
-}
+#define PORT_COUNT 20
 
 static int exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
-}
-
-static int mk(int proto)
-{
-    int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
-    return s;
 }
 
 /* For ms milliseconds the sender keeps trying to send (non-blocking) and
@@ -90,9 +70,12 @@ static void flows_again(int sender, int receiver, const char *msg)
 static void test_bind_shutdown(int use_ipc)
 {
     char a[128];
-    int s = mk(NN_PAIR);
-    int c = mk(NN_PAIR);
-    mkaddr(a, sizeof a, use_ipc, 0);
+    int s = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    int c = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    test_addr_on(a, sizeof a, use_ipc ? "ipc" : "tcp", "shutdown", 0,
+        TEST_PORT(0));
     int eid = test_bind(s, a);
     test_connect(c, a);
     test_send(c, "before");
@@ -115,7 +98,8 @@ static void test_bind_shutdown(int use_ipc)
     CHECK_ERR(nn_shutdown(s, eid), EINVAL);
 
     /* The address is free: another socket can take it ... */
-    int other = mk(NN_PAIR);
+    int other = test_socket_timeo_ivl(AF_SP, NN_PAIR, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
     test_bind(other, a);
     test_close(other);
     /* ... and so can the same socket, with a new endpoint. */
@@ -132,11 +116,16 @@ static void test_bind_shutdown(int use_ipc)
 static void test_one_of_two_binds(int use_ipc)
 {
     char a1[128], a2[128];
-    int pull = mk(NN_PULL);
-    int p1 = mk(NN_PUSH);
-    int p2 = mk(NN_PUSH);
-    mkaddr(a1, sizeof a1, use_ipc, 1);
-    mkaddr(a2, sizeof a2, use_ipc, 2);
+    int pull = test_socket_timeo_ivl(AF_SP, NN_PULL, TEST_MUST_MS,
+        TEST_MUST_MS, 50);
+    int p1 = test_socket_timeo_ivl(AF_SP, NN_PUSH, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    int p2 = test_socket_timeo_ivl(AF_SP, NN_PUSH, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    test_addr_on(a1, sizeof a1, use_ipc ? "ipc" : "tcp", "shutdown", 1,
+        TEST_PORT(1));
+    test_addr_on(a2, sizeof a2, use_ipc ? "ipc" : "tcp", "shutdown", 2,
+        TEST_PORT(2));
     int e1 = test_bind(pull, a1);
     int e2 = test_bind(pull, a2);
     CHECK(e1 != e2);
@@ -163,11 +152,16 @@ static void test_one_of_two_binds(int use_ipc)
 static void test_connect_shutdown(int use_ipc)
 {
     char a1[128], a2[128], buf[32];
-    int x1 = mk(NN_PULL);
-    int x2 = mk(NN_PULL);
-    int p = mk(NN_PUSH);
-    mkaddr(a1, sizeof a1, use_ipc, 3);
-    mkaddr(a2, sizeof a2, use_ipc, 4);
+    int x1 = test_socket_timeo_ivl(AF_SP, NN_PULL, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    int x2 = test_socket_timeo_ivl(AF_SP, NN_PULL, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    int p = test_socket_timeo_ivl(AF_SP, NN_PUSH, TEST_MUST_MS, TEST_MUST_MS,
+        50);
+    test_addr_on(a1, sizeof a1, use_ipc ? "ipc" : "tcp", "shutdown", 3,
+        TEST_PORT(3));
+    test_addr_on(a2, sizeof a2, use_ipc ? "ipc" : "tcp", "shutdown", 4,
+        TEST_PORT(4));
     test_bind(x1, a1);
     test_bind(x2, a2);
     int e1 = test_connect(p, a1);
@@ -235,11 +229,11 @@ static void test_bad_ids(void)
     CHECK_ERR(nn_shutdown(s, 12345), EINVAL);
     CHECK_ERR(nn_shutdown(s, -1), EINVAL);
     /* Another socket's endpoint id means nothing to s. */
-    mkaddr(a, sizeof a, 0, 5);
+    test_addr_on(a, sizeof a, "tcp", "shutdown", 5, TEST_PORT(5));
     int e = test_bind(t, a);
     CHECK_ERR(nn_shutdown(s, e), EINVAL);
     /* An endpoint can be shut down once. */
-    mkaddr(a, sizeof a, 0, 6);
+    test_addr_on(a, sizeof a, "tcp", "shutdown", 6, TEST_PORT(6));
     int e_s = test_connect(s, a);
     CHECK(nn_shutdown(s, e_s) == 0);
     CHECK_ERR(nn_shutdown(s, e_s), EINVAL);

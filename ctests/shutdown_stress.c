@@ -22,28 +22,16 @@
    and runs every part over inproc.
    Validated against upstream nanomsg 1.1.5 (20 runs of each part).
    Ports: 24000-24019 (this file's block; uses 24000-24003); ipc paths
-   /tmp/nn-next-shutdown-stress-<pid>-<n>.ipc. */
+   /tmp/nn-shutdown-stress-<pid>-<n>.ipc. */
 #include "testutil.h"
 #include <stdatomic.h>
 #include <nanomsg/pubsub.h>
 #include <nanomsg/pipeline.h>
 
 #define PORT_BASE 24000
+#define PORT_COUNT 20
 #define THREADS 30
 #define ROUNDS 5
-
-static void make_addr(char *buf, size_t cap, const char *tr, int n)
-{
-    int rc;
-    if (strcmp(tr, "tcp") == 0)
-        rc = snprintf(buf, cap, "tcp://127.0.0.1:%d", PORT_BASE + n);
-    else if (strcmp(tr, "ipc") == 0)
-        rc = snprintf(buf, cap, "ipc:///tmp/nn-next-shutdown-stress-%d-%d.ipc",
-            (int) getpid(), n);
-    else
-        rc = snprintf(buf, cap, "inproc://shutdown-stress-%d", n);
-    CHECK(rc > 0 && (size_t) rc < cap);
-}
 
 /* ---- a publisher thread ------------------------------------------------ */
 
@@ -147,7 +135,7 @@ static void test_churn(const char *tr)
     test_thread pt;
     int busy = publish_during_churn(tr);
 
-    make_addr(addr, sizeof addr, tr, 0);
+    test_addr_on(addr, sizeof addr, tr, "shutdown-stress", 0, TEST_PORT(0));
     p.s = test_socket(AF_SP, NN_PUB);
     atomic_init(&p.stop, 0);
     atomic_init(&p.sent, 0);
@@ -188,7 +176,7 @@ static void test_rebind(const char *tr)
     test_thread pt, ct;
     int eid;
 
-    make_addr(addr, sizeof addr, tr, 1);
+    test_addr_on(addr, sizeof addr, tr, "shutdown-stress", 1, TEST_PORT(1));
     p.s = test_socket(AF_SP, NN_PUB);
     atomic_init(&p.stop, 0);
     atomic_init(&p.sent, 0);
@@ -239,7 +227,7 @@ static void test_recv_then_close(const char *tr)
     char addr[128];
     int push;
 
-    make_addr(addr, sizeof addr, tr, 2);
+    test_addr_on(addr, sizeof addr, tr, "shutdown-stress", 2, TEST_PORT(2));
     push = test_socket(AF_SP, NN_PUSH);
     test_bind(push, addr);
     for (int r = 0; r < ROUNDS; r++) {
@@ -311,7 +299,7 @@ static void test_shared_endpoints(const char *tr)
     int pull, rc;
     int64_t deadline;
 
-    make_addr(addr, sizeof addr, tr, 3);
+    test_addr_on(addr, sizeof addr, tr, "shutdown-stress", 3, TEST_PORT(3));
     pull = test_socket(AF_SP, NN_PULL);
     test_bind(pull, addr);
     sh.s = test_socket(AF_SP, NN_PUSH);

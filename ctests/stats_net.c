@@ -31,12 +31,7 @@
 #include <nanomsg/pubsub.h>
 
 #define PORT_BASE 21100
-
-static void tcp_addr(char *buf, size_t cap, int off)
-{
-    int n = snprintf(buf, cap, "tcp://127.0.0.1:%d", PORT_BASE + off);
-    CHECK(n > 0 && (size_t) n < cap);
-}
+#define PORT_COUNT 20
 
 static uint64_t st(int s, int stat)
 {
@@ -86,11 +81,10 @@ static const int all_stats[] = {
     NN_STAT_MESSAGES_RECEIVED, NN_STAT_BYTES_SENT, NN_STAT_BYTES_RECEIVED
 };
 
-static int mk(int proto)
+/* A socket with must-arrive timeouts whose statistics all start at 0. */
+static int stats_socket(int proto)
 {
-    int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
+    int s = test_socket_timeo(AF_SP, proto, TEST_MUST_MS, TEST_MUST_MS);
     for (size_t i = 0; i < sizeof all_stats / sizeof all_stats[0]; i++)
         CHECK(st(s, all_stats[i]) == 0);
     return s;
@@ -116,14 +110,14 @@ static void connect_pair(int a, int b, const char *addr, int *beid,
 static void test_connection_and_traffic(int use_ipc)
 {
     char a[128], buf[16];
-    int s = mk(NN_PAIR);
-    int c = mk(NN_PAIR);
+    int s = stats_socket(NN_PAIR);
+    int c = stats_socket(NN_PAIR);
     if (use_ipc) {
         snprintf(a, sizeof a, "ipc:///tmp/nn-stats-net-%d.ipc",
             (int) getpid());
         unlink(a + 6);
     } else
-        tcp_addr(a, sizeof a, 0);
+        test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(0));
     connect_pair(s, c, a, NULL, NULL);
     WAIT_STAT(c, NN_STAT_INPROGRESS_CONNECTIONS, "==", 0);
     EXPECT_STAT(s, NN_STAT_ESTABLISHED_CONNECTIONS, 0);
@@ -173,10 +167,10 @@ static void test_connection_and_traffic(int use_ipc)
 static void test_bound_peer_closes(void)
 {
     char a[64];
-    int s = mk(NN_PAIR);
-    int c = mk(NN_PAIR);
+    int s = stats_socket(NN_PAIR);
+    int c = stats_socket(NN_PAIR);
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 5000);
-    tcp_addr(a, sizeof a, 1);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(1));
     connect_pair(s, c, a, NULL, NULL);
     test_close(s);
     WAIT_STAT(c, NN_STAT_BROKEN_CONNECTIONS, "==", 1);
@@ -192,10 +186,10 @@ static void test_shutdown_drops(void)
     int beid, ceid;
 
     /* Shutting down the bind endpoint. */
-    int s = mk(NN_PAIR);
-    int c = mk(NN_PAIR);
+    int s = stats_socket(NN_PAIR);
+    int c = stats_socket(NN_PAIR);
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 5000);
-    tcp_addr(a, sizeof a, 2);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(2));
     connect_pair(s, c, a, &beid, NULL);
     CHECK(nn_shutdown(s, beid) == 0);
     WAIT_STAT(s, NN_STAT_DROPPED_CONNECTIONS, "==", 1);
@@ -208,9 +202,9 @@ static void test_shutdown_drops(void)
     test_close(s);
 
     /* Shutting down the connect endpoint. */
-    s = mk(NN_PAIR);
-    c = mk(NN_PAIR);
-    tcp_addr(a, sizeof a, 3);
+    s = stats_socket(NN_PAIR);
+    c = stats_socket(NN_PAIR);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(3));
     connect_pair(s, c, a, NULL, &ceid);
     CHECK(nn_shutdown(c, ceid) == 0);
     WAIT_STAT(c, NN_STAT_DROPPED_CONNECTIONS, "==", 1);
@@ -226,9 +220,9 @@ static void test_shutdown_drops(void)
 static void test_connect_errors(void)
 {
     char a[64], b[64];
-    int c = mk(NN_PAIR);
+    int c = stats_socket(NN_PAIR);
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
-    tcp_addr(a, sizeof a, 4);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(4));
     test_connect(c, a);
     WAIT_STAT(c, NN_STAT_CONNECT_ERRORS, ">=", 3);
     WAIT_STAT(c, NN_STAT_CURRENT_EP_ERRORS, "==", 1);
@@ -238,9 +232,9 @@ static void test_connect_errors(void)
     EXPECT_STAT(c, NN_STAT_BROKEN_CONNECTIONS, 0);
 
     /* Two failing endpoints. */
-    int d = mk(NN_PAIR);
+    int d = stats_socket(NN_PAIR);
     test_setopt_int(d, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
-    tcp_addr(b, sizeof b, 5);
+    test_addr(b, sizeof b, "tcp://127.0.0.1:%d", TEST_PORT(5));
     test_connect(d, a);
     test_connect(d, b);
     WAIT_STAT(d, NN_STAT_CURRENT_EP_ERRORS, "==", 2);
@@ -248,7 +242,7 @@ static void test_connect_errors(void)
     test_close(d);
 
     /* A listener appears: c connects and is no longer in error. */
-    int s = mk(NN_PAIR);
+    int s = stats_socket(NN_PAIR);
     test_bind(s, a);
     WAIT_STAT(c, NN_STAT_ESTABLISHED_CONNECTIONS, "==", 1);
     WAIT_STAT(c, NN_STAT_CURRENT_CONNECTIONS, "==", 1);
@@ -267,7 +261,7 @@ static void test_connect_errors(void)
     snprintf(ipc, sizeof ipc, "ipc:///tmp/nn-stats-net-%d-none.ipc",
         (int) getpid());
     unlink(ipc + 6);
-    c = mk(NN_PAIR);
+    c = stats_socket(NN_PAIR);
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     test_connect(c, ipc);
     WAIT_STAT(c, NN_STAT_CONNECT_ERRORS, ">=", 2);
@@ -278,9 +272,9 @@ static void test_connect_errors(void)
 static void test_bind_error(void)
 {
     char a[64];
-    int s = mk(NN_PAIR);
-    int t = mk(NN_PAIR);
-    tcp_addr(a, sizeof a, 6);
+    int s = stats_socket(NN_PAIR);
+    int t = stats_socket(NN_PAIR);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(6));
     test_bind(s, a);
     CHECK_ERR(nn_bind(t, a), EADDRINUSE);
     sleep_ms(100);
@@ -294,10 +288,10 @@ static void test_bind_error(void)
 static void test_incompatible(void)
 {
     char a[64];
-    int push = mk(NN_PUSH);
-    int pub = mk(NN_PUB);
+    int push = stats_socket(NN_PUSH);
+    int pub = stats_socket(NN_PUB);
     test_setopt_int(pub, NN_SOL_SOCKET, NN_RECONNECT_IVL, 100);
-    tcp_addr(a, sizeof a, 7);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(7));
     test_bind(push, a);
     test_connect(pub, a);
     WAIT_STAT(push, NN_STAT_ACCEPTED_CONNECTIONS, ">=", 1);
@@ -319,10 +313,10 @@ static void test_incompatible(void)
 static void test_oversize(void)
 {
     char a[64], m[16];
-    int pull = mk(NN_PULL);
-    int push = mk(NN_PUSH);
+    int pull = stats_socket(NN_PULL);
+    int push = stats_socket(NN_PUSH);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_RCVMAXSIZE, 10);
-    tcp_addr(a, sizeof a, 8);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(8));
     connect_pair(pull, push, a, NULL, NULL);
     memset(m, 'x', sizeof m);
     CHECK(nn_send(push, m, 16, 0) == 16);

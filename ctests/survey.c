@@ -28,7 +28,7 @@ static int socks[32], nsocks;
 static int64_t sent_at[4096];
 
 /* A socket that run() closes when the sub-test starts over. */
-static int mk(int domain, int protocol)
+static int tracked_socket(int domain, int protocol)
 {
     int s = test_socket(domain, protocol);
     CHECK(nsocks < (int) (sizeof socks / sizeof socks[0]));
@@ -108,14 +108,14 @@ static void test_basic(void)
     enum { N = 3 };
     char buf[32];
     int seen[N] = { 0 };
-    int sv = mk(AF_SP, NN_SURVEYOR);
+    int sv = tracked_socket(AF_SP, NN_SURVEYOR);
     int rs[N];
     CHECK(NN_SURVEYOR == 98 && NN_RESPONDENT == 99);
     CHECK(test_getopt_int(sv, NN_SOL_SOCKET, NN_PROTOCOL) == NN_SURVEYOR);
     test_setopt_int(sv, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, dl);
     test_bind(sv, "inproc://survey-basic");
     for (int i = 0; i < N; i++) {
-        rs[i] = mk(AF_SP, NN_RESPONDENT);
+        rs[i] = tracked_socket(AF_SP, NN_RESPONDENT);
         CHECK(test_getopt_int(rs[i], NN_SOL_SOCKET, NN_PROTOCOL) ==
             NN_RESPONDENT);
         test_setopt_int(rs[i], NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
@@ -312,8 +312,8 @@ static void test_deadline_timing(void)
 static void test_efsm(void)
 {
     char buf[32];
-    int sv = mk(AF_SP, NN_SURVEYOR);
-    int rs = mk(AF_SP, NN_RESPONDENT);
+    int sv = tracked_socket(AF_SP, NN_SURVEYOR);
+    int rs = tracked_socket(AF_SP, NN_RESPONDENT);
     test_setopt_int(sv, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, dl);
     test_setopt_int(rs, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
 
@@ -358,9 +358,9 @@ static void test_new_survey(void)
     /* A respondent answering survey 1 after survey 2 was sent: the
        surveyor only receives the answers to survey 2. */
     char buf[32];
-    int sv = mk(AF_SP, NN_SURVEYOR);
-    int r1 = mk(AF_SP, NN_RESPONDENT);
-    int r2 = mk(AF_SP, NN_RESPONDENT);
+    int sv = tracked_socket(AF_SP, NN_SURVEYOR);
+    int r1 = tracked_socket(AF_SP, NN_RESPONDENT);
+    int r2 = tracked_socket(AF_SP, NN_RESPONDENT);
     test_setopt_int(sv, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, dl);
     test_setopt_int(r1, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_setopt_int(r2, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
@@ -417,9 +417,9 @@ static void test_new_survey(void)
 static void test_two_surveyors(void)
 {
     /* One respondent connected to two surveyors answers each one. */
-    int sv1 = mk(AF_SP, NN_SURVEYOR);
-    int sv2 = mk(AF_SP, NN_SURVEYOR);
-    int rs = mk(AF_SP, NN_RESPONDENT);
+    int sv1 = tracked_socket(AF_SP, NN_SURVEYOR);
+    int sv2 = tracked_socket(AF_SP, NN_SURVEYOR);
+    int rs = tracked_socket(AF_SP, NN_RESPONDENT);
     test_setopt_int(sv1, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, dl);
     test_setopt_int(sv2, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, dl);
     test_setopt_int(rs, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
@@ -493,8 +493,8 @@ static void test_raw(void)
        (top bit clear) and the 4-byte survey id (top bit set); consecutive
        surveys have consecutive ids. Replying with the header reaches the
        surveyor. */
-    int sv = mk(AF_SP, NN_SURVEYOR);
-    int rrs = mk(AF_SP_RAW, NN_RESPONDENT);
+    int sv = tracked_socket(AF_SP, NN_SURVEYOR);
+    int rrs = tracked_socket(AF_SP_RAW, NN_RESPONDENT);
     test_setopt_int(sv, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, dl);
     test_setopt_int(rrs, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_bind(sv, "inproc://survey-raw1");
@@ -547,8 +547,8 @@ static void test_raw(void)
        survey id (in the body or as SP header); answers come back with a
        4-byte header holding that id, whatever the id, and there is no
        state: no EFSM, no deadline. */
-    int rsv = mk(AF_SP_RAW, NN_SURVEYOR);
-    int rs = mk(AF_SP, NN_RESPONDENT);
+    int rsv = tracked_socket(AF_SP_RAW, NN_SURVEYOR);
+    int rs = tracked_socket(AF_SP, NN_RESPONDENT);
     test_setopt_int(rsv, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_setopt_int(rs, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_bind(rsv, "inproc://survey-raw2");
@@ -586,8 +586,8 @@ static void test_raw(void)
     test_close(rs);
 
     /* Raw to raw. */
-    rsv = mk(AF_SP_RAW, NN_SURVEYOR);
-    rrs = mk(AF_SP_RAW, NN_RESPONDENT);
+    rsv = tracked_socket(AF_SP_RAW, NN_SURVEYOR);
+    rrs = tracked_socket(AF_SP_RAW, NN_RESPONDENT);
     test_setopt_int(rsv, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_setopt_int(rrs, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_bind(rrs, "inproc://survey-raw3");

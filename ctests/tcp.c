@@ -28,20 +28,7 @@
 #include <sys/socket.h>
 
 #define PORT_BASE 21000
-
-static void addr_of(char *buf, size_t cap, const char *fmt, int port)
-{
-    int n = snprintf(buf, cap, fmt, port);
-    CHECK(n > 0 && (size_t) n < cap);
-}
-
-static int mk(int proto, int rcvtimeo)
-{
-    int s = test_socket(AF_SP, proto);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, rcvtimeo);
-    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    return s;
-}
+#define PORT_COUNT 20
 
 static void both_ways(int a, int b, int rounds)
 {
@@ -59,8 +46,8 @@ static void both_ways(int a, int b, int rounds)
 /* A PAIR bound on baddr and a PAIR connected to caddr exchange messages. */
 static void pair_flow(const char *baddr, const char *caddr)
 {
-    int a = mk(NN_PAIR, TEST_MUST_MS);
-    int b = mk(NN_PAIR, TEST_MUST_MS);
+    int a = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int b = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_bind(a, baddr);
     test_connect(b, caddr);
     both_ways(a, b, 5);
@@ -73,18 +60,18 @@ static void test_ipv4_forms(void)
     char b[64], c[64];
 
     /* Plain numeric address on both sides. */
-    addr_of(b, sizeof b, "tcp://127.0.0.1:%d", PORT_BASE + 0);
+    test_addr(b, sizeof b, "tcp://127.0.0.1:%d", TEST_PORT(0));
     pair_flow(b, b);
 
     /* Wildcard bind; connectors by IPv4 literal and by hostname. */
-    int pull = mk(NN_PULL, TEST_MUST_MS);
-    int p1 = mk(NN_PUSH, 1000);
-    int p2 = mk(NN_PUSH, 1000);
-    addr_of(b, sizeof b, "tcp://*:%d", PORT_BASE + 1);
+    int pull = test_socket_timeo(AF_SP, NN_PULL, TEST_MUST_MS, TEST_MUST_MS);
+    int p1 = test_socket_timeo(AF_SP, NN_PUSH, 1000, TEST_MUST_MS);
+    int p2 = test_socket_timeo(AF_SP, NN_PUSH, 1000, TEST_MUST_MS);
+    test_addr(b, sizeof b, "tcp://*:%d", TEST_PORT(1));
     test_bind(pull, b);
-    addr_of(c, sizeof c, "tcp://127.0.0.1:%d", PORT_BASE + 1);
+    test_addr(c, sizeof c, "tcp://127.0.0.1:%d", TEST_PORT(1));
     test_connect(p1, c);
-    addr_of(c, sizeof c, "tcp://localhost:%d", PORT_BASE + 1);
+    test_addr(c, sizeof c, "tcp://localhost:%d", TEST_PORT(1));
     test_connect(p2, c);
     test_send(p1, "via-literal");
     test_recv(pull, "via-literal");
@@ -95,29 +82,29 @@ static void test_ipv4_forms(void)
     test_close(pull);
 
     /* 0.0.0.0 is the wildcard spelled numerically. */
-    addr_of(b, sizeof b, "tcp://0.0.0.0:%d", PORT_BASE + 2);
-    addr_of(c, sizeof c, "tcp://127.0.0.1:%d", PORT_BASE + 2);
+    test_addr(b, sizeof b, "tcp://0.0.0.0:%d", TEST_PORT(2));
+    test_addr(c, sizeof c, "tcp://127.0.0.1:%d", TEST_PORT(2));
     pair_flow(b, c);
 
     /* An IPv4 literal may be placed within square brackets. */
-    addr_of(b, sizeof b, "tcp://[127.0.0.1]:%d", PORT_BASE + 3);
+    test_addr(b, sizeof b, "tcp://[127.0.0.1]:%d", TEST_PORT(3));
     pair_flow(b, b);
 
     /* Connect through an explicit local address. */
-    addr_of(b, sizeof b, "tcp://127.0.0.1:%d", PORT_BASE + 4);
-    addr_of(c, sizeof c, "tcp://127.0.0.1;127.0.0.1:%d", PORT_BASE + 4);
+    test_addr(b, sizeof b, "tcp://127.0.0.1:%d", TEST_PORT(4));
+    test_addr(c, sizeof c, "tcp://127.0.0.1;127.0.0.1:%d", TEST_PORT(4));
     pair_flow(b, c);
     /* ... and a hostname as the remote part. */
-    addr_of(b, sizeof b, "tcp://127.0.0.1:%d", PORT_BASE + 5);
-    addr_of(c, sizeof c, "tcp://127.0.0.1;localhost:%d", PORT_BASE + 5);
+    test_addr(b, sizeof b, "tcp://127.0.0.1:%d", TEST_PORT(5));
+    test_addr(c, sizeof c, "tcp://127.0.0.1;localhost:%d", TEST_PORT(5));
     pair_flow(b, c);
 
     /* The port is decimal even with leading zeros. */
-    addr_of(b, sizeof b, "tcp://127.0.0.1:0%d", PORT_BASE + 6);
-    addr_of(c, sizeof c, "tcp://127.0.0.1:%d", PORT_BASE + 6);
+    test_addr(b, sizeof b, "tcp://127.0.0.1:0%d", TEST_PORT(6));
+    test_addr(c, sizeof c, "tcp://127.0.0.1:%d", TEST_PORT(6));
     pair_flow(b, c);
-    addr_of(b, sizeof b, "tcp://127.0.0.1:%d", PORT_BASE + 7);
-    addr_of(c, sizeof c, "tcp://127.0.0.1:000%d", PORT_BASE + 7);
+    test_addr(b, sizeof b, "tcp://127.0.0.1:%d", TEST_PORT(7));
+    test_addr(c, sizeof c, "tcp://127.0.0.1:000%d", TEST_PORT(7));
     pair_flow(b, c);
 }
 
@@ -128,16 +115,16 @@ static void test_interface_names(void)
        checked by tcp_iface.c, which only our library passes). */
     char a[64];
     int s = test_socket(AF_SP, NN_PAIR);
-    addr_of(a, sizeof a, "tcp://nosuchif0:%d", PORT_BASE + 8);
+    test_addr(a, sizeof a, "tcp://nosuchif0:%d", TEST_PORT(8));
     CHECK_ERR(nn_bind(s, a), ENODEV);
-    addr_of(a, sizeof a, "tcp://nosuchif0;127.0.0.1:%d", PORT_BASE + 8);
+    test_addr(a, sizeof a, "tcp://nosuchif0;127.0.0.1:%d", TEST_PORT(8));
     CHECK_ERR(nn_connect(s, a), ENODEV);
-    addr_of(a, sizeof a, "tcp://localhost:%d", PORT_BASE + 8);
+    test_addr(a, sizeof a, "tcp://localhost:%d", TEST_PORT(8));
     CHECK_ERR(nn_bind(s, a), ENODEV);
-    addr_of(a, sizeof a, "tcp://localhost;127.0.0.1:%d", PORT_BASE + 8);
+    test_addr(a, sizeof a, "tcp://localhost;127.0.0.1:%d", TEST_PORT(8));
     CHECK_ERR(nn_connect(s, a), ENODEV);
     /* The failed calls left no endpoint behind: the port is still free. */
-    addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 8);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(8));
     test_bind(s, a);
     test_close(s);
 }
@@ -165,7 +152,7 @@ static void test_ipv6(void)
     /* With the default NN_IPV4ONLY=1 an IPv6 literal is refused. */
     int s = test_socket(AF_SP, NN_PAIR);
     CHECK(test_getopt_int(s, NN_SOL_SOCKET, NN_IPV4ONLY) == 1);
-    addr_of(b, sizeof b, "tcp://[::1]:%d", PORT_BASE + 9);
+    test_addr(b, sizeof b, "tcp://[::1]:%d", TEST_PORT(9));
     CHECK_ERR(nn_bind(s, b), ENODEV);
     CHECK_ERR(nn_connect(s, b), EINVAL);
     test_close(s);
@@ -177,8 +164,8 @@ static void test_ipv6(void)
     }
 
     /* NN_IPV4ONLY=0 on both ends: [::1] works. */
-    int a = mk(NN_PAIR, TEST_MUST_MS);
-    int d = mk(NN_PAIR, TEST_MUST_MS);
+    int a = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int d = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_setopt_int(a, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     test_setopt_int(d, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     CHECK(test_getopt_int(a, NN_SOL_SOCKET, NN_IPV4ONLY) == 0);
@@ -189,12 +176,12 @@ static void test_ipv6(void)
     test_close(a);
 
     /* Unbracketed IPv6 literal, local address given on connect. */
-    a = mk(NN_PAIR, TEST_MUST_MS);
-    d = mk(NN_PAIR, TEST_MUST_MS);
+    a = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    d = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_setopt_int(a, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     test_setopt_int(d, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
-    addr_of(b, sizeof b, "tcp://::1:%d", PORT_BASE + 10);
-    addr_of(c, sizeof c, "tcp://[::1];[::1]:%d", PORT_BASE + 10);
+    test_addr(b, sizeof b, "tcp://::1:%d", TEST_PORT(10));
+    test_addr(c, sizeof c, "tcp://[::1];[::1]:%d", TEST_PORT(10));
     test_bind(a, b);
     test_connect(d, c);
     both_ways(a, d, 3);
@@ -204,16 +191,16 @@ static void test_ipv6(void)
     /* A wildcard bind with NN_IPV4ONLY=0 serves IPv6 and IPv4 peers. (The
        IPv4 connector keeps the default NN_IPV4ONLY=1: upstream aborts when
        a NN_IPV4ONLY=0 socket connects to an IPv4 literal.) */
-    int pull = mk(NN_PULL, TEST_MUST_MS);
-    int p6 = mk(NN_PUSH, 1000);
-    int p4 = mk(NN_PUSH, 1000);
+    int pull = test_socket_timeo(AF_SP, NN_PULL, TEST_MUST_MS, TEST_MUST_MS);
+    int p6 = test_socket_timeo(AF_SP, NN_PUSH, 1000, TEST_MUST_MS);
+    int p4 = test_socket_timeo(AF_SP, NN_PUSH, 1000, TEST_MUST_MS);
     test_setopt_int(pull, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
     test_setopt_int(p6, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
-    addr_of(b, sizeof b, "tcp://*:%d", PORT_BASE + 11);
+    test_addr(b, sizeof b, "tcp://*:%d", TEST_PORT(11));
     test_bind(pull, b);
-    addr_of(c, sizeof c, "tcp://[::1]:%d", PORT_BASE + 11);
+    test_addr(c, sizeof c, "tcp://[::1]:%d", TEST_PORT(11));
     test_connect(p6, c);
-    addr_of(c, sizeof c, "tcp://127.0.0.1:%d", PORT_BASE + 11);
+    test_addr(c, sizeof c, "tcp://127.0.0.1:%d", TEST_PORT(11));
     test_connect(p4, c);
     test_send(p6, "from-v6");
     test_recv(pull, "from-v6");
@@ -225,12 +212,12 @@ static void test_ipv6(void)
 
     /* A wildcard bind with the default NN_IPV4ONLY=1 listens on IPv4 only:
        an IPv6 connector never gets through. */
-    pull = mk(NN_PULL, 300);
-    p6 = mk(NN_PUSH, 1000);
+    pull = test_socket_timeo(AF_SP, NN_PULL, 300, TEST_MUST_MS);
+    p6 = test_socket_timeo(AF_SP, NN_PUSH, 1000, TEST_MUST_MS);
     test_setopt_int(p6, NN_SOL_SOCKET, NN_IPV4ONLY, 0);
-    addr_of(b, sizeof b, "tcp://*:%d", PORT_BASE + 12);
+    test_addr(b, sizeof b, "tcp://*:%d", TEST_PORT(12));
     test_bind(pull, b);
-    addr_of(c, sizeof c, "tcp://[::1]:%d", PORT_BASE + 12);
+    test_addr(c, sizeof c, "tcp://[::1]:%d", TEST_PORT(12));
     test_connect(p6, c);
     CHECK_ERR(nn_send(p6, "lost", 4, NN_DONTWAIT), EAGAIN);
     CHECK_ERR(nn_recv(pull, buf, sizeof buf, 0), ETIMEDOUT);
@@ -276,50 +263,50 @@ static void test_malformed(void)
     bad_addr(s, "tcp://127.0.0.1:+5", EINVAL, EINVAL);
     bad_addr(s, "tcp://127.0.0.1: 5", EINVAL, EINVAL);
     bad_addr(s, "tcp://*:-1", EINVAL, EINVAL);
-    addr_of(a, sizeof a, "tcp://127.0.0.1:%dx", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%dx", TEST_PORT(13));
     bad_addr(s, a, EINVAL, EINVAL);
     bad_addr(s, "tcp://", EINVAL, EINVAL);
 
     /* Host problems: the bind side cannot resolve the local address
        (ENODEV), the connect side rejects the remote name (EINVAL). */
-    addr_of(a, sizeof a, "tcp://:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://:%d", TEST_PORT(13));
     bad_addr(s, a, ENODEV, EINVAL);
-    addr_of(a, sizeof a, "tcp://[]:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://[]:%d", TEST_PORT(13));
     bad_addr(s, a, ENODEV, EINVAL);
-    addr_of(a, sizeof a, "tcp://bad host:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://bad host:%d", TEST_PORT(13));
     bad_addr(s, a, ENODEV, EINVAL);
-    addr_of(a, sizeof a, "tcp://-bad:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://-bad:%d", TEST_PORT(13));
     bad_addr(s, a, ENODEV, EINVAL);
-    addr_of(a, sizeof a, "tcp://a_b:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://a_b:%d", TEST_PORT(13));
     bad_addr(s, a, ENODEV, EINVAL);
-    addr_of(a, sizeof a, "tcp://a..b:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://a..b:%d", TEST_PORT(13));
     bad_addr(s, a, ENODEV, EINVAL);
-    addr_of(a, sizeof a, "tcp://[::1:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://[::1:%d", TEST_PORT(13));
     bad_addr(s, a, ENODEV, EINVAL);
     /* A DNS label longer than 63 characters. */
     strcpy(a, "tcp://");
     memset(a + 6, 'h', 70);
-    addr_of(a + 76, sizeof a - 76, ":%d", PORT_BASE + 13);
+    test_addr(a + 76, sizeof a - 76, ":%d", TEST_PORT(13));
     bad_addr(s, a, ENODEV, EINVAL);
 
     /* The wildcard is for binding only. */
-    addr_of(a, sizeof a, "tcp://*:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://*:%d", TEST_PORT(13));
     CHECK_ERR(nn_connect(s, a), EINVAL);
 
     /* Local-address part on connect: empty local part is ENODEV, empty
        remote part or a doubled separator is EINVAL. */
-    addr_of(a, sizeof a, "tcp://;127.0.0.1:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://;127.0.0.1:%d", TEST_PORT(13));
     CHECK_ERR(nn_connect(s, a), ENODEV);
-    addr_of(a, sizeof a, "tcp://127.0.0.1;:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://127.0.0.1;:%d", TEST_PORT(13));
     CHECK_ERR(nn_connect(s, a), EINVAL);
-    addr_of(a, sizeof a, "tcp://127.0.0.1;;127.0.0.1:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://127.0.0.1;;127.0.0.1:%d", TEST_PORT(13));
     CHECK_ERR(nn_connect(s, a), EINVAL);
     /* ... and on bind any ';' makes the local address unresolvable. */
-    addr_of(a, sizeof a, "tcp://127.0.0.1;127.0.0.1:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://127.0.0.1;127.0.0.1:%d", TEST_PORT(13));
     CHECK_ERR(nn_bind(s, a), ENODEV);
 
     /* Binding an address that is not local. */
-    addr_of(a, sizeof a, "tcp://203.0.113.77:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://203.0.113.77:%d", TEST_PORT(13));
     {
         FILE *f = fopen("/proc/sys/net/ipv4/ip_nonlocal_bind", "r");
         int nonlocal = 0;
@@ -340,12 +327,12 @@ static void test_malformed(void)
        judged on its contents instead. */
     strcpy(a, "tcp://");
     memset(a + 6, 'h', 127 - 6 - 6);
-    addr_of(a + 127 - 6, 7, ":%d", PORT_BASE + 13);
+    test_addr(a + 127 - 6, 7, ":%d", TEST_PORT(13));
     CHECK(strlen(a) == 127);
     bad_addr(s, a, ENODEV, EINVAL);
     strcpy(a, "tcp://");
     memset(a + 6, 'h', 128 - 6 - 6);
-    addr_of(a + 128 - 6, 7, ":%d", PORT_BASE + 13);
+    test_addr(a + 128 - 6, 7, ":%d", TEST_PORT(13));
     CHECK(strlen(a) == NN_SOCKADDR_MAX);
     bad_addr(s, a, ENAMETOOLONG, ENAMETOOLONG);
     strcpy(a, "tcp://127.0.0.1:");
@@ -354,24 +341,24 @@ static void test_malformed(void)
     bad_addr(s, a, ENAMETOOLONG, ENAMETOOLONG);
 
     /* Scheme problems. */
-    addr_of(a, sizeof a, "tcp:/127.0.0.1:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp:/127.0.0.1:%d", TEST_PORT(13));
     bad_addr(s, a, EINVAL, EINVAL);
-    addr_of(a, sizeof a, "tcp:127.0.0.1:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp:127.0.0.1:%d", TEST_PORT(13));
     bad_addr(s, a, EINVAL, EINVAL);
-    addr_of(a, sizeof a, "127.0.0.1:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "127.0.0.1:%d", TEST_PORT(13));
     bad_addr(s, a, EINVAL, EINVAL);
-    addr_of(a, sizeof a, "TCP://127.0.0.1:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "TCP://127.0.0.1:%d", TEST_PORT(13));
     bad_addr(s, a, EPROTONOSUPPORT, EPROTONOSUPPORT);
 
     /* None of the failures created an endpoint: the port is free. */
-    addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(13));
     test_bind(s, a);
     test_close(s);
 
     /* A connect to a name that does not resolve succeeds at once (the
        name is resolved in the background). */
     s = test_socket(AF_SP, NN_PAIR);
-    addr_of(a, sizeof a, "tcp://no-such-host.invalid:%d", PORT_BASE + 13);
+    test_addr(a, sizeof a, "tcp://no-such-host.invalid:%d", TEST_PORT(13));
     CHECK(nn_connect(s, a) >= 0);
     test_close(s);
 }
@@ -379,11 +366,11 @@ static void test_malformed(void)
 static void test_addrinuse(void)
 {
     char a[64], w[64];
-    int s1 = mk(NN_PAIR, TEST_MUST_MS);
-    int s2 = mk(NN_PAIR, TEST_MUST_MS);
-    int s3 = mk(NN_PAIR, TEST_MUST_MS);
-    addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 14);
-    addr_of(w, sizeof w, "tcp://*:%d", PORT_BASE + 14);
+    int s1 = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int s2 = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int s3 = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(14));
+    test_addr(w, sizeof w, "tcp://*:%d", TEST_PORT(14));
     test_bind(s1, a);
     CHECK_ERR(nn_bind(s2, a), EADDRINUSE);
     CHECK_ERR(nn_bind(s2, w), EADDRINUSE);
@@ -440,10 +427,10 @@ static void test_nodelay(void)
     CHECK_ERR(nn_getsockopt(s, NN_TCP, 99, &v, &sz), ENOPROTOOPT);
 
     /* With NN_TCP_NODELAY on both ends traffic flows as usual. */
-    int t = mk(NN_PAIR, TEST_MUST_MS);
+    int t = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
     test_setopt_int(t, NN_TCP, NN_TCP_NODELAY, 1);
-    addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 15);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(15));
     test_bind(s, a);
     test_connect(t, a);
     both_ways(s, t, 20);
@@ -454,9 +441,9 @@ static void test_nodelay(void)
 static void test_connect_first(void)
 {
     char a[64];
-    int c = mk(NN_PAIR, TEST_MUST_MS);
-    int b = mk(NN_PAIR, TEST_MUST_MS);
-    addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 16);
+    int c = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int b = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(16));
     test_setopt_int(c, NN_SOL_SOCKET, NN_RECONNECT_IVL, 50);
     test_connect(c, a);
     /* Nobody listens yet: nothing can be sent. */
@@ -481,13 +468,13 @@ static void test_large(void)
     for (size_t i = 0; i < len; i++)
         msg[i] = (unsigned char) ((i * 2654435761u) >> 13);
 
-    int s = mk(NN_PAIR, TEST_MUST_MS);
-    int t = mk(NN_PAIR, TEST_MUST_MS);
+    int s = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
+    int t = test_socket_timeo(AF_SP, NN_PAIR, TEST_MUST_MS, TEST_MUST_MS);
     test_setopt_int(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
     test_setopt_int(t, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
     test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
     test_setopt_int(t, NN_SOL_SOCKET, NN_SNDTIMEO, TEST_MUST_MS);
-    addr_of(a, sizeof a, "tcp://127.0.0.1:%d", PORT_BASE + 17);
+    test_addr(a, sizeof a, "tcp://127.0.0.1:%d", TEST_PORT(17));
     test_bind(s, a);
     test_connect(t, a);
 

@@ -7,6 +7,7 @@
 #include <nanomsg/nn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,112 @@ static inline int test_getopt_int(int s, int level, int opt)
     CHECK(rc == 0);
     CHECK(sz == sizeof value);
     return value;
+}
+
+/* ---- Sockets with timeouts ---------------------------------------------
+   A socket whose blocking calls give up: nn_recv after rcvtimeo ms, nn_send
+   after sndtimeo ms (-1: never). TEST_MUST_MS for a call that must succeed
+   only costs time when something is broken. */
+static inline int test_socket_timeo(int domain, int protocol, int rcvtimeo,
+    int sndtimeo)
+{
+    int s = test_socket(domain, protocol);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, rcvtimeo);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_SNDTIMEO, sndtimeo);
+    return s;
+}
+
+/* test_socket_timeo that also reconnects after reconnect_ivl ms instead of
+   the default 100 ms (tests that restart or refuse a network peer). */
+static inline int test_socket_timeo_ivl(int domain, int protocol,
+    int rcvtimeo, int sndtimeo, int reconnect_ivl)
+{
+    int s = test_socket_timeo(domain, protocol, rcvtimeo, sndtimeo);
+    test_setopt_int(s, NN_SOL_SOCKET, NN_RECONNECT_IVL, reconnect_ivl);
+    return s;
+}
+
+/* ---- Ports and addresses -------------------------------------------------
+   Every test that listens on tcp or ws owns a block of ports (its first
+   comment and ctests/README.md name it): PORT_BASE, PORT_COUNT ports.
+   TEST_PORT(n) is port n of the block and fails the test if n falls
+   outside it, so a test never strays into another test's ports. */
+static inline int test_port(int base, int count, int n)
+{
+    if (n < 0 || n >= count) {
+        fprintf(stderr, "port %d of a block of %d (from %d): outside the "
+            "block\n", n, count, base);
+        exit(1);
+    }
+    return base + n;
+}
+#define TEST_PORT(n) test_port(PORT_BASE, PORT_COUNT, (n))
+
+/* printf into buf (cap bytes); fails the test if the result does not fit. */
+__attribute__((format(printf, 3, 4)))
+static inline void test_addr(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap_;
+    va_start(ap_, fmt);
+    int n_ = vsnprintf(buf, cap, fmt, ap_);
+    va_end(ap_);
+    CHECK(n_ > 0 && (size_t) n_ < cap);
+}
+
+/* Endpoint n of a test (named by tag) on transport "inproc", "ipc", "tcp"
+   or "ws":
+     inproc://<tag>-<n>
+     ipc:///tmp/nn-<tag>-<pid>-<n>.ipc  (any leftover file there removed)
+     <transport>://127.0.0.1:<port>     (tcp, ws: n is not used) */
+static inline void test_addr_on(char *buf, size_t cap, const char *transport,
+    const char *tag, int n, int port)
+{
+    if (strcmp(transport, "inproc") == 0)
+        test_addr(buf, cap, "inproc://%s-%d", tag, n);
+    else if (strcmp(transport, "ipc") == 0) {
+        test_addr(buf, cap, "ipc:///tmp/nn-%s-%d-%d.ipc", tag, (int) getpid(),
+            n);
+        unlink(buf + strlen("ipc://"));
+    } else
+        test_addr(buf, cap, "%s://127.0.0.1:%d", transport, port);
+}
+
+/* ---- Receiving nothing, throwing away ------------------------------------ */
+
+/* Nothing (more) is to be received on s. wait_ms > 0: a receive with that
+   timeout times out (ETIMEDOUT), then one with NN_DONTWAIT finds nothing;
+   s's NN_RCVTIMEO is restored. wait_ms == 0: only the NN_DONTWAIT receive
+   (nothing is queued right now). */
+static inline void test_recv_none(int s, int wait_ms)
+{
+    char buf_[256];
+    if (wait_ms > 0) {
+        int old_ = test_getopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO);
+        test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, wait_ms);
+        CHECK_ERR(nn_recv(s, buf_, sizeof buf_, 0), ETIMEDOUT);
+        CHECK_ERR(nn_recv(s, buf_, sizeof buf_, NN_DONTWAIT), EAGAIN);
+        test_setopt_int(s, NN_SOL_SOCKET, NN_RCVTIMEO, old_);
+    } else
+        CHECK_ERR(nn_recv(s, buf_, sizeof buf_, NN_DONTWAIT), EAGAIN);
+}
+
+/* Throws away what is queued on s and whatever else arrives within ms
+   milliseconds (0: only what is queued now); returns how many messages. */
+static inline int test_drain(int s, int ms)
+{
+    char buf_[256];
+    int n_ = 0;
+    int64_t end_ = now_ms() + ms;
+    for (;;) {
+        if (nn_recv(s, buf_, sizeof buf_, NN_DONTWAIT) >= 0) {
+            n_++;
+            continue;
+        }
+        CHECK(nn_errno() == EAGAIN);
+        if (now_ms() >= end_)
+            return n_;
+        sleep_ms(2);
+    }
 }
 
 /* A thread that runs fn(arg); join with test_thread_join. */

@@ -4,7 +4,7 @@
    One nn socket per (role, transport). Transports: tcp on
    127.0.0.1:(base + role index), ws on ws://127.0.0.1:(base + 20 + role
    index) and ipc on DIR/<role>.ipc. The port block 28000-28099 is the
-   soak's (ctests/next/README.md lists every block).
+   soak's (ctests/README.md lists every block).
 
    Roles (what the server's socket does):
      pair        PAIR, echoes; a good PAIR client holds its one peer slot,
