@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::consts::*;
 use crate::core::error::{Error, Result};
+use crate::core::socket::Socket;
 
 #[derive(Default)]
 pub struct Stats {
@@ -56,5 +57,16 @@ impl Stats {
             _ => return Err(Error::INVAL),
         };
         Ok(c.load(Relaxed))
+    }
+}
+
+/// `nn_get_statistic`: the socket's protocol answers
+/// `NN_STAT_CURRENT_SND_PRIORITY`, a counter every other known statistic;
+/// `EINVAL` for an unknown one.
+pub fn statistic(sock: &Socket, stat: i32) -> Result<u64> {
+    if stat == NN_STAT_CURRENT_SND_PRIORITY {
+        sock.snd_priority()
+    } else {
+        sock.stats.get(stat)
     }
 }

@@ -144,6 +144,11 @@ pub static SYMBOLS: &[Symbol] = &[
     Symbol { value: 203, name: c"NN_STAT_CURRENT_EP_ERRORS", ns: 14, typ: 1, unit: 0 },
 ];
 
+/// The i-th symbol, if there is one.
+pub fn get(i: i32) -> Option<&'static Symbol> {
+    SYMBOLS.get(usize::try_from(i).ok()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
