@@ -141,10 +141,6 @@ impl Chunk {
         self.hdr().len
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     pub fn as_slice(&self) -> &[u8] {
         // SAFETY: data() points at len() initialised bytes we keep alive.
         unsafe { std::slice::from_raw_parts(self.data(), self.len()) }
@@ -264,10 +260,6 @@ impl UserChunk {
 
     pub fn len(&self) -> usize {
         self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     pub fn as_slice(&self) -> &[u8] {

@@ -359,7 +359,6 @@ mod tests {
             "NN_PROTO_PIPELINE",
             "NN_PROTO_SURVEY",
             "NN_PROTO_BUS",
-            "NN_IPC_SEC_ATTR",
             "NN_IPC_OUTBUFSZ",
             "NN_IPC_INBUFSZ",
         ];

@@ -1,12 +1,12 @@
 //! The structs of `nn.h`, laid out exactly as upstream's. Those the core
 //! reads itself are defined next to the code that reads them (iovecs and
-//! message headers in `core::iov`, control message headers in
+//! message headers in `core::iov` (`nn_iovec` is emitted from there), control message headers in
 //! `core::cmsg`, poll entries in `core::poll`) and re-exported here.
 
 use std::os::raw::{c_char, c_int};
 
 pub use crate::core::cmsg::nn_cmsghdr;
-pub use crate::core::iov::{nn_iovec, nn_msghdr};
+pub use crate::core::iov::nn_msghdr;
 pub use crate::core::poll::nn_pollfd;
 
 /// What `nn_symbol_info` tells about one symbol.
