@@ -11,7 +11,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
-use nanomsg::protocols::trie::Trie;
+use nanomsg::bench::Trie;
 
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);

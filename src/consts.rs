@@ -146,7 +146,6 @@ pub mod others {
     pub const NN_IPC: c_int = -2;
     pub const NN_TCP: c_int = -3;
     pub const NN_WS: c_int = -4;
-    pub const NN_IPC_SEC_ATTR: c_int = 1;
     pub const NN_IPC_OUTBUFSZ: c_int = 2;
     pub const NN_IPC_INBUFSZ: c_int = 3;
     pub const NN_TCP_NODELAY: c_int = 1;

@@ -76,22 +76,22 @@ pub mod http {
 pub mod cmsg {
     /// The protocol header from the `SP_HDR` control message, if any.
     pub fn find_sp_header(ctl: &[u8]) -> Option<Vec<u8>> {
-        crate::ffi::msg::find_sp_header(ctl)
+        crate::core::cmsg::find_sp_header(ctl)
     }
 
     /// Write the `SP_HDR` control message for `hdr` into `out` if it fits.
     pub fn put_sp_header(out: &mut [u8], hdr: &[u8]) {
-        crate::ffi::msg::put_sp_header(out, hdr)
+        crate::core::cmsg::put_sp_header(out, hdr)
     }
 
     /// `NN_CMSG_FIRSTHDR` / `NN_CMSG_NXTHDR` over a buffer: the offset of
     /// the next control message after (offset, cmsg_len), or the first.
     pub fn next(buf: &[u8], cur: Option<(usize, usize)>) -> Option<usize> {
-        crate::ffi::msg::cmsg_next(buf, cur)
+        crate::core::cmsg::next(buf, cur)
     }
 
     /// `NN_CMSG_SPACE(len)`.
     pub fn space(len: usize) -> usize {
-        crate::ffi::msg::cmsg_space(len)
+        crate::core::cmsg::space(len)
     }
 }

@@ -372,8 +372,6 @@ struct nn_pollfd {
 
 
 
-
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -30,7 +30,6 @@ impl Error {
     pub const NOTSUP: Error = Error(libc::ENOTSUP);
     pub const ADDRINUSE: Error = Error(libc::EADDRINUSE);
     pub const NAMETOOLONG: Error = Error(libc::ENAMETOOLONG);
-    pub const INTR: Error = Error(libc::EINTR);
     pub const TERM: Error = Error(ETERM);
     pub const FSM: Error = Error(EFSM);
 }

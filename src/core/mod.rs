@@ -1,10 +1,13 @@
 //! The protocol- and transport-independent machinery.
 
+pub mod cmsg;
+pub mod cptr;
 pub mod device;
 pub mod efd;
 pub mod env;
 pub mod error;
 pub mod global;
+pub mod iov;
 pub mod msg;
 pub mod options;
 pub mod pipe;

@@ -5,6 +5,7 @@
 //! copying. Chunks are reference counted, so one body can be shared by many
 //! pipes (PUB and BUS fan-out); a chunk given to the user is made unique first.
 
+use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -106,6 +107,25 @@ impl Chunk {
         Ok(c)
     }
 
+    /// A chunk of `total` bytes holding `parts` one after the other
+    /// (`total` is their summed length).
+    pub fn gather(parts: &[&[u8]], total: usize) -> Result<Chunk> {
+        let c = Chunk::alloc(total)?;
+        let mut at = 0;
+        for p in parts {
+            assert!(p.len() <= total - at, "parts longer than total");
+            // SAFETY: the fresh chunk has `total` bytes, of which
+            // [at, at + p.len()) is in bounds (asserted) and does not
+            // overlap the caller's slice.
+            unsafe {
+                std::ptr::copy_nonoverlapping(p.as_ptr(), c.data().wrapping_add(at), p.len())
+            };
+            at += p.len();
+        }
+        assert_eq!(at, total, "parts shorter than total");
+        Ok(c)
+    }
+
     fn hdr(&self) -> &Header {
         // SAFETY: ptr stays valid while this reference exists.
         unsafe { self.ptr.as_ref() }
@@ -119,10 +139,6 @@ impl Chunk {
 
     pub fn len(&self) -> usize {
         self.hdr().len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     pub fn as_slice(&self) -> &[u8] {
@@ -144,34 +160,10 @@ impl Chunk {
         }
     }
 
-    /// Hand the chunk to C as an `nn_allocmsg`-style pointer.
-    pub fn into_user(self) -> Result<*mut libc::c_void> {
-        let c = self.into_unique()?;
-        let p = c.data() as *mut libc::c_void;
-        std::mem::forget(c);
-        Ok(p)
-    }
-
-    /// Take back the reference behind a pointer from `nn_allocmsg` (or from
-    /// an `NN_MSG` receive). `EFAULT` if the pointer is not a live chunk.
-    ///
-    /// # Safety
-    /// `p` must be null or point just past a readable `Header`-sized region;
-    /// that holds for every pointer this library gave out, and is the best
-    /// we can check for any other pointer.
-    pub unsafe fn from_user(p: *mut libc::c_void) -> Result<Chunk> {
-        if p.is_null() || (p as usize) < HDR || (p as usize) % 16 != 0 {
-            return Err(Error::FAULT);
-        }
-        // SAFETY: caller's contract: the header sits right before p.
-        let h = unsafe { (p as *mut u8).sub(HDR) } as *mut Header;
-        // SAFETY: reading the tag of what should be our header.
-        if unsafe { std::ptr::addr_of!((*h).tag).read_volatile() } != LIVE {
-            return Err(Error::FAULT);
-        }
-        Ok(Chunk {
-            ptr: NonNull::new(h).ok_or(Error::FAULT)?,
-        })
+    /// Make the chunk the caller's (`nn_allocmsg`, an `NN_MSG` receive):
+    /// a copy if somebody else still holds it, so the caller may write.
+    pub fn into_user(self) -> Result<UserChunk> {
+        Ok(UserChunk(ManuallyDrop::new(self.into_unique()?)))
     }
 
     /// `nn_reallocmsg`: resize, keeping the contents up to the shorter length.
@@ -208,22 +200,110 @@ impl Chunk {
         let Some(ptr) = NonNull::new(p as *mut Header) else {
             return Err((Error::NOMEM, self));
         };
+        // realloc freed (or kept) the old block: `self` no longer owns
+        // anything and must not be dropped.
         std::mem::forget(self);
-        // SAFETY: the moved block still starts with our header; we own it.
-        unsafe {
-            (*ptr.as_ptr()).len = len;
-            (*ptr.as_ptr()).cap = len;
-        }
+        // SAFETY: the moved block still starts with our (unique) header,
+        // and nobody else knows the new pointer yet.
+        let h = unsafe { &mut *ptr.as_ptr() };
+        h.len = len;
+        h.cap = len;
         Ok(Chunk { ptr })
     }
+}
 
-    /// Shorten the visible body (used when a header is cut off the front
-    /// is not needed: we only ever shorten from the end).
-    pub fn truncate(&mut self, len: usize) {
-        if len < self.len() && self.is_unique() {
-            // SAFETY: unique, so no concurrent reader of len.
-            unsafe { (*self.ptr.as_ptr()).len = len };
+/// A chunk that belongs to the C caller: the buffer `nn_allocmsg` gave
+/// out, or the one an `NN_MSG` receive handed over. The caller frees it
+/// (`nn_freemsg`) or hands it back (`NN_MSG` send), so dropping a
+/// `UserChunk` frees nothing: whatever path drops it, the chunk stays the
+/// caller's. Only [`UserChunk::into_chunk`] (the caller gave it up) makes
+/// it the library's, and [`UserChunk::lend`] does that for exactly as long
+/// as the operation succeeds. A `UserChunk` is never cloned, so one call
+/// cannot both keep and free it.
+pub struct UserChunk(ManuallyDrop<Chunk>);
+
+impl UserChunk {
+    /// The chunk behind a pointer the caller got from this library.
+    /// `EFAULT` if the pointer is not a live chunk.
+    ///
+    /// # Safety
+    /// `p` must be null or point just past a readable `Header`-sized region;
+    /// that holds for every pointer this library gave out, and is the best
+    /// we can check for any other pointer.
+    pub unsafe fn from_user(p: *mut libc::c_void) -> Result<UserChunk> {
+        if p.is_null() || (p as usize) < HDR || (p as usize) % 16 != 0 {
+            return Err(Error::FAULT);
         }
+        let h = (p as *mut u8).wrapping_sub(HDR) as *mut Header;
+        let tag = h.wrapping_byte_add(std::mem::offset_of!(Header, tag)) as *const u32;
+        // SAFETY: by the caller's contract the HDR bytes before p are
+        // readable, and tag lies among them, aligned (p is 16-aligned, HDR
+        // a multiple of 16). Reading the tag of what should be our header;
+        // volatile, so a freed and reused block is read as it is now.
+        if unsafe { tag.read_volatile() } != LIVE {
+            return Err(Error::FAULT);
+        }
+        Ok(UserChunk(ManuallyDrop::new(Chunk {
+            ptr: NonNull::new(h).ok_or(Error::FAULT)?,
+        })))
+    }
+
+    /// The pointer the caller knows the chunk by.
+    pub fn as_ptr(&self) -> *mut libc::c_void {
+        self.0.data() as *mut libc::c_void
+    }
+
+    /// Hand the chunk to C; from now on the caller frees it.
+    pub fn into_ptr(self) -> *mut libc::c_void {
+        self.as_ptr()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+
+    /// The caller gives the chunk up (`nn_freemsg`, a sent control
+    /// buffer): the library owns it, and dropping the result frees it.
+    pub fn into_chunk(mut self) -> Chunk {
+        // SAFETY: `self` is consumed and a UserChunk never drops its
+        // field, so the Chunk is taken exactly once and nothing else
+        // still uses it.
+        unsafe { ManuallyDrop::take(&mut self.0) }
+    }
+
+    /// Give the chunk to `op` for good if it succeeds (an `NN_MSG` send,
+    /// `nn_reallocmsg`); if it fails, it hands the chunk back with its
+    /// error and the chunk stays the caller's.
+    pub fn lend<T>(
+        self,
+        op: impl FnOnce(Chunk) -> std::result::Result<T, (Error, Chunk)>,
+    ) -> Result<T> {
+        let ptr = self.0.ptr;
+        op(self.into_chunk()).map_err(|(e, back)| {
+            debug_assert_eq!(
+                back.ptr, ptr,
+                "a failed operation gives back the chunk it was lent"
+            );
+            // Back to the caller: wrapped again, so nothing frees it.
+            let _callers = UserChunk(ManuallyDrop::new(back));
+            e
+        })
+    }
+
+    /// `nn_reallocmsg`: the resized chunk (maybe moved), or the error with
+    /// this one still the caller's, unchanged.
+    pub fn realloc(self, len: usize) -> Result<UserChunk> {
+        self.lend(|c| c.realloc(len).map(|c| UserChunk(ManuallyDrop::new(c))))
+    }
+}
+
+impl std::fmt::Debug for UserChunk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "UserChunk({} bytes)", self.len())
     }
 }
 
@@ -240,18 +320,23 @@ impl Drop for Chunk {
             return;
         }
         std::sync::atomic::fence(Ordering::Acquire);
-        // SAFETY: last reference: mark the block dead (so a second
-        // nn_freemsg of the same pointer is caught while the memory is not
-        // yet reused) and recycle or free it.
-        unsafe {
-            (*self.ptr.as_ptr()).tag = DEAD;
-            if (*self.ptr.as_ptr()).cap == POOLED {
-                if let Err(e) = pool().0.try_send(Block(self.ptr)) {
-                    libc::free(e.into_inner().0.as_ptr() as *mut libc::c_void);
-                }
-            } else {
-                libc::free(self.ptr.as_ptr() as *mut libc::c_void);
+        let p = self.ptr.as_ptr();
+        // SAFETY: the last reference (the fence orders every other
+        // holder's use before this): nobody else reads the header now.
+        let h = unsafe { &mut *p };
+        // Mark the block dead, so a second nn_freemsg of the same pointer
+        // is caught while the memory is not yet reused.
+        h.tag = DEAD;
+        if h.cap == POOLED {
+            if let Err(e) = pool().0.try_send(Block(self.ptr)) {
+                // SAFETY: a block from malloc that nobody uses any more
+                // and the pool refused: ours to free, once.
+                unsafe { libc::free(e.into_inner().0.as_ptr() as *mut libc::c_void) };
             }
+        } else {
+            // SAFETY: a block from malloc (or realloc) that nobody uses
+            // any more: ours to free, once.
+            unsafe { libc::free(p as *mut libc::c_void) };
         }
     }
 }
@@ -300,24 +385,73 @@ impl Msg {
 mod tests {
     use super::*;
 
+    /// Whether `p` is a live chunk (tests only: `p` is one of ours).
+    fn live(p: *mut libc::c_void) -> bool {
+        // SAFETY: p came from this library.
+        unsafe { UserChunk::from_user(p) }.is_ok()
+    }
+
     #[test]
     fn user_round_trip() {
         let c = Chunk::from_slice(b"hello").unwrap();
-        let p = c.into_user().unwrap();
-        let c = unsafe { Chunk::from_user(p) }.unwrap();
-        assert_eq!(c.as_slice(), b"hello");
+        let p = c.into_user().unwrap().into_ptr();
+        {
+            // SAFETY: p came from into_user.
+            let u = unsafe { UserChunk::from_user(p) }.unwrap();
+            assert_eq!(u.as_slice(), b"hello");
+        }
+        assert!(live(p), "dropping a UserChunk leaves it to the caller");
+        // SAFETY: p is still live.
+        drop(unsafe { UserChunk::from_user(p) }.unwrap().into_chunk());
+        assert!(!live(p), "into_chunk then drop frees it");
+    }
+
+    #[test]
+    fn lent_chunk_stays_the_callers_on_failure() {
+        let p = Chunk::from_slice(b"abc")
+            .unwrap()
+            .into_user()
+            .unwrap()
+            .into_ptr();
+        // SAFETY: p came from into_user.
+        let u = unsafe { UserChunk::from_user(p) }.unwrap();
+        let r: Result<()> = u.lend(|c| Err((Error::AGAIN, c)));
+        assert_eq!(r, Err(Error::AGAIN));
+        assert!(
+            live(p),
+            "a failed operation must not free the caller's chunk"
+        );
+        // SAFETY: p is still live.
+        let u = unsafe { UserChunk::from_user(p) }.unwrap();
+        let mut kept = None;
+        u.lend(|c| {
+            kept = Some(c);
+            Ok(())
+        })
+        .unwrap();
+        assert!(live(p), "still held by the operation");
+        drop(kept);
+        assert!(!live(p), "the operation owned it and freed it");
+        // A failed realloc leaves it unchanged too.
+        let shared = Chunk::from_slice(b"xyz").unwrap();
+        let other = shared.clone();
+        let u = UserChunk(ManuallyDrop::new(shared));
+        assert_eq!(u.realloc(100).unwrap_err(), Error::INVAL);
+        assert_eq!(other.as_slice(), b"xyz");
+        drop(other);
     }
 
     #[test]
     fn bad_user_pointers_are_efault() {
-        assert_eq!(
-            unsafe { Chunk::from_user(std::ptr::null_mut()) }.unwrap_err(),
-            Error::FAULT
-        );
+        // SAFETY: NULL is refused before any read.
+        let null = unsafe { UserChunk::from_user(std::ptr::null_mut()) };
+        assert_eq!(null.unwrap_err(), Error::FAULT);
         let mut junk = [0u64; 16];
         let p = junk[8..].as_mut_ptr() as *mut libc::c_void;
         if (p as usize) % 16 == 0 {
-            assert_eq!(unsafe { Chunk::from_user(p) }.unwrap_err(), Error::FAULT);
+            // SAFETY: the HDR bytes before p are junk's, readable.
+            let r = unsafe { UserChunk::from_user(p) };
+            assert_eq!(r.unwrap_err(), Error::FAULT);
         }
     }
 
@@ -337,13 +471,20 @@ mod tests {
     }
 
     #[test]
+    fn gather_concatenates() {
+        let c = Chunk::gather(&[b"ab", b"", b"cde"], 5).unwrap();
+        assert_eq!(c.as_slice(), b"abcde");
+    }
+
+    #[test]
     fn shared_chunk_is_copied_before_handing_out() {
         let a = Chunk::from_slice(b"xy").unwrap();
         let b = a.clone();
         let pa = a.data();
-        let u = b.into_user().unwrap();
+        let u = b.into_user().unwrap().into_ptr();
         assert_ne!(u as *mut u8, pa);
-        drop(unsafe { Chunk::from_user(u) }.unwrap());
+        // SAFETY: u came from into_user.
+        drop(unsafe { UserChunk::from_user(u) }.unwrap().into_chunk());
         assert_eq!(a.as_slice(), b"xy");
         assert!(a.clone().realloc(10).is_err());
     }

@@ -9,13 +9,46 @@
 //! sleep; a call that finds one of its sockets closed returns 0 (nothing
 //! ready), as upstream's usually does.
 
+use std::os::raw::{c_int, c_short};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::consts::{NN_POLLIN, NN_POLLOUT};
 use crate::core::error::{Error, Result};
 use crate::core::global;
 use crate::core::sig::Dir;
 use crate::core::socket::Socket;
+
+/// One entry of `nn_poll`'s array.
+#[repr(C)]
+pub struct nn_pollfd {
+    pub fd: c_int,
+    pub events: c_short,
+    pub revents: c_short,
+}
+
+/// `nn_poll` over the caller's array: wait as [`poll`] does for what each
+/// entry's `events` asks (`NN_POLLIN`, `NN_POLLOUT`), and return the number
+/// of ready entries. As upstream, `revents` is written only when something
+/// is ready (then for every entry).
+pub fn poll_fds(fds: &mut [nn_pollfd], timeout: c_int) -> Result<c_int> {
+    let wants: Vec<Want> = fds
+        .iter()
+        .map(|p| Want {
+            handle: p.fd,
+            send: c_int::from(p.events) & NN_POLLOUT != 0,
+            recv: c_int::from(p.events) & NN_POLLIN != 0,
+        })
+        .collect();
+    let ready = poll(&wants, timeout)?;
+    let n = ready.iter().filter(|&&(s, r)| s || r).count();
+    if n > 0 {
+        for (p, (s, r)) in fds.iter_mut().zip(ready) {
+            p.revents = (if r { NN_POLLIN } else { 0 } | if s { NN_POLLOUT } else { 0 }) as c_short;
+        }
+    }
+    Ok(n as c_int)
+}
 
 /// One entry: a socket handle and the directions asked about.
 #[derive(Clone, Copy)]

@@ -31,7 +31,6 @@ use crate::protocols::{self, ProtoInfo, Protocol, SendError};
 use crate::transports::{self, Endpoint};
 
 pub struct Socket {
-    pub handle: i32,
     pub domain: i32,
     pub info: &'static ProtoInfo,
     /// The mailbox, statistics and option copies transports use.
@@ -128,7 +127,6 @@ impl Socket {
         let mut proto = (info.create)(domain == AF_SP_RAW);
         proto.sock_opts(&opts);
         Ok(Arc::new_cyclic(|me: &Weak<Socket>| Socket {
-            handle,
             domain,
             info,
             shared: Arc::new(Shared::new(
@@ -515,8 +513,15 @@ impl Socket {
         int(st.opts.get_int(level, opt)?, out)
     }
 
-    pub fn snd_priority(&self) -> Result<u64> {
-        Ok(self.lock()?.proto.current_snd_priority())
+    /// `nn_get_statistic`: the protocol answers
+    /// `NN_STAT_CURRENT_SND_PRIORITY`, a counter every other known
+    /// statistic; `EINVAL` for an unknown one.
+    pub fn statistic(&self, stat: i32) -> Result<u64> {
+        if stat == NN_STAT_CURRENT_SND_PRIORITY {
+            Ok(self.lock()?.proto.current_snd_priority())
+        } else {
+            self.stats().get(stat)
+        }
     }
 
     pub fn bind(self: &Arc<Self>, addr: &str) -> Result<i32> {

@@ -7,18 +7,24 @@ pub mod poll;
 pub mod types;
 
 use std::ffi::CStr;
+use std::mem::MaybeUninit;
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::consts::*;
+use crate::core::cptr::{arg_mut, arg_slice, arg_slice_mut, non_null};
 use crate::core::error::{self, Error, Result};
-use crate::core::global;
-use crate::core::symbols::SYMBOLS;
+use crate::core::{global, symbols};
 use types::*;
 
+/// The calling thread's errno slot.
+fn errno_slot() -> *mut c_int {
+    // SAFETY: no precondition: glibc returns the calling thread's slot.
+    unsafe { libc::__errno_location() }
+}
+
 pub(crate) fn set_errno(e: i32) {
-    // SAFETY: __errno_location returns the calling thread's errno slot.
-    unsafe { *libc::__errno_location() = e };
+    // SAFETY: the slot is a valid, aligned int of this thread's.
+    unsafe { errno_slot().write(e) };
 }
 
 /// Run `f`, turning a panic into `fail` with errno `EFAULT`: nothing
@@ -33,13 +39,20 @@ pub(crate) fn guard<R>(fail: R, f: impl FnOnce() -> R) -> R {
 /// The one place a `Result` becomes a C return value: `Ok(v)` is `v`,
 /// `Err(e)` is -1 with errno `e`.
 pub(crate) fn ret(r: Result<c_int>) -> c_int {
-    match r {
-        Ok(v) => v,
-        Err(Error(e)) => {
-            set_errno(e);
-            -1
-        }
-    }
+    ret_or(r, -1)
+}
+
+/// [`ret`] for functions returning a pointer: NULL with errno set.
+pub(crate) fn ret_ptr(r: Result<*mut c_void>) -> *mut c_void {
+    ret_or(r, std::ptr::null_mut())
+}
+
+/// `Ok(v)` is `v`, `Err(e)` is `fail` with errno `e`.
+fn ret_or<T>(r: Result<T>, fail: T) -> T {
+    r.unwrap_or_else(|Error(e)| {
+        set_errno(e);
+        fail
+    })
 }
 
 /// An address argument: `EINVAL` for NULL (as upstream) or non-UTF-8.
@@ -47,11 +60,9 @@ pub(crate) fn ret(r: Result<c_int>) -> c_int {
 /// # Safety
 /// `p` must be NULL or point to a NUL-terminated string.
 unsafe fn str_arg<'a>(p: *const c_char) -> Result<&'a str> {
-    if p.is_null() {
-        return Err(Error::INVAL);
-    }
+    let p = non_null(p as *mut c_char).map_err(|_| Error::INVAL)?;
     // SAFETY: non-null and NUL-terminated by the caller's contract.
-    unsafe { CStr::from_ptr(p) }
+    unsafe { CStr::from_ptr(p.as_ptr()) }
         .to_str()
         .map_err(|_| Error::INVAL)
 }
@@ -59,8 +70,8 @@ unsafe fn str_arg<'a>(p: *const c_char) -> Result<&'a str> {
 /// Returns the error code of the last failed call on this thread.
 #[no_mangle]
 pub extern "C" fn nn_errno() -> c_int {
-    // SAFETY: reading the calling thread's errno.
-    unsafe { *libc::__errno_location() }
+    // SAFETY: the slot is a valid, aligned int of this thread's.
+    unsafe { errno_slot().read() }
 }
 
 /// Returns a human-readable text for an error code. The string is static.
@@ -79,13 +90,13 @@ pub extern "C" fn nn_strerror(errnum: c_int) -> *const c_char {
 #[no_mangle]
 pub unsafe extern "C" fn nn_symbol(i: c_int, value: *mut c_int) -> *const c_char {
     guard(std::ptr::null(), || {
-        let Some(sym) = usize::try_from(i).ok().and_then(|i| SYMBOLS.get(i)) else {
+        let Some(sym) = symbols::get(i) else {
             set_errno(libc::EINVAL);
             return std::ptr::null();
         };
-        if !value.is_null() {
-            // SAFETY: non-null, writable by the caller's contract.
-            unsafe { *value = sym.value };
+        // SAFETY: forwarded caller contract: NULL or a writable int.
+        if let Ok(v) = unsafe { arg_mut(value) } {
+            *v = sym.value;
         }
         sym.name.as_ptr()
     })
@@ -103,13 +114,10 @@ pub unsafe extern "C" fn nn_symbol_info(
     buflen: c_int,
 ) -> c_int {
     guard(0, || {
-        let Some(sym) = usize::try_from(i).ok().and_then(|i| SYMBOLS.get(i)) else {
+        // A NULL buffer or a negative length: nothing to write into.
+        let (Some(sym), Ok(len)) = (symbols::get(i), usize::try_from(buflen)) else {
             return 0;
         };
-        // A NULL buffer or a negative length: nothing to write into.
-        if buf.is_null() || buflen < 0 {
-            return 0;
-        }
         let props = nn_symbol_properties {
             value: sym.value,
             name: sym.name.as_ptr(),
@@ -117,13 +125,27 @@ pub unsafe extern "C" fn nn_symbol_info(
             r#type: sym.typ,
             unit: sym.unit,
         };
-        let n = (buflen as usize).min(std::mem::size_of::<nn_symbol_properties>());
-        // SAFETY: buf has room for buflen >= n bytes; props is a live value.
-        unsafe {
-            std::ptr::copy_nonoverlapping(&props as *const _ as *const u8, buf as *mut u8, n)
+        let n = len.min(std::mem::size_of::<nn_symbol_properties>());
+        // SAFETY: forwarded caller contract: NULL or buflen >= n writable
+        // bytes.
+        let Ok(out) = (unsafe { arg_slice_mut(buf as *mut MaybeUninit<u8>, n) }) else {
+            return 0;
         };
+        out.copy_from_slice(&bytes_of(&props)[..n]);
         n as c_int
     })
+}
+
+/// The bytes of a value, padding included (hence `MaybeUninit`).
+fn bytes_of<T>(v: &T) -> &[MaybeUninit<u8>] {
+    // SAFETY: `v` is a live, readable T of size_of::<T>() bytes for the
+    // borrow; every byte, padding too, is a valid MaybeUninit<u8>.
+    unsafe {
+        std::slice::from_raw_parts(
+            v as *const T as *const MaybeUninit<u8>,
+            std::mem::size_of::<T>(),
+        )
+    }
 }
 
 /// Tells every socket the process is terminating: blocked calls return,
@@ -159,18 +181,13 @@ pub unsafe extern "C" fn nn_setsockopt(
     optvallen: usize,
 ) -> c_int {
     guard(-1, || {
-        ret((|| {
-            let sock = global::get(s)?;
+        ret(global::get(s).and_then(|sock| {
             // NULL with length 0 is an empty value (e.g. the subscription
             // to everything); NULL with a length is EFAULT.
-            let val = match (optval.is_null(), optvallen) {
-                (true, 0) => &[][..],
-                (true, _) => return Err(Error::FAULT),
-                // SAFETY: non-null and optvallen bytes long by the caller's contract.
-                (false, n) => unsafe { std::slice::from_raw_parts(optval as *const u8, n) },
-            };
+            // SAFETY: forwarded caller contract: optvallen readable bytes.
+            let val = unsafe { arg_slice(optval as *const u8, optvallen) }?;
             sock.set_opt(level, option, val).map(|_| 0)
-        })())
+        }))
     })
 }
 
@@ -189,18 +206,18 @@ pub unsafe extern "C" fn nn_getsockopt(
     optvallen: *mut usize,
 ) -> c_int {
     guard(-1, || {
-        ret((|| {
-            let sock = global::get(s)?;
-            if optvallen.is_null() || optval.is_null() {
-                return Err(Error::FAULT);
-            }
-            // SAFETY: checked non-null; the caller promises *optvallen bytes.
-            let out = unsafe { std::slice::from_raw_parts_mut(optval as *mut u8, *optvallen) };
-            let full = sock.get_opt(level, option, out)?;
-            // SAFETY: checked non-null above.
-            unsafe { *optvallen = full };
+        ret(global::get(s).and_then(|sock| {
+            // SAFETY: forwarded caller contract: NULL or a writable size_t.
+            let len = unsafe { arg_mut(optvallen) }?;
+            // The value's buffer may not be NULL, even for length 0.
+            let val = non_null(optval as *mut u8)?;
+            // SAFETY: forwarded caller contract: *optvallen writable bytes
+            // (which C callers usually leave uninitialised: they are only
+            // written, never read).
+            let out = unsafe { arg_slice_mut(val.as_ptr(), *len) }?;
+            *len = sock.get_opt(level, option, out)?;
             Ok(0)
-        })())
+        }))
     })
 }
 
@@ -211,11 +228,10 @@ pub unsafe extern "C" fn nn_getsockopt(
 #[no_mangle]
 pub unsafe extern "C" fn nn_bind(s: c_int, addr: *const c_char) -> c_int {
     guard(-1, || {
-        ret((|| {
-            let sock = global::get(s)?;
+        ret(global::get(s).and_then(|sock| {
             // SAFETY: forwarded caller contract.
             sock.bind(unsafe { str_arg(addr) }?)
-        })())
+        }))
     })
 }
 
@@ -226,11 +242,10 @@ pub unsafe extern "C" fn nn_bind(s: c_int, addr: *const c_char) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn nn_connect(s: c_int, addr: *const c_char) -> c_int {
     guard(-1, || {
-        ret((|| {
-            let sock = global::get(s)?;
+        ret(global::get(s).and_then(|sock| {
             // SAFETY: forwarded caller contract.
             sock.connect(unsafe { str_arg(addr) }?)
-        })())
+        }))
     })
 }
 
@@ -248,17 +263,10 @@ pub extern "C" fn nn_shutdown(s: c_int, how: c_int) -> c_int {
 #[no_mangle]
 pub extern "C" fn nn_get_statistic(s: c_int, stat: c_int) -> u64 {
     guard(u64::MAX, || {
-        let r = global::get(s).and_then(|sock| {
-            if stat == NN_STAT_CURRENT_SND_PRIORITY {
-                sock.snd_priority()
-            } else {
-                sock.stats().get(stat)
-            }
-        });
-        r.unwrap_or_else(|Error(e)| {
-            set_errno(e);
-            u64::MAX
-        })
+        ret_or(
+            global::get(s).and_then(|sock| sock.statistic(stat)),
+            u64::MAX,
+        )
     })
 }
 

@@ -1,38 +1,13 @@
-//! The structs of `nn.h`, laid out exactly as upstream's.
+//! The structs of `nn.h`, laid out exactly as upstream's. Those the core
+//! reads itself are defined next to the code that reads them (iovecs and
+//! message headers in `core::iov` (`nn_iovec` is emitted from there), control message headers in
+//! `core::cmsg`, poll entries in `core::poll`) and re-exported here.
 
-use std::os::raw::{c_char, c_int, c_short, c_void};
+use std::os::raw::{c_char, c_int};
 
-/// One buffer of a scatter/gather array.
-#[repr(C)]
-pub struct nn_iovec {
-    pub iov_base: *mut c_void,
-    pub iov_len: usize,
-}
-
-/// The message description of `nn_sendmsg`/`nn_recvmsg`.
-#[repr(C)]
-pub struct nn_msghdr {
-    pub msg_iov: *mut nn_iovec,
-    pub msg_iovlen: c_int,
-    pub msg_control: *mut c_void,
-    pub msg_controllen: usize,
-}
-
-/// The header of one control message (ancillary data).
-#[repr(C)]
-pub struct nn_cmsghdr {
-    pub cmsg_len: usize,
-    pub cmsg_level: c_int,
-    pub cmsg_type: c_int,
-}
-
-/// One entry of `nn_poll`'s array.
-#[repr(C)]
-pub struct nn_pollfd {
-    pub fd: c_int,
-    pub events: c_short,
-    pub revents: c_short,
-}
+pub use crate::core::cmsg::nn_cmsghdr;
+pub use crate::core::iov::nn_msghdr;
+pub use crate::core::poll::nn_pollfd;
 
 /// What `nn_symbol_info` tells about one symbol.
 #[repr(C)]
