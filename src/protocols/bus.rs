@@ -87,7 +87,7 @@ mod tests {
         bus.add_pipe(p1);
         bus.add_pipe(p2);
         let mut m = msg(b"hello");
-        m.hdr = vec![0, 0, 0, id1 as u8]; // a cooked BUS ignores headers
+        m.hdr = pipe_key(id1).to_be_bytes().to_vec(); // a cooked BUS ignores headers
         assert!(bus.send(m).is_ok());
         assert_eq!(e1.take_sent(), vec![(vec![], b"hello".to_vec())]);
         assert_eq!(e2.take_sent(), vec![(vec![], b"hello".to_vec())]);
@@ -129,7 +129,8 @@ mod tests {
         // Without an origin header it goes to all.
         assert!(bus.send(msg(b"all")).is_ok());
         let mut odd = msg(b"odd");
-        odd.hdr = vec![0, 0, 0, id2 as u8, 0];
+        odd.hdr = pipe_key(id2).to_be_bytes().to_vec();
+        odd.hdr.push(0); // not a 4-byte pipe key: no origin
         assert!(bus.send(odd).is_ok());
         for e in [&e1, &e2, &e3] {
             assert_eq!(
