@@ -365,6 +365,20 @@ mod tests {
     }
 
     #[test]
+    fn load_balancer_skips_a_closed_pipe() {
+        let mut lb = LoadBalancer::default();
+        let (best, eb) = fake::pipe((1, 8));
+        let (other, eo) = fake::pipe((9, 8));
+        let ido = other.id;
+        lb.add(best);
+        lb.add(other);
+        eb.closed.store(true, std::sync::atomic::Ordering::Release);
+        assert_eq!(lb.send(msg(b"m")).unwrap(), ido);
+        assert!(eb.take_sent().is_empty());
+        assert_eq!(bodies(eo.take_sent()), vec![b"m".to_vec()]);
+    }
+
+    #[test]
     fn load_balancer_current_priority_as_upstream() {
         let mut lb = LoadBalancer::default();
         assert_eq!(lb.current_priority(), 0, "no pipe yet");

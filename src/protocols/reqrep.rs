@@ -452,6 +452,29 @@ mod tests {
     }
 
     #[test]
+    fn req_timer_resend_tries_the_next_pipe() {
+        let mut req = Req::create(false);
+        ivl(&mut *req, 10);
+        let (p1, e1) = fake::pipe((8, 8));
+        let (p2, e2) = fake::pipe((8, 8));
+        req.add_pipe(p1);
+        req.add_pipe(p2);
+        assert!(req.send(msg(b"hung?")).is_ok());
+        let (s1, s2) = (e1.take_sent(), e2.take_sent());
+        assert_eq!(s1.len() + s2.len(), 1);
+        let due = req.timer().unwrap();
+        req.on_timer(due);
+        let (r1, r2) = (e1.take_sent(), e2.take_sent());
+        if s1.len() == 1 {
+            assert!(r1.is_empty(), "a hung peer does not get it again");
+            assert_eq!(r2, s1, "the other peer gets the same request");
+        } else {
+            assert!(r2.is_empty(), "a hung peer does not get it again");
+            assert_eq!(r1, s2, "the other peer gets the same request");
+        }
+    }
+
+    #[test]
     fn req_resends_on_another_pipe_when_its_pipe_goes() {
         let mut req = Req::create(false);
         let (p1, e1) = fake::pipe((8, 8));
