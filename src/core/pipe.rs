@@ -152,12 +152,28 @@ pub(crate) mod fake {
         pub accepted: AtomicBool,
         pub closed: AtomicBool,
         pub discarded: AtomicBool,
+        /// Does the end play a network connection (`is_network`)?
+        pub network: AtomicBool,
     }
 
     impl FakeEnd {
         /// Queue a message from the peer (the test then tells the protocol `in_ready`).
         pub fn put(&self, body: &[u8]) {
             self.inbox.lock().push_back(Msg::from_slice(body).unwrap());
+        }
+
+        /// Queue a message from the peer with a protocol header apart from
+        /// its body, as an inproc peer hands it over (a stream peer's header
+        /// is the front of the body: use `put`).
+        pub fn put_hdr(&self, hdr: &[u8], body: &[u8]) {
+            let mut m = Msg::from_slice(body).unwrap();
+            m.hdr = hdr.to_vec();
+            self.inbox.lock().push_back(m);
+        }
+
+        /// Let `n` more messages in (`room` is a count of sends left).
+        pub fn set_room(&self, n: usize) {
+            self.room.store(n, Ordering::Release);
         }
 
         /// What was sent so far (header, body), taken out.
@@ -206,6 +222,9 @@ pub(crate) mod fake {
         fn discarded(&self) -> bool {
             self.discarded.load(Ordering::Acquire)
         }
+        fn is_network(&self) -> bool {
+            self.network.load(Ordering::Acquire)
+        }
     }
 
     /// A pipe on a fresh fake end with no limit on sending.
@@ -215,5 +234,12 @@ pub(crate) mod fake {
             ..FakeEnd::default()
         });
         (Pipe::new(new_pipe_id(), 1, prios, end.clone()), end)
+    }
+
+    /// A pipe on a fresh fake end that plays a network connection.
+    pub(crate) fn net_pipe(prios: (u8, u8)) -> (Pipe, Arc<FakeEnd>) {
+        let (p, end) = pipe(prios);
+        end.network.store(true, Ordering::Release);
+        (p, end)
     }
 }

@@ -71,3 +71,107 @@ impl Protocol for Pull {
         self.fq.can_recv()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::pipe::fake;
+    use std::sync::atomic::Ordering;
+
+    fn msg(b: &[u8]) -> Msg {
+        Msg::from_slice(b).unwrap()
+    }
+
+    fn bodies(v: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<Vec<u8>> {
+        v.into_iter().map(|(_, b)| b).collect()
+    }
+
+    #[test]
+    fn push_load_balances_round_robin() {
+        let mut push = Push::create(false);
+        assert!(!push.can_send(), "no pipe: wait");
+        let (p1, e1) = fake::pipe((8, 8));
+        let (p2, e2) = fake::pipe((8, 8));
+        push.add_pipe(p1);
+        push.add_pipe(p2);
+        assert!(e1.accepted.load(Ordering::Acquire) && e2.accepted.load(Ordering::Acquire));
+        for b in [b"1", b"2", b"3", b"4"] {
+            assert!(push.send(msg(b)).is_ok());
+        }
+        assert_eq!(bodies(e1.take_sent()), vec![b"1".to_vec(), b"3".to_vec()]);
+        assert_eq!(bodies(e2.take_sent()), vec![b"2".to_vec(), b"4".to_vec()]);
+    }
+
+    #[test]
+    fn push_prefers_the_lower_sndprio_and_falls_back_when_it_is_full() {
+        let mut push = Push::create(false);
+        let (lo, elo) = fake::pipe((10, 8));
+        let (hi, ehi) = fake::pipe((2, 8));
+        let (idlo, idhi) = (lo.id, hi.id);
+        push.add_pipe(lo);
+        assert_eq!(push.current_snd_priority(), 10);
+        push.add_pipe(hi);
+        assert_eq!(push.current_snd_priority(), 2);
+        ehi.set_room(2);
+        for b in [b"a", b"b", b"c"] {
+            assert!(push.send(msg(b)).is_ok());
+        }
+        assert_eq!(bodies(ehi.take_sent()), vec![b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(bodies(elo.take_sent()), vec![b"c".to_vec()]);
+        elo.set_room(0);
+        let Err(SendError::Again(back)) = push.send(msg(b"d")) else {
+            panic!("every pipe is full: the message must wait");
+        };
+        assert!(!push.can_send());
+        elo.set_room(usize::MAX);
+        push.out_ready(idlo);
+        assert!(push.can_send());
+        ehi.set_room(usize::MAX);
+        push.out_ready(idhi);
+        assert!(push.send(back).is_ok());
+        assert_eq!(
+            bodies(ehi.take_sent()),
+            vec![b"d".to_vec()],
+            "the best again"
+        );
+        assert!(elo.take_sent().is_empty());
+        push.rm_pipe(idhi);
+        assert_eq!(push.current_snd_priority(), 10);
+        assert!(push.send(msg(b"e")).is_ok());
+        assert_eq!(bodies(elo.take_sent()), vec![b"e".to_vec()]);
+    }
+
+    #[test]
+    fn pull_fair_queues_best_rcvprio_first() {
+        let mut pull = Pull::create(false);
+        let (a, ea) = fake::pipe((8, 8));
+        let (b, eb) = fake::pipe((8, 8));
+        let (c, ec) = fake::pipe((8, 4));
+        let (ida, idb, idc) = (a.id, b.id, c.id);
+        pull.add_pipe(a);
+        pull.add_pipe(b);
+        pull.add_pipe(c);
+        assert!(!pull.can_recv());
+        assert_eq!(pull.recv().unwrap_err(), Error::AGAIN);
+        ea.put(b"a1");
+        ea.put(b"a2");
+        eb.put(b"b1");
+        eb.put(b"b2");
+        ec.put(b"c1");
+        pull.in_ready(ida);
+        pull.in_ready(idb);
+        pull.in_ready(idc);
+        assert!(pull.can_recv());
+        let got: Vec<Vec<u8>> = std::iter::from_fn(|| pull.recv().ok())
+            .map(|m| m.body.as_slice().to_vec())
+            .collect();
+        assert_eq!(
+            got,
+            [&b"c1"[..], b"a1", b"b1", b"a2", b"b2"]
+                .iter()
+                .map(|s| s.to_vec())
+                .collect::<Vec<_>>()
+        );
+        assert!(!pull.can_recv());
+    }
+}

@@ -212,3 +212,234 @@ impl Distributor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::pipe::fake;
+
+    fn msg(b: &[u8]) -> Msg {
+        Msg::from_slice(b).unwrap()
+    }
+
+    fn bodies(v: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<Vec<u8>> {
+        v.into_iter().map(|(_, b)| b).collect()
+    }
+
+    #[test]
+    fn fair_queue_takes_turns_within_a_priority() {
+        let mut fq = FairQueue::default();
+        let (p1, e1) = fake::pipe((8, 8));
+        let (p2, e2) = fake::pipe((8, 8));
+        let (id1, id2) = (p1.id, p2.id);
+        fq.add(p1);
+        fq.add(p2);
+        assert!(!fq.can_recv());
+        assert!(fq.recv().is_none());
+        e1.put(b"a1");
+        e1.put(b"a2");
+        e2.put(b"b1");
+        e2.put(b"b2");
+        fq.in_ready(id1);
+        fq.in_ready(id2);
+        assert!(fq.can_recv());
+        let got: Vec<(Vec<u8>, PipeId)> = std::iter::from_fn(|| fq.recv())
+            .map(|(m, id)| (m.body.as_slice().to_vec(), id))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (b"a1".to_vec(), id1),
+                (b"b1".to_vec(), id2),
+                (b"a2".to_vec(), id1),
+                (b"b2".to_vec(), id2),
+            ]
+        );
+        assert!(!fq.can_recv(), "drained pipes leave the ready queue");
+    }
+
+    #[test]
+    fn fair_queue_serves_the_best_receive_priority_first() {
+        let mut fq = FairQueue::default();
+        let (lo, elo) = fake::pipe((8, 9));
+        let (hi, ehi) = fake::pipe((8, 2));
+        // Input present when the pipe is added makes it ready at once.
+        elo.put(b"low1");
+        elo.put(b"low2");
+        ehi.put(b"high1");
+        ehi.put(b"high2");
+        fq.add(lo);
+        fq.add(hi);
+        let got: Vec<Vec<u8>> = std::iter::from_fn(|| fq.recv())
+            .map(|(m, _)| m.body.as_slice().to_vec())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                b"high1".to_vec(),
+                b"high2".to_vec(),
+                b"low1".to_vec(),
+                b"low2".to_vec()
+            ]
+        );
+    }
+
+    #[test]
+    fn fair_queue_forgets_a_removed_pipe_and_ignores_unknown_ones() {
+        let mut fq = FairQueue::default();
+        let (p1, e1) = fake::pipe((8, 8));
+        let id1 = p1.id;
+        fq.add(p1);
+        e1.put(b"x");
+        fq.in_ready(id1);
+        assert!(fq.remove(id1).is_some());
+        assert!(fq.remove(id1).is_none());
+        assert!(!fq.can_recv(), "a removed ready pipe leaves its queue");
+        fq.in_ready(id1);
+        fq.in_ready(12345678);
+        assert!(!fq.can_recv());
+        assert!(fq.recv().is_none());
+        assert!(fq.get(id1).is_none());
+    }
+
+    #[test]
+    fn load_balancer_round_robin_within_a_priority() {
+        let mut lb = LoadBalancer::default();
+        let ends: Vec<_> = (0..3)
+            .map(|_| {
+                let (p, e) = fake::pipe((4, 8));
+                lb.add(p);
+                e
+            })
+            .collect();
+        for i in 0..6u8 {
+            assert!(lb.send(msg(&[i])).is_ok());
+        }
+        assert_eq!(bodies(ends[0].take_sent()), vec![vec![0], vec![3]]);
+        assert_eq!(bodies(ends[1].take_sent()), vec![vec![1], vec![4]]);
+        assert_eq!(bodies(ends[2].take_sent()), vec![vec![2], vec![5]]);
+    }
+
+    #[test]
+    fn load_balancer_lower_sndprio_wins_and_falls_back_when_full() {
+        let mut lb = LoadBalancer::default();
+        let (worse, ew) = fake::pipe((5, 8));
+        let (best, eb) = fake::pipe((1, 8));
+        let (idw, idb) = (worse.id, best.id);
+        lb.add(worse);
+        lb.add(best);
+        assert_eq!(lb.send(msg(b"1")).unwrap(), idb);
+        assert_eq!(lb.send(msg(b"2")).unwrap(), idb);
+        assert!(ew.take_sent().is_empty(), "the worse pipe gets nothing");
+        eb.set_room(0);
+        assert_eq!(lb.send(msg(b"3")).unwrap(), idw, "falls back when full");
+        assert_eq!(lb.send(msg(b"4")).unwrap(), idw, "the full pipe is skipped");
+        eb.set_room(usize::MAX);
+        lb.out_ready(idb);
+        assert_eq!(lb.send(msg(b"5")).unwrap(), idb, "back once it has room");
+        assert_eq!(
+            bodies(eb.take_sent()),
+            vec![b"1".to_vec(), b"2".to_vec(), b"5".to_vec()]
+        );
+        assert_eq!(bodies(ew.take_sent()), vec![b"3".to_vec(), b"4".to_vec()]);
+    }
+
+    #[test]
+    fn load_balancer_gives_the_message_back_when_every_pipe_is_full() {
+        let mut lb = LoadBalancer::default();
+        assert!(!lb.can_send());
+        assert_eq!(lb.send(msg(b"none")).unwrap_err().body.as_slice(), b"none");
+        let (p, e) = fake::pipe((8, 8));
+        let id = p.id;
+        lb.add(p);
+        assert!(lb.can_send(), "a new pipe is taken to have room");
+        e.set_room(0);
+        let back = lb.send(msg(b"m")).unwrap_err();
+        assert_eq!(back.body.as_slice(), b"m");
+        assert!(!lb.can_send(), "a full pipe is not ready until Out");
+        lb.out_ready(id);
+        assert!(lb.can_send());
+        e.set_room(1);
+        assert_eq!(lb.send(back).unwrap(), id);
+        assert_eq!(bodies(e.take_sent()), vec![b"m".to_vec()]);
+    }
+
+    #[test]
+    fn load_balancer_skips_a_closed_pipe() {
+        let mut lb = LoadBalancer::default();
+        let (best, eb) = fake::pipe((1, 8));
+        let (other, eo) = fake::pipe((9, 8));
+        let ido = other.id;
+        lb.add(best);
+        lb.add(other);
+        eb.closed.store(true, std::sync::atomic::Ordering::Release);
+        assert_eq!(lb.send(msg(b"m")).unwrap(), ido);
+        assert!(eb.take_sent().is_empty());
+        assert_eq!(bodies(eo.take_sent()), vec![b"m".to_vec()]);
+    }
+
+    #[test]
+    fn load_balancer_current_priority_as_upstream() {
+        let mut lb = LoadBalancer::default();
+        assert_eq!(lb.current_priority(), 0, "no pipe yet");
+        let (a, _ea) = fake::pipe((7, 8));
+        let (b, _eb) = fake::pipe((3, 8));
+        let (ida, idb) = (a.id, b.id);
+        lb.add(a);
+        assert_eq!(lb.current_priority(), 7);
+        lb.add(b);
+        assert_eq!(lb.current_priority(), 3);
+        lb.remove(idb);
+        assert_eq!(lb.current_priority(), 7);
+        lb.remove(ida);
+        assert_eq!(lb.current_priority(), u64::MAX, "all pipes gone");
+    }
+
+    #[test]
+    fn priorities_out_of_range_are_clamped() {
+        let mut lb = LoadBalancer::default();
+        let (zero, ez) = fake::pipe((0, 8));
+        let (high, eh) = fake::pipe((200, 8));
+        let (mid, em) = fake::pipe((8, 8));
+        lb.add(high);
+        lb.add(mid);
+        lb.add(zero);
+        assert!(lb.send(msg(b"z")).is_ok());
+        assert_eq!(ez.take_sent().len(), 1, "0 counts as the best, 1");
+        ez.set_room(0);
+        assert!(lb.send(msg(b"m")).is_ok());
+        assert_eq!(em.take_sent().len(), 1, "8 beats 200 (16)");
+        assert!(eh.take_sent().is_empty());
+    }
+
+    #[test]
+    fn distributor_sends_to_all_but_the_skipped_and_a_full_pipe_misses_only_its_copy() {
+        let mut d = Distributor::default();
+        let (p1, e1) = fake::pipe((8, 8));
+        let (p2, e2) = fake::pipe((8, 8));
+        let (p3, e3) = fake::pipe((8, 8));
+        let id2 = p2.id;
+        d.add(p1);
+        d.add(p2);
+        d.add(p3);
+        let mut m = msg(b"all");
+        m.hdr = vec![1, 2];
+        d.send(&m, None);
+        for e in [&e1, &e2, &e3] {
+            assert_eq!(e.take_sent(), vec![(vec![1, 2], b"all".to_vec())]);
+        }
+        d.send(&msg(b"not2"), Some(id2));
+        assert_eq!(e1.take_sent().len(), 1);
+        assert!(e2.take_sent().is_empty());
+        assert_eq!(e3.take_sent().len(), 1);
+        e1.set_room(0);
+        d.send(&msg(b"full1"), None);
+        assert!(e1.take_sent().is_empty());
+        assert_eq!(bodies(e2.take_sent()), vec![b"full1".to_vec()]);
+        assert_eq!(bodies(e3.take_sent()), vec![b"full1".to_vec()]);
+        assert!(d.remove(id2).is_some());
+        d.send(&msg(b"gone"), None);
+        assert!(e2.take_sent().is_empty(), "a removed pipe gets nothing");
+        assert_eq!(e3.take_sent().len(), 1);
+    }
+}
