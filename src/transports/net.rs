@@ -17,8 +17,9 @@ use crate::core::options::Options;
 use crate::core::shared::Shared;
 use crate::core::stats::Stats;
 use crate::reactor::{self, Source, TimerId};
+use crate::transports::dest::{Dest, DialSpec};
 use crate::transports::stream::{Attach, Conn, ConnSet, Ended, Hooks, Role, WsRouter};
-use crate::transports::ws;
+use crate::transports::ws::http;
 
 /// What an endpoint takes from its socket when it is created.
 #[derive(Clone)]
@@ -81,27 +82,6 @@ impl EpConfig {
                 pick(s).fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| v.checked_sub(1));
         }
     }
-}
-
-/// Where a dialer connects.
-pub(crate) enum Dest {
-    /// Resolved addresses (tried in turn).
-    Addrs(Vec<SocketAddr>),
-    /// A host name, resolved off the caller's thread at each attempt.
-    Resolve {
-        host: String,
-        port: u16,
-        ipv4only: bool,
-    },
-    Unix(SockAddr),
-}
-
-pub(crate) struct DialSpec {
-    pub dest: Dest,
-    /// Local address to bind before connecting (`tcp://local;host:port`).
-    pub local: Option<std::net::IpAddr>,
-    /// WebSocket: the Host header and the path.
-    pub ws: Option<(String, String)>,
 }
 
 struct DialState {
@@ -261,7 +241,7 @@ impl Dialer {
             },
             Some((host, path)) => {
                 let peer = self.cfg.shared.peer;
-                let (request, accept) = ws::client_request(host, path, peer);
+                let (request, accept) = http::client_request(host, path, peer);
                 Role::WsClient { request, accept }
             }
         };

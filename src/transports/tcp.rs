@@ -10,7 +10,7 @@ use std::ffi::CStr;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
 use crate::core::error::{Error, Result};
-use crate::transports::net::{Dest, DialSpec};
+use crate::transports::dest::{Dest, DialSpec};
 
 /// `host:port` split, the host without brackets. EINVAL when malformed.
 pub(crate) fn split_host_port(s: &str) -> Result<(&str, u16)> {

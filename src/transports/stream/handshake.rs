@@ -10,7 +10,7 @@ use crate::core::pipe::Pipe;
 use crate::core::sig::Event;
 use crate::reactor;
 use crate::transports::framing;
-use crate::transports::ws;
+use crate::transports::ws::http;
 
 impl Conn {
     /// The peer's half of the handshake (reactor thread).
@@ -34,10 +34,10 @@ impl Conn {
             _ => {
                 // Peek at the HTTP head and take exactly up to its blank
                 // line; what follows is WebSocket frames for the framer.
-                let mut tmp = vec![0u8; ws::MAX_HTTP];
+                let mut tmp = vec![0u8; http::MAX_HTTP];
                 match peek_fd(fd, &mut tmp) {
                     Ok(0) => Err(Ended::Broken),
-                    Ok(n) => match ws::header_end(&tmp[..n]) {
+                    Ok(n) => match http::header_end(&tmp[..n]) {
                         Some(end) => match read_fd(fd, &mut tmp[..end]) {
                             Ok(k) if k == end => {
                                 rd.hello = tmp[..end].to_vec();
@@ -45,7 +45,7 @@ impl Conn {
                             }
                             _ => Err(Ended::Broken),
                         },
-                        None if n >= ws::MAX_HTTP => {
+                        None if n >= http::MAX_HTTP => {
                             drop(rd);
                             self.http_fail(431);
                             return;
@@ -70,11 +70,11 @@ impl Conn {
                 let want = self
                     .attach
                     .get()
-                    .map(|a| ws::sp_name(a.shared.peer))
+                    .map(|a| http::sp_name(a.shared.peer))
                     .unwrap_or_default();
-                ws::check_response(&hello, accept, &want).is_ok()
+                http::check_response(&hello, accept, &want).is_ok()
             }
-            Role::WsServer { router } => match ws::parse_request(&hello) {
+            Role::WsServer { router } => match http::parse_request(&hello) {
                 Err(status) => {
                     self.http_fail(status);
                     return;
@@ -85,7 +85,7 @@ impl Conn {
                         return;
                     }
                     Ok(a) => {
-                        let reply = ws::accept_reply(&req.key, &req.protocol);
+                        let reply = http::accept_reply(&req.key, &req.protocol);
                         self.set_attach(a);
                         self.queue_raw(reply);
                         self.flush();
@@ -110,7 +110,7 @@ impl Conn {
 
     /// Send an HTTP error status and end the connection.
     pub(super) fn http_fail(self: &Arc<Self>, status: u16) {
-        let reply = ws::error_reply(status);
+        let reply = http::error_reply(status);
         let _ = send_iov(
             self.fd(),
             &[libc::iovec {

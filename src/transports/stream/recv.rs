@@ -11,7 +11,7 @@ use crate::core::msg::{Chunk, Msg};
 use crate::core::sig::Event;
 use crate::reactor;
 use crate::transports::framing::{self, SpCut};
-use crate::transports::ws;
+use crate::transports::ws::frame::{Deframer, WsEvent, WsStep, OP_CLOSE, OP_PONG};
 
 const READ_BUF: usize = 64 * 1024;
 /// Reads per readiness turn before other connections get theirs.
@@ -25,7 +25,7 @@ pub(super) struct Reader {
     /// A message too large for `buf`, being read straight into its body.
     pub(super) big: Option<(Chunk, usize)>,
     /// WebSocket: frames and the message being assembled from them.
-    pub(super) ws: ws::Deframer,
+    pub(super) ws: Deframer,
     pub(super) batch: Vec<Msg>,
     /// Handshake bytes read so far.
     pub(super) hello: Vec<u8>,
@@ -207,8 +207,8 @@ impl Conn {
                 .next(&buf[*start..*end], server, maxsize)
                 .map_err(|_| Ended::Dropped)?;
             let (used, event) = match step {
-                ws::WsStep::Need(None) => break,
-                ws::WsStep::Need(Some(total)) => {
+                WsStep::Need(None) => break,
+                WsStep::Need(Some(total)) => {
                     // Make room for the whole frame.
                     let have = rd.end - rd.start;
                     rd.buf.copy_within(rd.start..rd.end, 0);
@@ -221,19 +221,19 @@ impl Conn {
                     }
                     break;
                 }
-                ws::WsStep::Frame { used, event } => (used, event),
+                WsStep::Frame { used, event } => (used, event),
             };
             rd.start += used;
             match event {
-                ws::WsEvent::Fragment | ws::WsEvent::Pong => {}
-                ws::WsEvent::Message => {
+                WsEvent::Fragment | WsEvent::Pong => {}
+                WsEvent::Message => {
                     let m = rd.ws.take_message(Msg::from_slice);
                     out.push(m.map_err(|_| Ended::Dropped)?);
                 }
-                ws::WsEvent::Ping(p) => self.send_control(ws::OP_PONG, p),
-                ws::WsEvent::Close(mut p) => {
+                WsEvent::Ping(p) => self.send_control(OP_PONG, p),
+                WsEvent::Close(mut p) => {
                     p.truncate(2);
-                    self.send_control(ws::OP_CLOSE, p);
+                    self.send_control(OP_CLOSE, p);
                     return Err(Ended::Broken);
                 }
             }

@@ -15,7 +15,9 @@ use crate::core::pipe::PushError;
 use crate::core::sig::Event;
 use crate::reactor;
 use crate::transports::framing::IPC_MSG_NORMAL;
-use crate::transports::ws;
+use crate::transports::ws::frame::{
+    apply_mask, frame_header, mask_key, OP_BINARY, OP_PONG, OP_TEXT,
+};
 
 /// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
 const BATCH_FRAMES: usize = 256;
@@ -48,7 +50,7 @@ impl Frame {
 
     /// A WebSocket pong (see `Conn::send_control`).
     pub(super) fn is_pong(&self) -> bool {
-        self.plen >= 2 && self.prefix[0] == 0x80 | ws::OP_PONG && self.masked.is_some()
+        self.plen >= 2 && self.prefix[0] == 0x80 | OP_PONG && self.masked.is_some()
     }
 
     pub(super) fn control(prefix: &[u8], payload: Vec<u8>) -> Frame {
@@ -163,17 +165,17 @@ impl Conn {
             Role::WsServer { .. } | Role::WsClient { .. } => {
                 let client = matches!(self.role, Role::WsClient { .. });
                 let op = if self.attach.get().is_some_and(|a| a.ws_text) {
-                    ws::OP_TEXT
+                    OP_TEXT
                 } else {
-                    ws::OP_BINARY
+                    OP_BINARY
                 };
-                let mask = client.then(ws::mask_key);
-                plen = ws::frame_header(&mut prefix, op, size, mask);
+                let mask = client.then(mask_key);
+                plen = frame_header(&mut prefix, op, size, mask);
                 if let Some(k) = mask {
                     let mut m = Vec::with_capacity(size);
                     m.extend_from_slice(&msg.hdr);
                     m.extend_from_slice(msg.body.as_slice());
-                    ws::apply_mask(&mut m, k, 0);
+                    apply_mask(&mut m, k, 0);
                     masked = Some(m);
                 }
             }
@@ -361,11 +363,11 @@ impl Conn {
     /// without reading holds at most a few pongs here.
     pub(super) fn send_control(self: &Arc<Self>, op: u8, mut payload: Vec<u8>) {
         let client = matches!(self.role, Role::WsClient { .. });
-        let mask = client.then(ws::mask_key);
+        let mask = client.then(mask_key);
         let mut prefix = [0u8; 14];
-        let n = ws::frame_header(&mut prefix, op, payload.len(), mask);
+        let n = frame_header(&mut prefix, op, payload.len(), mask);
         if let Some(k) = mask {
-            ws::apply_mask(&mut payload, k, 0);
+            apply_mask(&mut payload, k, 0);
         }
         let f = Frame::control(&prefix[..n], payload);
         let mut wr = self.wr.lock();
@@ -373,7 +375,7 @@ impl Conn {
             return;
         }
         if wr.flushing {
-            if op == ws::OP_PONG {
+            if op == OP_PONG {
                 if let Some(old) = wr.q.iter_mut().find(|q| q.off == 0 && q.is_pong()) {
                     *old = f;
                     return;

@@ -24,12 +24,7 @@ use crate::core::error::{Error, Result};
 use crate::transports::net::{EpConfig, Listener};
 use crate::transports::stream::{Attach, Conn, ConnSet, Hooks, WsRouter};
 
-pub(crate) use frame::{apply_mask, frame_header, mask_key, parse_header};
-pub use frame::{Deframer, FrameHead, WsError, WsEvent, WsStep};
-pub(crate) use frame::{OP_BINARY, OP_CLOSE, OP_PONG, OP_TEXT};
 use http::protocol_of;
-pub(crate) use http::{accept_reply, check_response, client_request, error_reply};
-pub(crate) use http::{header_end, parse_request, sp_name, MAX_HTTP};
 
 /// One bound path: the socket endpoint it belongs to and its connections.
 pub(crate) struct Binding {
