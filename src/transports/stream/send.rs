@@ -16,7 +16,7 @@ use crate::core::sig::Event;
 use crate::reactor;
 use crate::transports::framing::IPC_MSG_NORMAL;
 use crate::transports::ws::frame::{
-    apply_mask, frame_header, mask_key, OP_BINARY, OP_PONG, OP_TEXT,
+    apply_mask, masked_payload, send_header, OP_BINARY, OP_PONG, OP_TEXT,
 };
 
 /// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
@@ -169,15 +169,9 @@ impl Conn {
                 } else {
                     OP_BINARY
                 };
-                let mask = client.then(mask_key);
-                plen = frame_header(&mut prefix, op, size, mask);
-                if let Some(k) = mask {
-                    let mut m = Vec::with_capacity(size);
-                    m.extend_from_slice(&msg.hdr);
-                    m.extend_from_slice(msg.body.as_slice());
-                    apply_mask(&mut m, k, 0);
-                    masked = Some(m);
-                }
+                let mask;
+                (plen, mask) = send_header(&mut prefix, op, size, client);
+                masked = mask.map(|k| masked_payload(&[&msg.hdr, msg.body.as_slice()], k));
             }
         }
         Frame {
@@ -363,9 +357,8 @@ impl Conn {
     /// without reading holds at most a few pongs here.
     pub(super) fn send_control(self: &Arc<Self>, op: u8, mut payload: Vec<u8>) {
         let client = matches!(self.role, Role::WsClient { .. });
-        let mask = client.then(mask_key);
         let mut prefix = [0u8; 14];
-        let n = frame_header(&mut prefix, op, payload.len(), mask);
+        let (n, mask) = send_header(&mut prefix, op, payload.len(), client);
         if let Some(k) = mask {
             apply_mask(&mut payload, k, 0);
         }

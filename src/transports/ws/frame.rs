@@ -98,6 +98,30 @@ pub(crate) fn apply_mask(data: &mut [u8], key: [u8; 4], at: usize) {
     }
 }
 
+/// A final frame's header as we send it, into `out`: a client masks every
+/// frame with a fresh key (returned with the header's length), a server
+/// masks none (RFC 6455 5.1).
+pub(crate) fn send_header(
+    out: &mut [u8; 14],
+    op: u8,
+    len: usize,
+    client: bool,
+) -> (usize, Option<[u8; 4]>) {
+    let mask = client.then(mask_key);
+    (frame_header(out, op, len, mask), mask)
+}
+
+/// A client's payload for a frame [`send_header`] made: `parts` joined
+/// into one buffer and masked with `key`.
+pub(crate) fn masked_payload(parts: &[&[u8]], key: [u8; 4]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        m.extend_from_slice(p);
+    }
+    apply_mask(&mut m, key, 0);
+    m
+}
+
 /// What a received WebSocket message may keep of a large message's buffer.
 const KEEP_CAPACITY: usize = 64 * 1024;
 
@@ -291,7 +315,7 @@ pub(super) fn random_u64() -> u64 {
     })
 }
 
-pub(crate) fn mask_key() -> [u8; 4] {
+fn mask_key() -> [u8; 4] {
     (random_u64() as u32).to_ne_bytes()
 }
 
@@ -627,5 +651,29 @@ mod tests {
         assert_ne!(&d, b"hello world");
         apply_mask(&mut d, [9, 8, 7, 6], 0);
         assert_eq!(&d, b"hello world");
+    }
+
+    #[test]
+    fn what_we_send_parses_back() {
+        for client in [false, true] {
+            let mut h = [0u8; 14];
+            let (n, mask) = send_header(&mut h, OP_BINARY, 7, client);
+            assert_eq!(mask.is_some(), client, "clients mask, servers do not");
+            let mut frame = h[..n].to_vec();
+            match mask {
+                Some(k) => frame.extend(masked_payload(&[b"hdr", b"", b"body"], k)),
+                None => frame.extend_from_slice(b"hdrbody"),
+            }
+            let mut d = Deframer::default();
+            let step = d.next(&frame, client, -1);
+            assert_eq!(
+                step,
+                Ok(WsStep::Frame {
+                    used: frame.len(),
+                    event: WsEvent::Message
+                })
+            );
+            assert_eq!(d.take_message(|m| m.to_vec()), b"hdrbody");
+        }
     }
 }
