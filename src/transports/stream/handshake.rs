@@ -4,7 +4,9 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::sys::{peek_fd, read_fd, send_iov, would_block};
+use std::io::IoSlice;
+
+use super::sys::{peek, read, send_iov, would_block};
 use super::{Conn, ConnEnd, Ended, Phase, Role, PIPE_ADDED, PIPE_GONE, PIPE_NEW};
 use crate::core::pipe::Pipe;
 use crate::core::sig::Event;
@@ -16,7 +18,9 @@ impl Conn {
     /// The peer's half of the handshake (reactor thread).
     pub(super) fn handshake(self: &Arc<Self>) {
         let mut rd = self.rd.lock();
-        let fd = self.fd();
+        // SAFETY: a reactor callback (`step`, or `check_connect` from it)
+        // that found `closed` false when it began.
+        let fd = unsafe { self.borrow_fd() };
         let got = match &self.role {
             Role::Sp { .. } => loop {
                 let mut tmp = [0u8; 8];
@@ -24,7 +28,7 @@ impl Conn {
                 if want == 0 {
                     break Ok(());
                 }
-                match read_fd(fd, &mut tmp[..want]) {
+                match read(fd, &mut tmp[..want]) {
                     Ok(0) => break Err(Ended::Broken),
                     Ok(n) => rd.hello.extend_from_slice(&tmp[..n]),
                     Err(e) if would_block(&e) => return,
@@ -34,24 +38,29 @@ impl Conn {
             _ => {
                 // Peek at the HTTP head and take exactly up to its blank
                 // line; what follows is WebSocket frames for the framer.
-                let mut tmp = vec![0u8; http::MAX_HTTP];
-                match peek_fd(fd, &mut tmp) {
+                let mut tmp: Vec<u8> = Vec::with_capacity(http::MAX_HTTP);
+                match peek(fd, &mut tmp.spare_capacity_mut()[..http::MAX_HTTP]) {
                     Ok(0) => Err(Ended::Broken),
-                    Ok(n) => match http::header_end(&tmp[..n]) {
-                        Some(end) => match read_fd(fd, &mut tmp[..end]) {
-                            Ok(k) if k == end => {
-                                rd.hello = tmp[..end].to_vec();
-                                Ok(())
+                    Ok(n) => {
+                        // SAFETY: `peek` initialized the first n bytes, and
+                        // n is at most the capacity it was given.
+                        unsafe { tmp.set_len(n) };
+                        match http::header_end(&tmp) {
+                            Some(end) => match read(fd, &mut tmp[..end]) {
+                                Ok(k) if k == end => {
+                                    rd.hello = tmp[..end].to_vec();
+                                    Ok(())
+                                }
+                                _ => Err(Ended::Broken),
+                            },
+                            None if n >= http::MAX_HTTP => {
+                                drop(rd);
+                                self.http_fail(431);
+                                return;
                             }
-                            _ => Err(Ended::Broken),
-                        },
-                        None if n >= http::MAX_HTTP => {
-                            drop(rd);
-                            self.http_fail(431);
-                            return;
+                            None => return, // the rest comes with the next edge
                         }
-                        None => return, // the rest comes with the next edge
-                    },
+                    }
                     Err(e) if would_block(&e) => return,
                     Err(_) => Err(Ended::Broken),
                 }
@@ -111,13 +120,10 @@ impl Conn {
     /// Send an HTTP error status and end the connection.
     pub(super) fn http_fail(self: &Arc<Self>, status: u16) {
         let reply = http::error_reply(status);
-        let _ = send_iov(
-            self.fd(),
-            &[libc::iovec {
-                iov_base: reply.as_ptr() as *mut libc::c_void,
-                iov_len: reply.len(),
-            }],
-        );
+        // SAFETY: called by `handshake`, in a reactor callback that found
+        // `closed` false when it began.
+        let fd = unsafe { self.borrow_fd() };
+        let _ = send_iov(fd, &[IoSlice::new(&reply)]);
         self.end(Ended::Dropped);
     }
 

@@ -33,7 +33,7 @@ mod sys;
 
 use std::collections::VecDeque;
 use std::io;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::AtomicU8;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
@@ -49,7 +49,7 @@ use crate::reactor::{self, Source, TimerId};
 use crossbeam_utils::CachePadded;
 
 use recv::{InQ, Reader};
-use send::{Frame, Wr};
+use send::{Flight, Wr};
 pub(crate) use sets::{linger_at_exit, ConnSet};
 use sets::{linger_deadline, SetInner, LIVE};
 
@@ -161,7 +161,7 @@ pub struct Conn {
     attach: OnceLock<Attach>,
     phase: Mutex<Phase>,
     rd: Mutex<Reader>,
-    flight: Mutex<VecDeque<Frame>>,
+    flight: Mutex<Flight>,
     /// The sender's and the reactor's meeting point, on its own cache line.
     wr: CachePadded<Mutex<Wr>>,
     inq: CachePadded<Mutex<InQ>>,
@@ -204,7 +204,7 @@ impl Conn {
                 Phase::Hello
             }),
             rd: Mutex::new(Reader::default()),
-            flight: Mutex::new(VecDeque::new()),
+            flight: Mutex::new(Flight::default()),
             wr: CachePadded::new(Mutex::new(Wr {
                 q: VecDeque::new(),
                 bytes: 0,
@@ -213,6 +213,7 @@ impl Conn {
                 failed: false,
                 cork_armed: false,
                 last_send: None,
+                iov: Default::default(),
             })),
             rx: Mutex::new(VecDeque::new()),
             inq: CachePadded::new(Mutex::new(InQ {
@@ -274,6 +275,23 @@ impl Conn {
 
     fn fd(&self) -> RawFd {
         self.fd
+    }
+
+    /// The descriptor, borrowed for a system call.
+    ///
+    /// # Safety
+    ///
+    /// The descriptor must stay open while the result lives. It is open
+    /// from `start` until `release` closes it, which happens only on the
+    /// reactor thread, as a callback of its own, after `closed` was set,
+    /// and under `wr` with `wr.failed` set. So the caller must be either a
+    /// reactor callback that found `closed` false when it began (`release`
+    /// cannot run before that callback returns), or a holder of `wr` that
+    /// found `wr.failed` false (`release` waits for `wr`).
+    unsafe fn borrow_fd(&self) -> BorrowedFd<'_> {
+        // SAFETY: `self.fd` came from the socket `start` was given, and the
+        // caller keeps it open while the result lives (see `# Safety`).
+        unsafe { BorrowedFd::borrow_raw(self.fd) }
     }
 
     /// Past the handshake and not yet closed by the socket.
@@ -526,12 +544,19 @@ impl Source for Conn {
 impl Conn {
     /// After `end`, on the reactor thread: close the descriptor and free
     /// the buffers. Every reactor callback checks `closed` before it
-    /// touches the descriptor, and the sender checks `wr.failed` (set by
-    /// `end` before it asked for this), so the number is no longer in use.
+    /// touches the descriptor, and the sender writes only under `wr` while
+    /// `!wr.failed`: closing under `wr` with `failed` set (as `end` did
+    /// already, but an older poke may get here first) means no write is
+    /// under way or still to come, so the number is no longer in use.
     fn release(&self) {
-        drop(self.sock.lock().take());
+        {
+            let mut wr = self.wr.lock();
+            wr.failed = true;
+            drop(self.sock.lock().take());
+            wr.iov = Default::default();
+        }
         *self.rd.lock() = Reader::default();
-        self.flight.lock().clear();
+        *self.flight.lock() = Flight::default();
     }
 
     fn step(self: &Arc<Self>) {

@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::sys::{read_fd, would_block};
+use std::mem::MaybeUninit;
+
+use super::sys::{read, read_uninit, would_block};
 use super::{Conn, Ended, Role};
 use crate::core::msg::{Chunk, Msg};
 use crate::core::sig::Event;
@@ -157,20 +159,24 @@ impl Conn {
                 rd.start = 0;
                 rd.end = e - s;
             }
-            let fd = self.fd();
+            // SAFETY: a reactor callback that found `closed` false when it
+            // began (checked at the top).
+            let fd = unsafe { self.borrow_fd() };
             let r = match &mut rd.big {
                 Some((chunk, filled)) => {
-                    let len = chunk.len();
-                    // SAFETY: the chunk is unique (just allocated, not yet
-                    // shared) and has len - filled bytes left after filled.
-                    let dst = unsafe {
-                        std::slice::from_raw_parts_mut(chunk.data().add(*filled), len - *filled)
-                    };
-                    read_fd(fd, dst).inspect(|&n| *filled += n)
+                    let rest = chunk.data().wrapping_add(*filled).cast::<MaybeUninit<u8>>();
+                    // SAFETY: the chunk is ours alone (allocated by `cut_sp`,
+                    // not yet handed out) and its body has `len - filled`
+                    // bytes after the `filled` ones, which nothing else
+                    // reads or writes while `rd` is held. They may be
+                    // uninitialized, hence `MaybeUninit`.
+                    let dst =
+                        unsafe { std::slice::from_raw_parts_mut(rest, chunk.len() - *filled) };
+                    read_uninit(fd, dst).inspect(|&n| *filled += n)
                 }
                 None => {
                     let Reader { buf, end, .. } = &mut *rd;
-                    read_fd(fd, &mut buf[*end..]).inspect(|&n| *end += n)
+                    read(fd, &mut buf[*end..]).inspect(|&n| *end += n)
                 }
             };
             match r {

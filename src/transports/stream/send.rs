@@ -3,7 +3,8 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::os::fd::RawFd;
+use std::io::IoSlice;
+use std::os::fd::BorrowedFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -66,7 +67,7 @@ impl Frame {
     }
 
     /// Append the unwritten parts to `iov`.
-    pub(super) fn slices(&self, iov: &mut Vec<libc::iovec>) {
+    pub(super) fn slices<'a>(&'a self, iov: &mut Vec<IoSlice<'a>>) {
         let mut skip = self.off;
         let body: &[u8] = self.msg.body.as_slice();
         let parts: [&[u8]; 3] = match &self.masked {
@@ -80,10 +81,7 @@ impl Frame {
             }
             let s = &p[skip..];
             skip = 0;
-            iov.push(libc::iovec {
-                iov_base: s.as_ptr() as *mut libc::c_void,
-                iov_len: s.len(),
-            });
+            iov.push(IoSlice::new(s));
         }
     }
 }
@@ -100,20 +98,65 @@ pub(super) struct Wr {
     /// The cork timer is set (see `send`).
     pub(super) cork_armed: bool,
     pub(super) last_send: Option<Instant>,
+    /// The `sendmsg` vector of the sender's own writes.
+    pub(super) iov: IoVecs,
+}
+
+/// The frames the reactor is writing (`Conn::flush`), taken from `Wr::q`
+/// a batch at a time.
+#[derive(Default)]
+pub(super) struct Flight {
+    pub(super) q: VecDeque<Frame>,
+    /// The `sendmsg` vector of the reactor's writes.
+    pub(super) iov: IoVecs,
+}
+
+/// A writer's `sendmsg` vector, kept between writes so that a write
+/// allocates nothing. Between writes it holds no slice (a slice would
+/// outlive the frame it points into), only its capacity.
+#[derive(Default)]
+pub(super) struct IoVecs(Vec<IoSlice<'static>>);
+
+impl IoVecs {
+    /// The empty vector, for slices of frames that live as long as `'a`.
+    fn lend<'a>(&mut self) -> Vec<IoSlice<'a>> {
+        recycle(std::mem::take(&mut self.0))
+    }
+
+    /// Take back what `lend` gave out (emptied here).
+    fn restore(&mut self, v: Vec<IoSlice<'_>>) {
+        self.0 = recycle(v);
+    }
+}
+
+/// An empty vector on `v`'s allocation, for slices of another lifetime.
+/// Collecting a vector's own iterator into a vector of a type with the
+/// same layout reuses the allocation (std's in-place collection), and an
+/// empty vector holds no slice that could dangle.
+fn recycle<'b>(mut v: Vec<IoSlice<'_>>) -> Vec<IoSlice<'b>> {
+    v.clear();
+    v.into_iter()
+        .map(|_| -> IoSlice<'b> { unreachable!() })
+        .collect()
 }
 
 /// Write as much of `frames` as the socket takes. Completed frames are
 /// popped and their sizes summed into the result. `Ok` with frames left
 /// means the socket is full.
-pub(super) fn write_frames(fd: RawFd, frames: &mut VecDeque<Frame>) -> io::Result<(usize, bool)> {
+pub(super) fn write_frames(
+    fd: BorrowedFd<'_>,
+    frames: &mut VecDeque<Frame>,
+    iovs: &mut IoVecs,
+) -> io::Result<(usize, bool)> {
     let mut freed = 0;
-    let mut iov: Vec<libc::iovec> = Vec::with_capacity(frames.len().min(BATCH_FRAMES) * 3);
     while !frames.is_empty() {
-        iov.clear();
+        let mut iov = iovs.lend();
         for f in frames.iter().take(BATCH_FRAMES) {
             f.slices(&mut iov);
         }
-        let mut n = match send_iov(fd, &iov) {
+        let sent = send_iov(fd, &iov);
+        iovs.restore(iov);
+        let mut n = match sent {
             Ok(n) => n,
             Err(e) if would_block(&e) => return Ok((freed, false)),
             Err(e) => return Err(e),
@@ -215,7 +258,10 @@ impl Conn {
         wr.q.push_back(frame);
         if !burst || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
             let queued = std::mem::take(&mut wr.bytes);
-            match write_frames(self.fd(), &mut wr.q) {
+            // SAFETY: we hold `wr` and found `wr.failed` false.
+            let fd = unsafe { self.borrow_fd() };
+            let Wr { q, iov, .. } = &mut *wr;
+            match write_frames(fd, q, iov) {
                 Ok((freed, done)) => {
                     wr.bytes = queued - freed;
                     if !done {
@@ -282,7 +328,7 @@ impl Conn {
                 let mut wr = self.wr.lock();
                 let unblock = self.written(&mut wr, freed);
                 let mut idle = false;
-                if fl.is_empty() {
+                if fl.q.is_empty() {
                     if wr.q.is_empty() {
                         wr.flushing = false;
                         // A send right after this is part of the same burst.
@@ -290,7 +336,7 @@ impl Conn {
                         idle = true;
                     } else {
                         let n = wr.q.len().min(BATCH_FRAMES);
-                        fl.extend(wr.q.drain(..n));
+                        fl.q.extend(wr.q.drain(..n));
                     }
                 }
                 (unblock, idle)
@@ -309,7 +355,11 @@ impl Conn {
                 }
                 return;
             }
-            match write_frames(self.fd(), &mut fl) {
+            // SAFETY: a reactor callback that found `closed` false when it
+            // began (checked at the top).
+            let fd = unsafe { self.borrow_fd() };
+            let Flight { q, iov } = &mut *fl;
+            match write_frames(fd, q, iov) {
                 Ok((f, true)) => freed = f,
                 Ok((f, false)) => {
                     // The socket is full; the next writable edge goes on.
@@ -380,7 +430,9 @@ impl Conn {
             return;
         }
         let mut one = VecDeque::from([f]);
-        match write_frames(self.fd(), &mut one) {
+        // SAFETY: we hold `wr` and found `wr.failed` false.
+        let fd = unsafe { self.borrow_fd() };
+        match write_frames(fd, &mut one, &mut wr.iov) {
             Ok((_, true)) => return,
             Ok((_, false)) => {
                 // Nothing queued is partly written (the reactor does not
@@ -393,5 +445,27 @@ impl Conn {
         }
         drop(wr);
         reactor::get().poke(self.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_writer_reuses_its_iovec_buffer() {
+        let mut iovs = IoVecs::default();
+        let data = [7u8; 4];
+        let mut v = iovs.lend();
+        v.extend((0..3 * BATCH_FRAMES).map(|_| IoSlice::new(&data)));
+        let (ptr, cap) = (v.as_ptr() as usize, v.capacity());
+        iovs.restore(v);
+        let again = iovs.lend();
+        assert!(again.is_empty());
+        assert_eq!(
+            (again.as_ptr() as usize, again.capacity()),
+            (ptr, cap),
+            "the same allocation"
+        );
     }
 }

@@ -1,63 +1,48 @@
-//! The descriptor's system calls.
+//! The descriptor's system calls, through socket2 on a borrowed descriptor
+//! (see `Conn::borrow_fd` for why it is still open). Each call is retried
+//! when a signal interrupts it.
 
-use std::io;
-use std::os::fd::RawFd;
+use std::io::{self, IoSlice, Read};
+use std::mem::MaybeUninit;
+use std::os::fd::BorrowedFd;
+
+use socket2::SockRef;
 
 pub(super) fn would_block(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::WouldBlock
 }
 
-/// `sendmsg` with `MSG_NOSIGNAL` (a vanished peer must not raise SIGPIPE).
-pub(super) fn send_iov(fd: RawFd, iov: &[libc::iovec]) -> io::Result<usize> {
+fn retry<T>(mut call: impl FnMut() -> io::Result<T>) -> io::Result<T> {
     loop {
-        // SAFETY: msghdr is plain data; the iovecs point into buffers the
-        // caller keeps alive for the duration of the call.
-        let mut mh: libc::msghdr = unsafe { std::mem::zeroed() };
-        mh.msg_iov = iov.as_ptr() as *mut libc::iovec;
-        mh.msg_iovlen = iov.len() as _;
-        // SAFETY: fd is a socket we own; mh is valid for the call.
-        let n = unsafe { libc::sendmsg(fd, &mh, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
+        match call() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            r => return r,
         }
     }
 }
 
-pub(super) fn peek_fd(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        // SAFETY: receives at most buf.len() bytes into memory we own.
-        let n = unsafe {
-            libc::recv(
-                fd,
-                buf.as_mut_ptr() as *mut libc::c_void,
-                buf.len(),
-                libc::MSG_PEEK | libc::MSG_DONTWAIT,
-            )
-        };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
+/// One `sendmsg` of `iov`, without blocking. socket2 passes no flags of
+/// its own, so `MSG_NOSIGNAL` (a vanished peer must not raise SIGPIPE) is
+/// given here.
+pub(super) fn send_iov(fd: BorrowedFd<'_>, iov: &[IoSlice<'_>]) -> io::Result<usize> {
+    let s = SockRef::from(&fd);
+    retry(|| s.send_vectored_with_flags(iov, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT))
 }
 
-pub(super) fn read_fd(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        // SAFETY: reads at most buf.len() bytes into memory we own.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
+/// Look at what has arrived without taking it (`MSG_PEEK`).
+pub(super) fn peek(fd: BorrowedFd<'_>, buf: &mut [MaybeUninit<u8>]) -> io::Result<usize> {
+    let s = SockRef::from(&fd);
+    retry(|| s.recv_with_flags(buf, libc::MSG_PEEK | libc::MSG_DONTWAIT))
+}
+
+/// Read into `buf`.
+pub(super) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
+    let s = SockRef::from(&fd);
+    retry(|| (&*s).read(buf))
+}
+
+/// Read into memory that need not be initialized (a fresh chunk's body).
+pub(super) fn read_uninit(fd: BorrowedFd<'_>, buf: &mut [MaybeUninit<u8>]) -> io::Result<usize> {
+    let s = SockRef::from(&fd);
+    retry(|| s.recv(buf))
 }
