@@ -278,7 +278,11 @@ pub(super) fn cut_sp(
                 // Large: give it its own body and read the rest straight in.
                 let have = avail.len() - at;
                 let c = Chunk::alloc(len).map_err(|_| Ended::Dropped)?;
-                // SAFETY: the chunk is fresh with room for len > have bytes.
+                // SAFETY: the source is `have` readable bytes of `avail`;
+                // the destination is the body of `c`, a chunk just
+                // allocated with `len` bytes and seen by nobody else, and
+                // `have < len` (`Large` means the input holds only part of
+                // the message). Two allocations, so no overlap.
                 unsafe { std::ptr::copy_nonoverlapping(avail[at..].as_ptr(), c.data(), have) };
                 rd.start = 0;
                 rd.end = 0;

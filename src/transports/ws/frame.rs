@@ -296,8 +296,9 @@ pub(super) fn random_u64() -> u64 {
         let mut x = r.get();
         if x == 0 {
             let mut seed = [0u8; 8];
-            // SAFETY: fills 8 bytes we own; a failure leaves zeros, which
-            // the fallback below replaces.
+            // SAFETY: `seed` is 8 writable bytes and 8 is the length
+            // passed, so getrandom writes only into it. A failure leaves
+            // zeros, which the clock below makes up for.
             unsafe { libc::getrandom(seed.as_mut_ptr() as *mut libc::c_void, 8, 0) };
             x = u64::from_ne_bytes(seed)
                 ^ (std::time::SystemTime::now()
