@@ -24,6 +24,15 @@
 //! then `Sig` as always. No event is posted while `rd`, `flight` or `wr` is
 //! held (posting may run the socket's protocol, which may send into this
 //! very connection).
+//!
+//! Files: this one holds the connection, its life (`start`, `close`, `end`,
+//! `release`) and the reactor's entry points; `send` the send path (cork,
+//! direct writes, the reactor's flush, control frames); `recv` the receive
+//! path (reading, cutting messages, delivery); `handshake` the SP header
+//! and the WebSocket upgrade; `sets` the connection sets and the wait at
+//! exit; `sys` the system calls. The children use this module's `Conn`;
+//! of each other, `handshake` uses `send` and `recv`, and `recv` uses
+//! `send` (to answer pings), never the other way round.
 
 mod handshake;
 mod recv;

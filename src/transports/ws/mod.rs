@@ -10,6 +10,11 @@
 //!
 //! Several sockets may bind different paths on one port: the port's
 //! listener belongs to all of them and routes each upgrade by its path.
+//!
+//! Files: this one holds the endpoints (ports, paths, the router);
+//! `frame` the framing and the `Deframer`, `http` the upgrade request and
+//! reply, both pure functions over bytes that the connection
+//! (`stream`) and the fuzz targets use without this module.
 
 pub mod frame;
 pub mod http;
