@@ -6,69 +6,69 @@
 pub use crate::transports::framing::{
     sp_cut, sp_header, sp_header_protocol, sp_prefix_len, SpCut, SpError,
 };
-pub use crate::transports::ws::{Deframer, WsError, WsEvent, WsStep};
+pub use crate::transports::ws::frame::{Deframer, WsError, WsEvent, WsStep};
 
 /// WebSocket frame helpers (RFC 6455 section 5).
 pub mod ws {
 
-    pub use crate::transports::ws::FrameHead;
+    pub use crate::transports::ws::frame::FrameHead;
 
     /// A frame header at the front of `b`: `Ok(None)` if incomplete.
     pub fn parse_header(b: &[u8]) -> Result<Option<FrameHead>, super::WsError> {
-        crate::transports::ws::parse_header(b).map_err(|()| super::WsError::Header)
+        crate::transports::ws::frame::parse_header(b).map_err(|()| super::WsError::Header)
     }
 
     /// A final frame's header for a payload of `len` bytes.
     pub fn frame_header(op: u8, len: usize, mask: Option<[u8; 4]>) -> Vec<u8> {
         let mut h = [0u8; 14];
-        let n = crate::transports::ws::frame_header(&mut h, op, len, mask);
+        let n = crate::transports::ws::frame::frame_header(&mut h, op, len, mask);
         h[..n].to_vec()
     }
 
     pub fn apply_mask(data: &mut [u8], key: [u8; 4], at: usize) {
-        crate::transports::ws::apply_mask(data, key, at)
+        crate::transports::ws::frame::apply_mask(data, key, at)
     }
 }
 
 /// The WebSocket opening handshake (RFC 6455 section 4).
 pub mod http {
-    use crate::transports::ws;
+    use crate::transports::ws::http;
 
     /// Where an HTTP head ends (past its blank line), if complete.
     pub fn header_end(b: &[u8]) -> Option<usize> {
-        ws::header_end(b)
+        http::header_end(b)
     }
 
     /// The server's check of an upgrade request: (path, key, protocol),
     /// or the HTTP error status to answer.
     pub fn parse_request(head: &[u8]) -> Result<(String, String, String), u16> {
-        ws::parse_request(head).map(|r| (r.path, r.key, r.protocol))
+        http::parse_request(head).map(|r| (r.path, r.key, r.protocol))
     }
 
     /// The server's 101 reply to a request with this key and protocol.
     pub fn accept_reply(key: &str, protocol: &str) -> Vec<u8> {
-        ws::accept_reply(key, protocol)
+        http::accept_reply(key, protocol)
     }
 
     /// The server's error reply.
     pub fn error_reply(status: u16) -> Vec<u8> {
-        ws::error_reply(status)
+        http::error_reply(status)
     }
 
     /// The client's request to `host` and `path` asking for the peer's
     /// protocol, and the `Sec-WebSocket-Accept` value it expects.
     pub fn client_request(host: &str, path: &str, peer_protocol: i32) -> (Vec<u8>, String) {
-        ws::client_request(host, path, peer_protocol)
+        http::client_request(host, path, peer_protocol)
     }
 
     /// The client's check of the server's reply.
     pub fn check_response(head: &[u8], accept: &str, protocol: &str) -> bool {
-        ws::check_response(head, accept, protocol).is_ok()
+        http::check_response(head, accept, protocol).is_ok()
     }
 
     /// The `Sec-WebSocket-Protocol` value for an SP protocol.
     pub fn sp_name(protocol: i32) -> String {
-        ws::sp_name(protocol)
+        http::sp_name(protocol)
     }
 }
 

@@ -18,13 +18,6 @@ mod core;
 mod ffi;
 mod protocols;
 mod reactor;
-// Until the split lands (issue 10): src/transports/ is being restructured
-// elsewhere, its unsafe code is brought under these lints then.
-#[allow(
-    unsafe_op_in_unsafe_fn,
-    clippy::undocumented_unsafe_blocks,
-    clippy::multiple_unsafe_ops_per_block
-)]
 mod transports;
 
 /// The peer- and caller-fed parsers as pure functions over bytes, for the

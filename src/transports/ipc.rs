@@ -6,6 +6,8 @@
 //! process's leftover) replaces it; binding over a live one is
 //! `EADDRINUSE`. The file is removed when the endpoint goes.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use socket2::SockAddr;
@@ -19,22 +21,10 @@ fn unix_addr(bytes: &[u8]) -> Result<SockAddr> {
     if bytes.len() >= SUN_PATH {
         return Err(Error::NAMETOOLONG);
     }
-    // SAFETY: we fill a zeroed sockaddr_un (which fits sockaddr_storage)
-    // and report its length.
-    let (_, addr) = unsafe {
-        SockAddr::try_init(|storage, len| {
-            let sun = storage as *mut libc::sockaddr_un;
-            (*sun).sun_family = libc::AF_UNIX as libc::sa_family_t;
-            for (i, b) in bytes.iter().enumerate() {
-                (*sun).sun_path[i] = *b as libc::c_char;
-            }
-            let base = std::mem::size_of::<libc::sa_family_t>();
-            *len = (base + bytes.len() + usize::from(bytes.first() != Some(&0))) as libc::socklen_t;
-            Ok(())
-        })
-    }
-    .map_err(|_| Error::INVAL)?;
-    Ok(addr)
+    // socket2 fills a zeroed sockaddr_un with the bytes and gives it the
+    // length Linux expects: the path and its NUL, or an abstract name
+    // (leading NUL) without one. The check above is the stricter one.
+    SockAddr::unix(OsStr::from_bytes(bytes)).map_err(|_| Error::INVAL)
 }
 
 /// The address of `ipc://path`.
@@ -86,5 +76,25 @@ mod tests {
         assert_eq!(path_addr("").err(), Some(Error::INVAL));
         assert!(abstract_addr("x").is_ok());
         assert_eq!(abstract_addr("").err(), Some(Error::INVAL));
+    }
+
+    #[test]
+    fn addresses_and_their_lengths() {
+        let family = std::mem::size_of::<libc::sa_family_t>() as libc::socklen_t;
+        let a = path_addr("/tmp/x.ipc").unwrap();
+        assert_eq!(a.len(), family + 10 + 1, "the path and its NUL");
+        assert_eq!(a.as_pathname(), Some(std::path::Path::new("/tmp/x.ipc")));
+        let a = abstract_addr("name").unwrap();
+        assert_eq!(a.len(), family + 1 + 4, "NUL and name, no terminator");
+        assert_eq!(a.as_abstract_namespace(), Some(&b"name"[..]));
+        let long = "a".repeat(SUN_PATH - 1);
+        assert_eq!(
+            path_addr(&long).unwrap().len(),
+            family + SUN_PATH as libc::socklen_t
+        );
+        assert_eq!(
+            abstract_addr(&long[1..]).unwrap().len(),
+            family + SUN_PATH as libc::socklen_t - 1
+        );
     }
 }

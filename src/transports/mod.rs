@@ -3,6 +3,7 @@
 //! transports driven by the reactor (`stream` for connections, `net` for
 //! dialers and listeners).
 
+pub mod dest;
 pub mod framing;
 pub mod inproc;
 pub mod ipc;
@@ -91,8 +92,8 @@ pub fn create(
             } else {
                 ipc::abstract_addr(rest)?
             };
-            let spec = net::DialSpec {
-                dest: net::Dest::Unix(a),
+            let spec = dest::DialSpec {
+                dest: dest::Dest::Unix(a),
                 local: None,
                 ws: None,
             };

@@ -17,8 +17,9 @@ use crate::core::options::Options;
 use crate::core::shared::Shared;
 use crate::core::stats::Stats;
 use crate::reactor::{self, Source, TimerId};
+use crate::transports::dest::{Dest, DialSpec};
 use crate::transports::stream::{Attach, Conn, ConnSet, Ended, Hooks, Role, WsRouter};
-use crate::transports::ws;
+use crate::transports::ws::http;
 
 /// What an endpoint takes from its socket when it is created.
 #[derive(Clone)]
@@ -26,7 +27,6 @@ pub(crate) struct EpConfig {
     pub shared: Arc<Shared>,
     pub eid: i32,
     pub prios: (u8, u8),
-    pub rcvmaxsize: i64,
     pub sndbuf: usize,
     pub reconnect_ivl: Duration,
     pub reconnect_ivl_max: Duration,
@@ -44,7 +44,6 @@ impl EpConfig {
             shared: shared.clone(),
             eid,
             prios: (opts.sndprio as u8, opts.rcvprio as u8),
-            rcvmaxsize: opts.rcvmaxsize as i64,
             sndbuf: opts.sndbuf.max(1) as usize,
             reconnect_ivl: Duration::from_millis(opts.reconnect_ivl.max(0) as u64),
             reconnect_ivl_max: Duration::from_millis(opts.reconnect_ivl_max.max(0) as u64),
@@ -65,7 +64,6 @@ impl EpConfig {
             shared: self.shared.clone(),
             eid: self.eid,
             prios: self.prios,
-            rcvmaxsize: self.rcvmaxsize,
             sndbuf: self.sndbuf,
             ws_text: self.ws_text,
             hooks,
@@ -81,27 +79,6 @@ impl EpConfig {
                 pick(s).fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| v.checked_sub(1));
         }
     }
-}
-
-/// Where a dialer connects.
-pub(crate) enum Dest {
-    /// Resolved addresses (tried in turn).
-    Addrs(Vec<SocketAddr>),
-    /// A host name, resolved off the caller's thread at each attempt.
-    Resolve {
-        host: String,
-        port: u16,
-        ipv4only: bool,
-    },
-    Unix(SockAddr),
-}
-
-pub(crate) struct DialSpec {
-    pub dest: Dest,
-    /// Local address to bind before connecting (`tcp://local;host:port`).
-    pub local: Option<std::net::IpAddr>,
-    /// WebSocket: the Host header and the path.
-    pub ws: Option<(String, String)>,
 }
 
 struct DialState {
@@ -261,7 +238,7 @@ impl Dialer {
             },
             Some((host, path)) => {
                 let peer = self.cfg.shared.peer;
-                let (request, accept) = ws::client_request(host, path, peer);
+                let (request, accept) = http::client_request(host, path, peer);
                 Role::WsClient { request, accept }
             }
         };

@@ -10,7 +10,7 @@ use std::ffi::CStr;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
 use crate::core::error::{Error, Result};
-use crate::transports::net::{Dest, DialSpec};
+use crate::transports::dest::{Dest, DialSpec};
 
 /// `host:port` split, the host without brackets. EINVAL when malformed.
 pub(crate) fn split_host_port(s: &str) -> Result<(&str, u16)> {
@@ -52,7 +52,8 @@ pub(crate) fn valid_hostname(h: &str) -> bool {
 /// The address of a local interface by name (`lo`, `eth0`).
 pub(crate) fn interface_addr(name: &str, ipv4only: bool) -> Option<IpAddr> {
     let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
-    // SAFETY: getifaddrs fills a list we free below with freeifaddrs.
+    // SAFETY: getifaddrs only writes the list's head into `head`, a valid
+    // pointer to a local; the list is freed below with freeifaddrs.
     if unsafe { libc::getifaddrs(&mut head) } != 0 {
         return None;
     }
@@ -60,33 +61,39 @@ pub(crate) fn interface_addr(name: &str, ipv4only: bool) -> Option<IpAddr> {
     let mut v6 = None;
     let mut p = head;
     while !p.is_null() {
-        // SAFETY: p walks the list getifaddrs returned; entries stay valid
-        // until freeifaddrs.
+        // SAFETY: p is non-null and walks the list getifaddrs returned
+        // (each entry's ifa_next); entries stay valid and unchanged until
+        // freeifaddrs below, after the last use of `ifa`.
         let ifa = unsafe { &*p };
         p = ifa.ifa_next;
         if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
             continue;
         }
-        // SAFETY: ifa_name is a NUL-terminated string owned by the list.
+        // SAFETY: ifa_name is non-null (checked) and points to a
+        // NUL-terminated string owned by the list, alive until freeifaddrs.
         let n = unsafe { CStr::from_ptr(ifa.ifa_name) };
         if n.to_bytes() != name.as_bytes() {
             continue;
         }
-        // SAFETY: ifa_addr is non-null and its family tells its real type.
+        // SAFETY: ifa_addr is non-null (checked) and points to a socket
+        // address owned by the list; every one starts with sa_family.
         let fam = unsafe { (*ifa.ifa_addr).sa_family } as i32;
         if fam == libc::AF_INET && v4.is_none() {
-            // SAFETY: AF_INET means a sockaddr_in.
+            // SAFETY: with family AF_INET, ifa_addr points to a whole,
+            // aligned sockaddr_in owned by the list (getifaddrs(3)).
             let sin = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in) };
             v4 = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
                 sin.sin_addr.s_addr,
             ))));
         } else if fam == libc::AF_INET6 && v6.is_none() {
-            // SAFETY: AF_INET6 means a sockaddr_in6.
+            // SAFETY: with family AF_INET6, ifa_addr points to a whole,
+            // aligned sockaddr_in6 owned by the list (getifaddrs(3)).
             let sin6 = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in6) };
             v6 = Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
         }
     }
-    // SAFETY: head came from getifaddrs.
+    // SAFETY: head came from a successful getifaddrs and is freed once;
+    // no reference into the list outlives the loop above.
     unsafe { libc::freeifaddrs(head) };
     if ipv4only {
         v4
@@ -127,11 +134,13 @@ pub(crate) fn drop_if_self_connected(s: &socket2::Socket) -> bool {
         _ => return false,
     }
     let _ = s.set_linger(Some(std::time::Duration::ZERO));
-    // SAFETY: an all-zero sockaddr with family AF_UNSPEC is a valid
-    // argument; connect only reads it.
+    // SAFETY: sockaddr is a plain C struct of integers, for which all
+    // zeros is a valid value.
     let mut unspec: libc::sockaddr = unsafe { std::mem::zeroed() };
     unspec.sa_family = libc::AF_UNSPEC as libc::sa_family_t;
-    // SAFETY: the descriptor is a socket the caller owns.
+    // SAFETY: the descriptor is open for the call (the caller lends us the
+    // socket that holds it), and `unspec` is an initialized sockaddr of
+    // exactly the length passed, which connect only reads.
     unsafe {
         libc::connect(
             std::os::fd::AsRawFd::as_raw_fd(s),

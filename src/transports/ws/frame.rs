@@ -1,28 +1,8 @@
-//! ws: SP over WebSocket (RFC 6455, sp-websocket-mapping-01).
-//!
-//! The opening handshake names the SP protocol in `Sec-WebSocket-Protocol`
-//! as `<name>.sp.nanomsg.org`, where the name is the *server's* protocol
-//! (a REQ client asks for `rep.sp.nanomsg.org`), as nanomsg 1.x and nng
-//! spell it. Each SP message is one WebSocket message (binary, or text when
-//! `NN_WS_MSG_TYPE` says so); fragments are joined, pings are answered,
-//! a close is answered and ends the connection. Clients mask, servers do
-//! not, and a server drops a client that does not.
-//!
-//! Several sockets may bind different paths on one port: the port's
-//! listener belongs to all of them and routes each upgrade by its path.
+//! WebSocket framing (RFC 6455 section 5) as pure functions over bytes:
+//! frame headers, masking, and the [`Deframer`] that turns received bytes
+//! into messages and control frames.
 
 use std::cell::Cell;
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::{Arc, Weak};
-
-use base64::Engine;
-use parking_lot::Mutex;
-use sha1::{Digest, Sha1};
-
-use crate::core::error::{Error, Result};
-use crate::transports::net::{EpConfig, Listener};
-use crate::transports::stream::{Attach, Conn, ConnSet, Hooks, WsRouter};
 
 pub(crate) const OP_CONT: u8 = 0x0;
 pub(crate) const OP_TEXT: u8 = 0x1;
@@ -30,10 +10,6 @@ pub(crate) const OP_BINARY: u8 = 0x2;
 pub(crate) const OP_CLOSE: u8 = 0x8;
 pub(crate) const OP_PING: u8 = 0x9;
 pub(crate) const OP_PONG: u8 = 0xa;
-
-/// The longest HTTP head we read (request or response).
-pub(crate) const MAX_HTTP: usize = 8192;
-const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /// A parsed frame header.
 #[derive(Debug, PartialEq, Eq)]
@@ -120,6 +96,30 @@ pub(crate) fn apply_mask(data: &mut [u8], key: [u8; 4], at: usize) {
     for (i, b) in data.iter_mut().enumerate() {
         *b ^= key[(at + i) & 3];
     }
+}
+
+/// A final frame's header as we send it, into `out`: a client masks every
+/// frame with a fresh key (returned with the header's length), a server
+/// masks none (RFC 6455 5.1).
+pub(crate) fn send_header(
+    out: &mut [u8; 14],
+    op: u8,
+    len: usize,
+    client: bool,
+) -> (usize, Option<[u8; 4]>) {
+    let mask = client.then(mask_key);
+    (frame_header(out, op, len, mask), mask)
+}
+
+/// A client's payload for a frame [`send_header`] made: `parts` joined
+/// into one buffer and masked with `key`.
+pub(crate) fn masked_payload(parts: &[&[u8]], key: [u8; 4]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        m.extend_from_slice(p);
+    }
+    apply_mask(&mut m, key, 0);
+    m
 }
 
 /// What a received WebSocket message may keep of a large message's buffer.
@@ -291,13 +291,14 @@ thread_local! {
     static RNG: Cell<u64> = const { Cell::new(0) };
 }
 
-fn random_u64() -> u64 {
+pub(super) fn random_u64() -> u64 {
     RNG.with(|r| {
         let mut x = r.get();
         if x == 0 {
             let mut seed = [0u8; 8];
-            // SAFETY: fills 8 bytes we own; a failure leaves zeros, which
-            // the fallback below replaces.
+            // SAFETY: `seed` is 8 writable bytes and 8 is the length
+            // passed, so getrandom writes only into it. A failure leaves
+            // zeros, which the clock below makes up for.
             unsafe { libc::getrandom(seed.as_mut_ptr() as *mut libc::c_void, 8, 0) };
             x = u64::from_ne_bytes(seed)
                 ^ (std::time::SystemTime::now()
@@ -315,297 +316,13 @@ fn random_u64() -> u64 {
     })
 }
 
-pub(crate) fn mask_key() -> [u8; 4] {
+fn mask_key() -> [u8; 4] {
     (random_u64() as u32).to_ne_bytes()
-}
-
-/// Where the HTTP head ends (just past the blank line), if it is complete.
-pub(crate) fn header_end(b: &[u8]) -> Option<usize> {
-    b.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
-}
-
-fn accept_key(key: &str) -> String {
-    let mut h = Sha1::new();
-    h.update(key.as_bytes());
-    h.update(GUID.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(h.finalize())
-}
-
-/// The SP protocol name for `Sec-WebSocket-Protocol`.
-pub(crate) fn sp_name(protocol: i32) -> String {
-    let name = crate::consts::protocol_name(protocol).unwrap_or("pair");
-    format!("{name}.sp.nanomsg.org")
-}
-
-/// The protocol a `Sec-WebSocket-Protocol` value names.
-fn protocol_of(name: &str) -> Option<i32> {
-    let n = name.trim().to_ascii_lowercase();
-    let short = n
-        .strip_suffix(".sp.nanomsg.org")
-        .or_else(|| n.strip_prefix("x-nanomsg-"))?;
-    crate::consts::protocol_named(short)
-}
-
-/// The client's upgrade request and the `Sec-WebSocket-Accept` it expects.
-pub(crate) fn client_request(host: &str, path: &str, peer_protocol: i32) -> (Vec<u8>, String) {
-    let mut raw = [0u8; 16];
-    raw[..8].copy_from_slice(&random_u64().to_ne_bytes());
-    raw[8..].copy_from_slice(&random_u64().to_ne_bytes());
-    let key = base64::engine::general_purpose::STANDARD.encode(raw);
-    let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\
-         Sec-WebSocket-Protocol: {}\r\n\r\n",
-        sp_name(peer_protocol)
-    );
-    (req.into_bytes(), accept_key(&key))
-}
-
-/// What a server needs from an upgrade request.
-pub(crate) struct Request {
-    pub path: String,
-    pub key: String,
-    pub protocol: String,
-}
-
-fn header<'a>(headers: &'a [httparse::Header<'a>], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(name))
-        .and_then(|h| std::str::from_utf8(h.value).ok())
-        .map(str::trim)
-}
-
-fn has_token(v: Option<&str>, token: &str) -> bool {
-    v.is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
-}
-
-/// Check an upgrade request; `Err(status)` for the HTTP error reply.
-pub(crate) fn parse_request(head: &[u8]) -> std::result::Result<Request, u16> {
-    // nng asks for a path-less URL with an empty request target
-    // ("GET  HTTP/1.1"): that is "/".
-    let fixed;
-    let head = if head.starts_with(b"GET  ") {
-        fixed = [&b"GET / "[..], &head[5..]].concat();
-        &fixed[..]
-    } else {
-        head
-    };
-    let mut hs = [httparse::EMPTY_HEADER; 64];
-    let mut req = httparse::Request::new(&mut hs);
-    match req.parse(head) {
-        Ok(httparse::Status::Complete(_)) => {}
-        _ => return Err(400),
-    }
-    if req.method != Some("GET") {
-        return Err(405);
-    }
-    if req.version != Some(1) {
-        return Err(505); // RFC 6455 asks for HTTP/1.1
-    }
-    let headers = req.headers;
-    if !has_token(header(headers, "Upgrade"), "websocket")
-        || !has_token(header(headers, "Connection"), "upgrade")
-    {
-        return Err(400);
-    }
-    if header(headers, "Sec-WebSocket-Version") != Some("13") {
-        return Err(426);
-    }
-    let key = header(headers, "Sec-WebSocket-Key").ok_or(400u16)?;
-    if key.is_empty() {
-        return Err(400);
-    }
-    let protocol = header(headers, "Sec-WebSocket-Protocol").ok_or(400u16)?;
-    let path = req.path.unwrap_or("/");
-    let path = path.split('?').next().unwrap_or("/");
-    Ok(Request {
-        path: path.to_string(),
-        key: key.to_string(),
-        protocol: protocol.to_string(),
-    })
-}
-
-pub(crate) fn accept_reply(key: &str, protocol: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n",
-        accept_key(key)
-    )
-    .into_bytes()
-}
-
-pub(crate) fn error_reply(status: u16) -> Vec<u8> {
-    let reason = match status {
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        426 => "Upgrade Required",
-        431 => "Request Header Fields Too Large",
-        505 => "HTTP Version Not Supported",
-        _ => "Error",
-    };
-    let extra = if status == 426 {
-        "Sec-WebSocket-Version: 13\r\n"
-    } else {
-        ""
-    };
-    format!("HTTP/1.1 {status} {reason}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n")
-        .into_bytes()
-}
-
-/// Check the server's reply to our upgrade.
-pub(crate) fn check_response(
-    head: &[u8],
-    accept: &str,
-    protocol: &str,
-) -> std::result::Result<(), ()> {
-    let mut hs = [httparse::EMPTY_HEADER; 64];
-    let mut resp = httparse::Response::new(&mut hs);
-    match resp.parse(head) {
-        Ok(httparse::Status::Complete(_)) if resp.code == Some(101) => {}
-        _ => return Err(()),
-    }
-    if header(resp.headers, "Sec-WebSocket-Accept") != Some(accept) {
-        return Err(());
-    }
-    // The server must agree to the protocol we asked for.
-    match header(resp.headers, "Sec-WebSocket-Protocol") {
-        Some(p) if p.eq_ignore_ascii_case(protocol) => Ok(()),
-        _ => Err(()),
-    }
-}
-
-// ---- endpoints ----
-
-/// One bound path: the socket endpoint it belongs to and its connections.
-pub(crate) struct Binding {
-    cfg: EpConfig,
-    me: Weak<Binding>,
-    conns: ConnSet,
-}
-
-/// Its connections leave `conns` by themselves when they end.
-impl Hooks for Binding {}
-
-/// A listening port shared by every path bound on it.
-pub(crate) struct Port {
-    addr: SocketAddr,
-    paths: Mutex<HashMap<String, Arc<Binding>>>,
-    listener: Mutex<Option<Arc<Listener>>>,
-}
-
-impl WsRouter for Port {
-    fn route(&self, conn: &Arc<Conn>, path: &str, proto: &str) -> std::result::Result<Attach, u16> {
-        let b = self.paths.lock().get(path).cloned().ok_or(404u16)?;
-        let ours = b.cfg.shared.protocol;
-        let asked = protocol_of(proto).ok_or(400u16)?;
-        // Clients ask for the server's own protocol (nanomsg 1.x and nng
-        // both do; upstream refuses anything else with 400).
-        if asked != ours {
-            return Err(400);
-        }
-        let hooks: Weak<dyn Hooks> = b.me.clone();
-        let a = b.cfg.attach(hooks);
-        b.conns.add(conn);
-        b.cfg
-            .shared
-            .stats
-            .accepted_connections
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(a)
-    }
-}
-
-static PORTS: Mutex<Option<HashMap<SocketAddr, Weak<Port>>>> = Mutex::new(None);
-
-/// A socket's `ws://` bind: one path on a (possibly shared) port.
-pub(crate) struct WsBind {
-    done: bool,
-    port: Arc<Port>,
-    path: String,
-    binding: Arc<Binding>,
-}
-
-impl WsBind {
-    pub(crate) fn new(addr: SocketAddr, path: &str, cfg: EpConfig) -> Result<WsBind> {
-        let mut reg = PORTS.lock();
-        let map = reg.get_or_insert_with(HashMap::new);
-        let port = match map.get(&addr).and_then(Weak::upgrade) {
-            Some(p) => p,
-            None => {
-                let p = Arc::new(Port {
-                    addr,
-                    paths: Mutex::new(HashMap::new()),
-                    listener: Mutex::new(None),
-                });
-                let router: Arc<dyn WsRouter> = p.clone();
-                let l = Listener::bind_tcp(addr, &cfg, Some(router))?;
-                *p.listener.lock() = Some(l);
-                map.insert(addr, Arc::downgrade(&p));
-                p
-            }
-        };
-        let mut paths = port.paths.lock();
-        if paths.contains_key(path) {
-            return Err(Error::ADDRINUSE);
-        }
-        let binding = Arc::new_cyclic(|me| Binding {
-            cfg,
-            me: me.clone(),
-            conns: ConnSet::new(),
-        });
-        paths.insert(path.to_string(), binding.clone());
-        drop(paths);
-        Ok(WsBind {
-            done: false,
-            port,
-            path: path.to_string(),
-            binding,
-        })
-    }
-
-    pub(crate) fn shutdown(&mut self, graceful: bool) {
-        if std::mem::replace(&mut self.done, true) {
-            return;
-        }
-        let last = {
-            let mut paths = self.port.paths.lock();
-            if paths
-                .get(&self.path)
-                .is_some_and(|b| Arc::ptr_eq(b, &self.binding))
-            {
-                paths.remove(&self.path);
-            }
-            paths.is_empty()
-        };
-        self.binding.conns.end_all(graceful);
-        if last {
-            let mut reg = PORTS.lock();
-            // Someone may have bound a new path meanwhile.
-            if self.port.paths.lock().is_empty() {
-                if let Some(map) = reg.as_mut() {
-                    map.remove(&self.port.addr);
-                }
-                if let Some(l) = self.port.listener.lock().take() {
-                    l.shutdown(graceful);
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rfc6455_accept_key() {
-        assert_eq!(
-            accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
-            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
-        );
-    }
 
     #[test]
     fn frame_headers_round_trip() {
@@ -938,25 +655,26 @@ mod tests {
     }
 
     #[test]
-    fn requests() {
-        let (req, accept) = client_request("h:1", "/x", crate::consts::NN_REP);
-        let r = parse_request(&req).unwrap();
-        assert_eq!(r.path, "/x");
-        assert_eq!(r.protocol, "rep.sp.nanomsg.org");
-        assert_eq!(protocol_of(&r.protocol), Some(crate::consts::NN_REP));
-        let reply = accept_reply(&r.key, &r.protocol);
-        assert!(check_response(&reply, &accept, "rep.sp.nanomsg.org").is_ok());
-        assert!(check_response(&reply, &accept, "req.sp.nanomsg.org").is_err());
-        assert!(check_response(&error_reply(404), &accept, "rep.sp.nanomsg.org").is_err());
-        let old = String::from_utf8(client_request("h:1", "/", 16).0).unwrap();
-        let old = old.replace("HTTP/1.1", "HTTP/1.0");
-        assert_eq!(parse_request(old.as_bytes()).err(), Some(505));
-        assert_eq!(parse_request(b"garbage\r\n\r\n").err(), Some(400));
-        assert_eq!(
-            parse_request(b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n").err(),
-            Some(400)
-        );
-        let nng = String::from_utf8(req).unwrap().replace("GET /x ", "GET  ");
-        assert_eq!(parse_request(nng.as_bytes()).unwrap().path, "/");
+    fn what_we_send_parses_back() {
+        for client in [false, true] {
+            let mut h = [0u8; 14];
+            let (n, mask) = send_header(&mut h, OP_BINARY, 7, client);
+            assert_eq!(mask.is_some(), client, "clients mask, servers do not");
+            let mut frame = h[..n].to_vec();
+            match mask {
+                Some(k) => frame.extend(masked_payload(&[b"hdr", b"", b"body"], k)),
+                None => frame.extend_from_slice(b"hdrbody"),
+            }
+            let mut d = Deframer::default();
+            let step = d.next(&frame, client, -1);
+            assert_eq!(
+                step,
+                Ok(WsStep::Frame {
+                    used: frame.len(),
+                    event: WsEvent::Message
+                })
+            );
+            assert_eq!(d.take_message(|m| m.to_vec()), b"hdrbody");
+        }
     }
 }

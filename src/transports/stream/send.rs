@@ -1,0 +1,471 @@
+//! The send path: corking, direct writes by the sender, the reactor's
+//! flush, WebSocket control frames.
+
+use std::collections::VecDeque;
+use std::io;
+use std::io::IoSlice;
+use std::os::fd::BorrowedFd;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::sys::{send_iov, would_block};
+use super::{Conn, Ended, Phase, Role};
+use crate::core::msg::{Chunk, Msg};
+use crate::core::pipe::PushError;
+use crate::core::sig::Event;
+use crate::reactor;
+use crate::transports::framing::IPC_MSG_NORMAL;
+use crate::transports::ws::frame::{
+    apply_mask, masked_payload, send_header, OP_BINARY, OP_PONG, OP_TEXT,
+};
+
+/// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
+const BATCH_FRAMES: usize = 256;
+/// A send this soon after the previous one is corked: a stream of sends
+/// is written in batches; a lone send is written at once.
+const BATCH_GAP: Duration = Duration::from_micros(15);
+/// A cork is written when it holds this much...
+const CORK_BYTES: usize = 16 * 1024;
+/// ...or when it is this old.
+const CORK_DELAY: Duration = Duration::from_micros(40);
+
+pub(super) struct Frame {
+    pub(super) prefix: [u8; 14],
+    pub(super) plen: u8,
+    pub(super) msg: Msg,
+    /// WebSocket client frames: header and body masked into one buffer.
+    pub(super) masked: Option<Vec<u8>>,
+    /// Bytes of this frame already written.
+    pub(super) off: usize,
+}
+
+impl Frame {
+    pub(super) fn len(&self) -> usize {
+        self.plen as usize
+            + match &self.masked {
+                Some(m) => m.len(),
+                None => self.msg.size(),
+            }
+    }
+
+    /// A WebSocket pong (see `Conn::send_control`).
+    pub(super) fn is_pong(&self) -> bool {
+        self.plen >= 2 && self.prefix[0] == 0x80 | OP_PONG && self.masked.is_some()
+    }
+
+    pub(super) fn control(prefix: &[u8], payload: Vec<u8>) -> Frame {
+        let mut p = [0u8; 14];
+        p[..prefix.len()].copy_from_slice(prefix);
+        Frame {
+            prefix: p,
+            plen: prefix.len() as u8,
+            msg: Msg::new(Chunk::from_slice(&[]).expect("empty chunk")),
+            masked: Some(payload),
+            off: 0,
+        }
+    }
+
+    /// Append the unwritten parts to `iov`.
+    pub(super) fn slices<'a>(&'a self, iov: &mut Vec<IoSlice<'a>>) {
+        let mut skip = self.off;
+        let body: &[u8] = self.msg.body.as_slice();
+        let parts: [&[u8]; 3] = match &self.masked {
+            Some(m) => [&self.prefix[..self.plen as usize], m, &[]],
+            None => [&self.prefix[..self.plen as usize], &self.msg.hdr, body],
+        };
+        for p in parts {
+            if skip >= p.len() {
+                skip -= p.len();
+                continue;
+            }
+            let s = &p[skip..];
+            skip = 0;
+            iov.push(IoSlice::new(s));
+        }
+    }
+}
+
+pub(super) struct Wr {
+    pub(super) q: VecDeque<Frame>,
+    /// Bytes queued or in flight (bounded by `NN_SNDBUF`).
+    pub(super) bytes: usize,
+    /// The reactor owns the output: frames are in flight or queued.
+    pub(super) flushing: bool,
+    pub(super) producer_blocked: bool,
+    /// A write failed; the reactor tears the connection down.
+    pub(super) failed: bool,
+    /// The cork timer is set (see `send`).
+    pub(super) cork_armed: bool,
+    pub(super) last_send: Option<Instant>,
+    /// The `sendmsg` vector of the sender's own writes.
+    pub(super) iov: IoVecs,
+}
+
+/// The frames the reactor is writing (`Conn::flush`), taken from `Wr::q`
+/// a batch at a time.
+#[derive(Default)]
+pub(super) struct Flight {
+    pub(super) q: VecDeque<Frame>,
+    /// The `sendmsg` vector of the reactor's writes.
+    pub(super) iov: IoVecs,
+}
+
+/// A writer's `sendmsg` vector, kept between writes so that a write
+/// allocates nothing. Between writes it holds no slice (a slice would
+/// outlive the frame it points into), only its capacity.
+#[derive(Default)]
+pub(super) struct IoVecs(Vec<IoSlice<'static>>);
+
+impl IoVecs {
+    /// The empty vector, for slices of frames that live as long as `'a`.
+    fn lend<'a>(&mut self) -> Vec<IoSlice<'a>> {
+        recycle(std::mem::take(&mut self.0))
+    }
+
+    /// Take back what `lend` gave out (emptied here).
+    fn restore(&mut self, v: Vec<IoSlice<'_>>) {
+        self.0 = recycle(v);
+    }
+}
+
+/// An empty vector on `v`'s allocation, for slices of another lifetime.
+/// Collecting a vector's own iterator into a vector of a type with the
+/// same layout reuses the allocation (std's in-place collection), and an
+/// empty vector holds no slice that could dangle.
+fn recycle<'b>(mut v: Vec<IoSlice<'_>>) -> Vec<IoSlice<'b>> {
+    v.clear();
+    v.into_iter()
+        .map(|_| -> IoSlice<'b> { unreachable!() })
+        .collect()
+}
+
+/// Write as much of `frames` as the socket takes. Completed frames are
+/// popped and their sizes summed into the result. `Ok` with frames left
+/// means the socket is full.
+pub(super) fn write_frames(
+    fd: BorrowedFd<'_>,
+    frames: &mut VecDeque<Frame>,
+    iovs: &mut IoVecs,
+) -> io::Result<(usize, bool)> {
+    let mut freed = 0;
+    while !frames.is_empty() {
+        let mut iov = iovs.lend();
+        for f in frames.iter().take(BATCH_FRAMES) {
+            f.slices(&mut iov);
+        }
+        let sent = send_iov(fd, &iov);
+        iovs.restore(iov);
+        let mut n = match sent {
+            Ok(n) => n,
+            Err(e) if would_block(&e) => return Ok((freed, false)),
+            Err(e) => return Err(e),
+        };
+        while n > 0 {
+            let f = frames.front_mut().expect("written bytes belong to a frame");
+            let left = f.len() - f.off;
+            if n >= left {
+                n -= left;
+                freed += f.msg.size();
+                frames.pop_front();
+            } else {
+                f.off += n;
+                n = 0;
+            }
+        }
+        if frames.front().is_some_and(|f| f.off > 0) {
+            // Short write: the socket buffer is full.
+            return Ok((freed, false));
+        }
+    }
+    Ok((freed, true))
+}
+
+impl Conn {
+    /// Queue raw bytes (handshake, HTTP reply) ahead of any message.
+    pub(super) fn queue_raw(&self, bytes: Vec<u8>) {
+        let f = Frame::control(&[], bytes);
+        let mut wr = self.wr.lock();
+        wr.q.push_back(f);
+        wr.flushing = true;
+    }
+
+    pub(super) fn frame(&self, msg: Msg) -> Frame {
+        let size = msg.size();
+        let mut prefix = [0u8; 14];
+        let plen;
+        let mut masked = None;
+        match &self.role {
+            Role::Sp { ipc: false } => {
+                prefix[..8].copy_from_slice(&(size as u64).to_be_bytes());
+                plen = 8;
+            }
+            Role::Sp { ipc: true } => {
+                prefix[0] = IPC_MSG_NORMAL;
+                prefix[1..9].copy_from_slice(&(size as u64).to_be_bytes());
+                plen = 9;
+            }
+            Role::WsServer { .. } | Role::WsClient { .. } => {
+                let client = matches!(self.role, Role::WsClient { .. });
+                let op = if self.attach.get().is_some_and(|a| a.ws_text) {
+                    OP_TEXT
+                } else {
+                    OP_BINARY
+                };
+                let mask;
+                (plen, mask) = send_header(&mut prefix, op, size, client);
+                masked = mask.map(|k| masked_payload(&[&msg.hdr, msg.body.as_slice()], k));
+            }
+        }
+        Frame {
+            prefix,
+            plen: plen as u8,
+            msg,
+            masked,
+            off: 0,
+        }
+    }
+
+    pub(crate) fn send(self: &Arc<Self>, msg: Msg) -> Result<(), PushError> {
+        let Some(a) = self.attach.get() else {
+            return Err(PushError::Closed(msg));
+        };
+        let size = msg.size();
+        let mut wr = self.wr.lock();
+        if wr.failed || self.closed.load(Ordering::Acquire) {
+            return Err(PushError::Closed(msg));
+        }
+        if wr.bytes > 0 && wr.bytes + size > a.sndbuf {
+            wr.producer_blocked = true;
+            return Err(PushError::Full(msg));
+        }
+        let frame = self.frame(msg);
+        if wr.flushing {
+            // The reactor owns the output: it takes this with the rest.
+            wr.bytes += size;
+            wr.q.push_back(frame);
+            return Ok(());
+        }
+        // A lone message goes out at once; one that follows another
+        // closely is corked, and the sender writes the cork itself when it
+        // is full (or the reactor when the cork timer fires).
+        let now = Instant::now();
+        let burst = wr
+            .last_send
+            .is_some_and(|t| now.saturating_duration_since(t) < BATCH_GAP);
+        wr.last_send = Some(now);
+        wr.bytes += size;
+        wr.q.push_back(frame);
+        if !burst || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
+            let queued = std::mem::take(&mut wr.bytes);
+            // SAFETY: we hold `wr` and found `wr.failed` false.
+            let fd = unsafe { self.borrow_fd() };
+            let Wr { q, iov, .. } = &mut *wr;
+            match write_frames(fd, q, iov) {
+                Ok((freed, done)) => {
+                    wr.bytes = queued - freed;
+                    if !done {
+                        // Socket full: the reactor finishes on the next
+                        // writable edge.
+                        wr.flushing = true;
+                        drop(wr);
+                        reactor::get().poke(self.clone());
+                    }
+                }
+                Err(_) => {
+                    // The reactor notices the broken connection and ends
+                    // the pipe; what was queued is lost with it, as upstream.
+                    wr.bytes = queued;
+                    wr.failed = true;
+                    drop(wr);
+                    reactor::get().poke(self.clone());
+                }
+            }
+        } else if !wr.cork_armed {
+            wr.cork_armed = true;
+            drop(wr);
+            self.after(now + CORK_DELAY, Conn::uncork);
+        }
+        Ok(())
+    }
+
+    /// The cork timer (reactor thread): write what the sender left corked.
+    pub(super) fn uncork(self: &Arc<Self>) {
+        let go = {
+            let mut wr = self.wr.lock();
+            wr.cork_armed = false;
+            let go = !wr.flushing && !wr.q.is_empty();
+            if go {
+                wr.flushing = true;
+            }
+            go
+        };
+        if go {
+            self.flush();
+        }
+    }
+
+    /// Has everything queued for the peer been written (or given up)?
+    pub(super) fn flushed(&self) -> bool {
+        if self.is_closed() {
+            return true;
+        }
+        let wr = self.wr.lock();
+        wr.q.is_empty() && !wr.flushing
+    }
+
+    /// Write queued frames (reactor thread). One lock of `wr` per batch
+    /// both settles what the last write freed and takes the next frames:
+    /// the sender contends for that lock on every message.
+    pub(super) fn flush(self: &Arc<Self>) {
+        if !self.connected.load(Ordering::Acquire) || self.is_closed() {
+            return;
+        }
+        let mut fl = self.flight.lock();
+        let mut freed = 0;
+        loop {
+            let (unblock, idle) = {
+                let mut wr = self.wr.lock();
+                let unblock = self.written(&mut wr, freed);
+                let mut idle = false;
+                if fl.q.is_empty() {
+                    if wr.q.is_empty() {
+                        wr.flushing = false;
+                        // A send right after this is part of the same burst.
+                        wr.last_send = Some(Instant::now());
+                        idle = true;
+                    } else {
+                        let n = wr.q.len().min(BATCH_FRAMES);
+                        fl.q.extend(wr.q.drain(..n));
+                    }
+                }
+                (unblock, idle)
+            };
+            if unblock {
+                // No event is posted while `flight` is held.
+                drop(fl);
+                self.post(Event::Out(self.id));
+                fl = self.flight.lock();
+            }
+            if idle {
+                drop(fl);
+                self.set_want_write(false);
+                if matches!(*self.phase.lock(), Phase::Closing) {
+                    self.end(Ended::Closed);
+                }
+                return;
+            }
+            // SAFETY: a reactor callback that found `closed` false when it
+            // began (checked at the top).
+            let fd = unsafe { self.borrow_fd() };
+            let Flight { q, iov } = &mut *fl;
+            match write_frames(fd, q, iov) {
+                Ok((f, true)) => freed = f,
+                Ok((f, false)) => {
+                    // The socket is full; the next writable edge goes on.
+                    let unblock = self.written(&mut self.wr.lock(), f);
+                    drop(fl);
+                    if unblock {
+                        self.post(Event::Out(self.id));
+                    }
+                    self.set_want_write(true);
+                    return;
+                }
+                Err(_) => {
+                    drop(fl);
+                    self.end(Ended::Broken);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Account for `freed` bytes written; true if a refused sender may now
+    /// retry (post `Out` once `wr` is unlocked).
+    pub(super) fn written(&self, wr: &mut Wr, freed: usize) -> bool {
+        if freed == 0 {
+            return false;
+        }
+        wr.bytes = wr.bytes.saturating_sub(freed);
+        let sndbuf = self.attach.get().map_or(usize::MAX, |a| a.sndbuf);
+        let unblock = wr.producer_blocked && wr.bytes < sndbuf;
+        wr.producer_blocked &= !unblock;
+        unblock
+    }
+
+    /// Send a control frame (pong, close) as soon as possible. Called on
+    /// the reactor thread with `rd` held, so it posts nothing.
+    ///
+    /// When the reactor does not own the output, the frame is written
+    /// straight to the socket: it must not wait behind corked data the peer
+    /// may never read. Whatever the socket does not take (all of it, or
+    /// the rest after a short write) is queued ahead of everything else and
+    /// the reactor writes it first. When the output is already stuck, the
+    /// frame is queued ahead of the data frames not yet started; a pong
+    /// still waiting there is replaced by the new one (RFC 6455 5.5.3
+    /// allows answering only the latest ping), so a peer that pings
+    /// without reading holds at most a few pongs here.
+    pub(super) fn send_control(self: &Arc<Self>, op: u8, mut payload: Vec<u8>) {
+        let client = matches!(self.role, Role::WsClient { .. });
+        let mut prefix = [0u8; 14];
+        let (n, mask) = send_header(&mut prefix, op, payload.len(), client);
+        if let Some(k) = mask {
+            apply_mask(&mut payload, k, 0);
+        }
+        let f = Frame::control(&prefix[..n], payload);
+        let mut wr = self.wr.lock();
+        if wr.failed {
+            return;
+        }
+        if wr.flushing {
+            if op == OP_PONG {
+                if let Some(old) = wr.q.iter_mut().find(|q| q.off == 0 && q.is_pong()) {
+                    *old = f;
+                    return;
+                }
+            }
+            // The front frame may be partly written: never cut into it.
+            let at = usize::from(wr.q.front().is_some_and(|q| q.off > 0));
+            wr.q.insert(at, f);
+            return;
+        }
+        let mut one = VecDeque::from([f]);
+        // SAFETY: we hold `wr` and found `wr.failed` false.
+        let fd = unsafe { self.borrow_fd() };
+        match write_frames(fd, &mut one, &mut wr.iov) {
+            Ok((_, true)) => return,
+            Ok((_, false)) => {
+                // Nothing queued is partly written (the reactor does not
+                // own the output), so the rest goes first.
+                let rest = one.pop_front().expect("the unwritten frame");
+                wr.q.push_front(rest);
+                wr.flushing = true;
+            }
+            Err(_) => wr.failed = true,
+        }
+        drop(wr);
+        reactor::get().poke(self.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_writer_reuses_its_iovec_buffer() {
+        let mut iovs = IoVecs::default();
+        let data = [7u8; 4];
+        let mut v = iovs.lend();
+        v.extend((0..3 * BATCH_FRAMES).map(|_| IoSlice::new(&data)));
+        let (ptr, cap) = (v.as_ptr() as usize, v.capacity());
+        iovs.restore(v);
+        let again = iovs.lend();
+        assert!(again.is_empty());
+        assert_eq!(
+            (again.as_ptr() as usize, again.capacity()),
+            (ptr, cap),
+            "the same allocation"
+        );
+    }
+}
