@@ -227,6 +227,16 @@ pub(crate) mod fake {
         }
     }
 
+    /// A message with this body and no header.
+    pub(crate) fn msg(body: &[u8]) -> Msg {
+        Msg::from_slice(body).unwrap()
+    }
+
+    /// The bodies of what [`FakeEnd::take_sent`] returned.
+    pub(crate) fn bodies(sent: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<Vec<u8>> {
+        sent.into_iter().map(|(_, b)| b).collect()
+    }
+
     /// A pipe on a fresh fake end with no limit on sending.
     pub(crate) fn pipe(prios: (u8, u8)) -> (Pipe, Arc<FakeEnd>) {
         let end = Arc::new(FakeEnd {

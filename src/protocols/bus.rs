@@ -71,12 +71,8 @@ impl Protocol for Bus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::pipe::fake;
+    use crate::core::pipe::fake::{self, msg};
     use crate::protocols::pipe_key;
-
-    fn msg(b: &[u8]) -> Msg {
-        Msg::from_slice(b).unwrap()
-    }
 
     #[test]
     fn bus_sends_to_every_peer_and_receives_from_all_without_header() {

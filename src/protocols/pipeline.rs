@@ -75,16 +75,8 @@ impl Protocol for Pull {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::pipe::fake;
+    use crate::core::pipe::fake::{self, bodies, msg};
     use std::sync::atomic::Ordering;
-
-    fn msg(b: &[u8]) -> Msg {
-        Msg::from_slice(b).unwrap()
-    }
-
-    fn bodies(v: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<Vec<u8>> {
-        v.into_iter().map(|(_, b)| b).collect()
-    }
 
     #[test]
     fn push_load_balances_round_robin() {

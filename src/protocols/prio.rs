@@ -216,15 +216,7 @@ impl Distributor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::pipe::fake;
-
-    fn msg(b: &[u8]) -> Msg {
-        Msg::from_slice(b).unwrap()
-    }
-
-    fn bodies(v: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<Vec<u8>> {
-        v.into_iter().map(|(_, b)| b).collect()
-    }
+    use crate::core::pipe::fake::{self, bodies, msg};
 
     #[test]
     fn fair_queue_takes_turns_within_a_priority() {

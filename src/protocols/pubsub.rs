@@ -106,12 +106,8 @@ impl Protocol for Sub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::pipe::fake;
+    use crate::core::pipe::fake::{self, msg};
     use std::sync::atomic::Ordering;
-
-    fn msg(b: &[u8]) -> Msg {
-        Msg::from_slice(b).unwrap()
-    }
 
     fn sub_with(pipe: Pipe) -> Box<dyn Protocol> {
         let mut sub = Sub::create(false);

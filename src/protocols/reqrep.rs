@@ -283,12 +283,8 @@ impl Protocol for Replier {
 mod tests {
     use super::*;
     use crate::consts::NN_REP;
-    use crate::core::pipe::fake;
+    use crate::core::pipe::fake::{self, msg};
     use std::sync::atomic::Ordering;
-
-    fn msg(b: &[u8]) -> Msg {
-        Msg::from_slice(b).unwrap()
-    }
 
     fn id_of(hdr: &[u8]) -> u32 {
         u32::from_be_bytes(hdr.try_into().expect("a 4-byte request id"))

@@ -148,12 +148,8 @@ impl Protocol for Surveyor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::pipe::fake;
+    use crate::core::pipe::fake::{self, msg};
     use std::sync::atomic::Ordering;
-
-    fn msg(b: &[u8]) -> Msg {
-        Msg::from_slice(b).unwrap()
-    }
 
     fn deadline(sv: &mut dyn Protocol, ms: i32) {
         sv.set_opt(NN_SURVEYOR, NN_SURVEYOR_DEADLINE, &ms.to_ne_bytes())
