@@ -20,13 +20,12 @@
 //!
 //! Handing off: some events let an idle socket act (a new pipe to accept,
 //! room for a request it holds back) or change what its fds should say (a
-//! pipe gone). The poster never runs the owner's protocol itself. If the
-//! owner is present (a thread holds its lock, see [`Sig::enter`]) or a
-//! caller waits for an event of this kind, that thread applies it; else
-//! the mailbox hands it to the I/O thread, which gives it to the [`Owner`].
-//! A holder checks for posts after it lets go ([`Sig::leave`]), and the
-//! poster checks for holders after it posts, so one of them always sees
-//! the event.
+//! pipe gone). The poster never runs the owner's protocol itself. If a
+//! caller waits for an event of this kind, it applies it when it wakes;
+//! else the mailbox hands the owner to the I/O thread, which applies it
+//! under the owner's lock ([`Owner::settle_posted`]). (The poster checks for
+//! waiters after it bumps the epoch, a waiter reads the epoch after it
+//! counts itself: one of them always sees the other.)
 
 use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -122,17 +121,12 @@ struct State {
 
 pub struct Sig {
     handoff: Arc<Handoff>,
-    /// Threads holding the owner's lock (see [`Sig::enter`]).
-    holders: AtomicU32,
     /// Callers in [`Sig::wait`], per direction.
     waiting: [AtomicU32; 2],
     state: Mutex<State>,
     cv: [Condvar; 2],
     epoch: [AtomicU64; 2],
     pending: AtomicBool,
-    /// Among the pending events is one the owner should apply soon even if
-    /// nobody calls into it (see `post`). Set and cleared under `state`.
-    urgent: AtomicBool,
     fds_used: AtomicBool,
     /// Spin before sleeping (off while network pipes are attached: their
     /// peers are woken by the reactor, which a spinning caller would starve
@@ -170,7 +164,6 @@ impl Sig {
                 owner,
                 queued: AtomicBool::new(false),
             }),
-            holders: AtomicU32::new(0),
             waiting: [AtomicU32::new(0), AtomicU32::new(0)],
             state: Mutex::new(State {
                 events: Vec::new(),
@@ -190,7 +183,6 @@ impl Sig {
             cv: [Condvar::new(), Condvar::new()],
             epoch: [AtomicU64::new(0), AtomicU64::new(0)],
             pending: AtomicBool::new(false),
-            urgent: AtomicBool::new(false),
             fds_used: AtomicBool::new(false),
             spin: AtomicBool::new(true),
         }
@@ -228,9 +220,6 @@ impl Sig {
         }
         st.events.push(ev);
         self.pending.store(true, Ordering::SeqCst);
-        if hand_off.is_some() {
-            self.urgent.store(true, Ordering::SeqCst);
-        }
         if send {
             self.bump(&st, Dir::Send);
         }
@@ -242,10 +231,10 @@ impl Sig {
         // the pipe, send a delayed request), and a pipe gone changes its
         // fds. Messages arriving need nothing until someone receives.
         if let Some(wakes) = hand_off {
-            // Pairs with the fence in `leave` and the count in `wait`.
+            // Dekker with `wait`: we bumped the epoch and then read the
+            // count, a waiter counts itself and then reads the epoch.
             fence(Ordering::SeqCst);
-            let watched = self.holders.load(Ordering::SeqCst) > 0
-                || (0..2).any(|i| wakes[i] && self.waiting[i].load(Ordering::SeqCst) > 0);
+            let watched = (0..2).any(|i| wakes[i] && self.waiting[i].load(Ordering::SeqCst) > 0);
             if !watched {
                 self.hand_off();
             }
@@ -258,28 +247,6 @@ impl Sig {
         if h.owner.strong_count() > 0 && !h.queued.swap(true, Ordering::SeqCst) {
             reactor::get().poke(h.clone());
         }
-    }
-
-    /// A thread took the owner's lock: it applies what is posted.
-    pub fn enter(&self) {
-        self.holders.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// The holder let go of the owner's lock. Returns whether events came
-    /// that it may not have seen and that should not wait for the next
-    /// call (messages arriving can): the caller applies them (or hands
-    /// them off with [`Sig::hand_off_posts`]).
-    #[must_use]
-    pub fn leave(&self) -> bool {
-        self.holders.fetch_sub(1, Ordering::SeqCst);
-        fence(Ordering::SeqCst);
-        self.urgent.load(Ordering::SeqCst)
-    }
-
-    /// The owner could not apply its events now (its lock was busy, or
-    /// more keep coming): let the I/O thread do it.
-    pub fn hand_off_posts(&self) {
-        self.hand_off();
     }
 
     /// Wake every waiter in both directions (close, term, option changes).
@@ -325,7 +292,6 @@ impl Sig {
         if self.pending.load(Ordering::Relaxed) && self.pending.swap(false, Ordering::SeqCst) {
             let mut st = self.state.lock();
             std::mem::swap(&mut st.events, out);
-            self.urgent.store(false, Ordering::SeqCst);
         }
     }
 
@@ -347,7 +313,7 @@ impl Sig {
             0
         };
         for _ in 0..rounds {
-            if e.load(Ordering::Acquire) != epoch {
+            if e.load(Ordering::SeqCst) != epoch {
                 return true;
             }
             std::hint::spin_loop();
@@ -355,12 +321,12 @@ impl Sig {
         let mut st = self.state.lock();
         st.sleepers[ix(d)] += 1;
         let mut woke = true;
-        while e.load(Ordering::Acquire) == epoch {
+        while e.load(Ordering::SeqCst) == epoch {
             match deadline {
                 None => self.cv[ix(d)].wait(&mut st),
                 Some(t) => {
                     if self.cv[ix(d)].wait_until(&mut st, t).timed_out() {
-                        woke = e.load(Ordering::Acquire) != epoch;
+                        woke = e.load(Ordering::SeqCst) != epoch;
                         break;
                     }
                 }
@@ -493,25 +459,6 @@ mod tests {
         let mut ev = Vec::new();
         sig.take_events(&mut ev);
         assert_eq!(ev.len(), 3);
-    }
-
-    #[test]
-    fn a_present_owner_applies_posts_itself() {
-        let (owner, sig) = owned();
-        sig.enter();
-        sig.post(Event::In(1));
-        assert!(!sig.leave(), "arriving messages wait for the next call");
-        sig.enter();
-        sig.post(Event::Out(1));
-        sig.post(Event::Closed(1));
-        assert!(sig.leave(), "the holder learns that events came");
-        let mut ev = Vec::new();
-        sig.take_events(&mut ev);
-        assert_eq!(
-            owner.0.load(Ordering::SeqCst),
-            0,
-            "nothing went to the I/O thread"
-        );
     }
 
     #[test]

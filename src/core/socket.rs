@@ -11,7 +11,6 @@
 //! and the I/O thread do reaches it as events in its mailbox.
 
 use std::collections::HashMap;
-use std::ops::{Deref, DerefMut};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -40,35 +39,6 @@ pub struct Socket {
     /// On its own cache lines: what other threads write (the statistics,
     /// the mailbox's counters) stays off the lock's.
     st: CachePadded<Mutex<State>>,
-}
-
-/// The state lock as held: the mailbox knows its owner is present while it
-/// is, and whatever was posted meanwhile is applied when it is let go.
-struct Held<'a> {
-    sock: &'a Socket,
-    st: Option<MutexGuard<'a, State>>,
-}
-
-impl Deref for Held<'_> {
-    type Target = State;
-    fn deref(&self) -> &State {
-        self.st.as_deref().expect("held until dropped")
-    }
-}
-
-impl DerefMut for Held<'_> {
-    fn deref_mut(&mut self) -> &mut State {
-        self.st.as_deref_mut().expect("held until dropped")
-    }
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        drop(self.st.take());
-        if self.sock.sig().leave() {
-            self.sock.settle_posted();
-        }
-    }
 }
 
 struct State {
@@ -165,19 +135,9 @@ impl Socket {
         &self.shared.stats
     }
 
-    /// Take the state lock (see [`Held`]).
-    fn hold(&self) -> Held<'_> {
-        let st = self.st.lock();
-        self.sig().enter();
-        Held {
-            sock: self,
-            st: Some(st),
-        }
-    }
-
     /// Lock the state of a live socket and bring it up to date with posted events.
-    fn lock(&self) -> Result<Held<'_>> {
-        let mut st = self.hold();
+    fn lock(&self) -> Result<MutexGuard<'_, State>> {
+        let mut st = self.st.lock();
         self.check_live(&st)?;
         self.drain(&mut st);
         Ok(st)
@@ -250,26 +210,15 @@ impl Socket {
         }
     }
 
-    /// Apply posted events and settle the fds, unless someone holds the
-    /// lock: they do it when they let go (see [`Held`]). Called by the last
-    /// holder and by the I/O thread (see [`Owner`]), never by another socket.
+    /// Apply posted events and settle the fds: the I/O thread's hand-off
+    /// (see [`Owner`]), never another socket's thread. Blocking on the lock
+    /// is safe there: nobody holding a socket lock waits for the I/O thread.
     fn settle_posted(&self) {
-        // Events may keep coming; a few rounds here, then the I/O thread.
-        for _ in 0..4 {
-            let Some(mut st) = self.st.try_lock() else {
-                return;
-            };
-            self.sig().enter();
-            self.drain(&mut st);
-            if !st.closed {
-                self.settle(&mut st);
-            }
-            drop(st);
-            if !self.sig().leave() {
-                return;
-            }
+        let mut st = self.st.lock();
+        self.drain(&mut st);
+        if !st.closed {
+            self.settle(&mut st);
         }
-        self.sig().hand_off_posts();
     }
 
     /// Run protocol timers that are due.
@@ -335,7 +284,7 @@ impl Socket {
 
     /// Called on the reactor thread: run what is due, wake waiters.
     pub fn fire_timers(&self) {
-        let mut st = self.hold();
+        let mut st = self.st.lock();
         if st.closed {
             return;
         }
@@ -355,7 +304,7 @@ impl Socket {
             return Err((Error::NOTSUP, msg));
         }
         let mut dl: Option<Option<Instant>> = None;
-        let mut st = self.hold();
+        let mut st = self.st.lock();
         loop {
             if let Err(e) = self.check_live(&st) {
                 return Err((e, msg));
@@ -384,7 +333,7 @@ impl Socket {
             let until = earliest(user, st.proto.timer());
             drop(st);
             self.sig().wait(Dir::Send, epoch, until);
-            st = self.hold();
+            st = self.st.lock();
         }
     }
 
@@ -394,7 +343,7 @@ impl Socket {
             return Err(Error::NOTSUP);
         }
         let mut dl: Option<Option<Instant>> = None;
-        let mut st = self.hold();
+        let mut st = self.st.lock();
         loop {
             self.check_live(&st)?;
             let epoch = self.sig().epoch(Dir::Recv);
@@ -423,7 +372,7 @@ impl Socket {
             let until = earliest(user, st.proto.timer());
             drop(st);
             self.sig().wait(Dir::Recv, epoch, until);
-            st = self.hold();
+            st = self.st.lock();
         }
     }
 
@@ -581,7 +530,7 @@ impl Socket {
     /// endpoint, close every pipe and wake every blocked caller with EBADF
     /// (and everyone polling SNDFD/RCVFD).
     pub fn close(&self) {
-        let mut st = self.hold();
+        let mut st = self.st.lock();
         if st.closed {
             return;
         }

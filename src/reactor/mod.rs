@@ -150,7 +150,10 @@ impl Reactor {
     /// Run `src.poked()` on the reactor thread soon.
     pub fn poke(&self, src: Arc<dyn Source>) {
         self.pokes.lock().push(src);
-        let _ = self.poller.notify();
+        // The reactor itself looks at its pokes before it sleeps again.
+        if !ON_REACTOR.get() {
+            let _ = self.poller.notify();
+        }
     }
 
     /// Run `f` on the reactor thread at `at`.
@@ -200,6 +203,7 @@ impl Reactor {
     }
 
     fn run(&self) {
+        ON_REACTOR.set(true);
         let mut events = Events::new();
         let mut fired = Vec::new();
         let mut pokes = Vec::new();
@@ -227,6 +231,11 @@ impl Reactor {
             }
         }
     }
+}
+
+thread_local! {
+    /// This thread is the reactor's.
+    static ON_REACTOR: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn interest(key: usize, write: bool) -> Event {
