@@ -13,9 +13,10 @@
 //! messages over without a syscall each). The reactor also takes over when
 //! a direct write could not finish.
 //!
-//! Receiving: the reactor reads up to 64 KiB at a time and cuts every
-//! complete message out of it; a message larger than the buffer is read
-//! straight into its own body. `NN_RCVMAXSIZE` is checked against the
+//! Receiving: the reactor reads up to 64 KiB at a time (into its thread's
+//! buffer; a connection keeps only an unparsed tail between reads) and
+//! cuts every complete message out of it; a message larger than half the
+//! buffer is read straight into its own body. `NN_RCVMAXSIZE` is checked against the
 //! length prefix before anything is allocated. When the socket's receive
 //! queue holds `NN_RCVBUF` bytes, reading stops until the socket takes
 //! messages out.
@@ -644,6 +645,7 @@ impl std::fmt::Debug for Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transports::framing::{self, IPC_MSG_NORMAL};
     use std::io::Read;
     use std::os::unix::net::UnixStream;
 
@@ -686,6 +688,61 @@ mod tests {
             }
         }
         assert!(total <= 8, "only our SP header may have gone out");
+    }
+
+    struct NoHooks;
+    impl Hooks for NoHooks {}
+
+    #[test]
+    fn a_connection_keeps_no_read_buffer_at_rest() {
+        use crate::consts::NN_PAIR;
+        use crate::core::options::Options;
+        use crate::core::sig::Sig;
+        use std::io::Write;
+        let (ours, mut theirs) = UnixStream::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
+        let shared = Shared::new(
+            Arc::new(Sig::new()),
+            NN_PAIR,
+            NN_PAIR,
+            true,
+            &Options::new(0),
+        );
+        let attach = Attach {
+            shared: Arc::new(shared),
+            eid: 0,
+            prios: (8, 8),
+            sndbuf: 128 * 1024,
+            ws_text: false,
+            hooks: Weak::<NoHooks>::new(),
+        };
+        let c = Conn::start(ours, Role::Sp { ipc: true }, Some(attach), false).unwrap();
+        let frame = |body: &[u8]| {
+            let mut f = vec![IPC_MSG_NORMAL];
+            f.extend_from_slice(&(body.len() as u64).to_be_bytes());
+            f.extend_from_slice(body);
+            f
+        };
+        let queued = |c: &Conn| c.inq.lock().msgs.len();
+        let mut bytes = framing::sp_header(NN_PAIR as u16).to_vec();
+        bytes.extend(frame(b"one"));
+        let two = frame(&[7u8; 100]);
+        bytes.extend_from_slice(&two[..50]);
+        theirs.write_all(&bytes).unwrap();
+        wait_for("the first message", || queued(&c) == 1);
+        // Only the part of the second message is kept, in a buffer of its size.
+        wait_for("only the tail kept, in a buffer of its size", || {
+            let rd = c.rd.lock();
+            rd.end == 50 && rd.buf.capacity() < 1024
+        });
+        theirs.write_all(&two[50..]).unwrap();
+        wait_for("the second message", || queued(&c) == 2);
+        wait_for("no read buffer at rest", || {
+            let rd = c.rd.lock();
+            rd.end == 0 && rd.buf.capacity() == 0
+        });
+        c.end(Ended::Closed);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The receive path: reading, cutting messages out of the bytes (SP or
 //! WebSocket frames), delivery to the socket's queue.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -18,9 +19,28 @@ use crate::transports::ws::frame::{Deframer, WsEvent, WsStep, OP_CLOSE, OP_PONG}
 const READ_BUF: usize = 64 * 1024;
 /// Reads per readiness turn before other connections get theirs.
 const READ_TURNS: usize = 32;
+/// An unparsed tail up to this size is copied out of the reading thread's
+/// buffer into one of its own size; a longer one keeps the whole buffer.
+const SMALL_TAIL: usize = 8 * 1024;
+/// A buffer grown larger than this (a long WebSocket frame) is not kept
+/// as the thread's reading buffer.
+const SCRATCH_MAX: usize = 4 * READ_BUF;
+
+thread_local! {
+    /// The reactor thread's reading buffer, lent to one connection at a
+    /// time (`Reader::load`, `Reader::park`): a connection keeps no 64 KiB
+    /// buffer between reads.
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    /// The reactor thread's list of messages cut by one read, on their way
+    /// to a connection's `inq`.
+    static BATCH: Cell<Vec<Msg>> = const { Cell::new(Vec::new()) };
+}
 
 #[derive(Default)]
 pub(super) struct Reader {
+    /// The received bytes not yet cut are `buf[start..end]`. While `pump`
+    /// runs, `buf` is a reading buffer of at least `READ_BUF` bytes;
+    /// between reads it holds only the tail (empty at rest), see `park`.
     pub(super) buf: Vec<u8>,
     pub(super) start: usize,
     pub(super) end: usize,
@@ -28,9 +48,49 @@ pub(super) struct Reader {
     pub(super) big: Option<(Chunk, usize)>,
     /// WebSocket: frames and the message being assembled from them.
     pub(super) ws: Deframer,
-    pub(super) batch: Vec<Msg>,
     /// Handshake bytes read so far.
     pub(super) hello: Vec<u8>,
+}
+
+impl Reader {
+    /// Before reading: make `buf` a reading buffer. A tail kept with its
+    /// buffer is read on in place; otherwise the thread's buffer is
+    /// borrowed and the (small) tail copied to its front.
+    fn load(&mut self) {
+        if self.buf.len() >= READ_BUF {
+            return;
+        }
+        let mut w = SCRATCH.take();
+        if w.len() < READ_BUF {
+            w = vec![0; READ_BUF];
+        }
+        let n = self.end - self.start;
+        w[..n].copy_from_slice(&self.buf[self.start..self.end]);
+        self.buf = w;
+        self.start = 0;
+        self.end = n;
+    }
+
+    /// After reading: give the reading buffer back to the thread, keeping
+    /// only the tail, in a buffer of its own size (none when there is no
+    /// tail). A long tail (part of a message up to half the buffer, or of
+    /// a long WebSocket frame) keeps the whole buffer instead, so it is not
+    /// copied again and again while the rest arrives; the thread makes
+    /// itself a new one when it needs one.
+    fn park(&mut self) {
+        let n = self.end - self.start;
+        if n > SMALL_TAIL {
+            return;
+        }
+        let tail = self.buf[self.start..self.end].to_vec();
+        let mut w = std::mem::replace(&mut self.buf, tail);
+        self.start = 0;
+        self.end = n;
+        if w.capacity() <= SCRATCH_MAX {
+            w.truncate(READ_BUF);
+            SCRATCH.set(w);
+        }
+    }
 }
 
 pub(super) struct InQ {
@@ -127,10 +187,8 @@ impl Conn {
         // loop started before (as upstream, which checks each header).
         let limits = || (a.shared.rcvbuf(), a.shared.rcvmaxsize());
         let mut rd = self.rd.lock();
-        if rd.buf.len() < READ_BUF {
-            rd.buf.resize(READ_BUF, 0);
-        }
-        let mut batch = std::mem::take(&mut rd.batch);
+        rd.load();
+        let mut batch = BATCH.take();
         let mut turns = READ_TURNS;
         let outcome: Result<(), Ended> = loop {
             let (cap, maxsize) = limits();
@@ -186,7 +244,10 @@ impl Conn {
                 Err(_) => break Err(Ended::Broken),
             }
         };
-        rd.batch = batch;
+        // Messages cut before an error are dropped with the connection.
+        batch.clear();
+        BATCH.set(batch);
+        rd.park();
         drop(rd);
         if let Err(how) = outcome {
             self.end(how);
