@@ -221,7 +221,6 @@ impl Conn {
                 failed: false,
                 cork_armed: false,
                 last_send: None,
-                iov: Default::default(),
             })),
             rx: Mutex::new(VecDeque::new()),
             inq: CachePadded::new(Mutex::new(InQ {
@@ -561,7 +560,6 @@ impl Conn {
             let mut wr = self.wr.lock();
             wr.failed = true;
             drop(self.sock.lock().take());
-            wr.iov = Default::default();
         }
         *self.rd.lock() = Reader::default();
         *self.flight.lock() = Flight::default();

@@ -1,6 +1,7 @@
 //! The send path: corking, direct writes by the sender, the reactor's
 //! flush, WebSocket control frames.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io;
 use std::io::IoSlice;
@@ -98,8 +99,6 @@ pub(super) struct Wr {
     /// The cork timer is set (see `send`).
     pub(super) cork_armed: bool,
     pub(super) last_send: Option<Instant>,
-    /// The `sendmsg` vector of the sender's own writes.
-    pub(super) iov: IoVecs,
 }
 
 /// The frames the reactor is writing (`Conn::flush`), taken from `Wr::q`
@@ -107,26 +106,36 @@ pub(super) struct Wr {
 #[derive(Default)]
 pub(super) struct Flight {
     pub(super) q: VecDeque<Frame>,
-    /// The `sendmsg` vector of the reactor's writes.
-    pub(super) iov: IoVecs,
 }
 
-/// A writer's `sendmsg` vector, kept between writes so that a write
-/// allocates nothing. Between writes it holds no slice (a slice would
-/// outlive the frame it points into), only its capacity.
-#[derive(Default)]
-pub(super) struct IoVecs(Vec<IoSlice<'static>>);
+/// An emptied queue keeps at most this many frames' room.
+const IDLE_FRAMES: usize = 64;
 
-impl IoVecs {
-    /// The empty vector, for slices of frames that live as long as `'a`.
-    fn lend<'a>(&mut self) -> Vec<IoSlice<'a>> {
-        recycle(std::mem::take(&mut self.0))
+/// Let go of the room an empty queue kept from a burst.
+pub(super) fn shrink_idle<T>(q: &mut VecDeque<T>, keep: usize) {
+    if q.is_empty() && q.capacity() > keep {
+        *q = VecDeque::new();
     }
+}
 
-    /// Take back what `lend` gave out (emptied here).
-    fn restore(&mut self, v: Vec<IoSlice<'_>>) {
-        self.0 = recycle(v);
-    }
+thread_local! {
+    /// The thread's `sendmsg` vector (the reactor's, or a sender's for its
+    /// direct writes), kept between writes so that a write allocates
+    /// nothing, and not kept per connection. Between writes it holds no
+    /// slice (a slice would outlive the frame it points into), only its
+    /// capacity.
+    static IOV: Cell<Vec<IoSlice<'static>>> = const { Cell::new(Vec::new()) };
+}
+
+/// The thread's empty `sendmsg` vector, for slices of frames that live as
+/// long as `'a`.
+fn lend_iov<'a>() -> Vec<IoSlice<'a>> {
+    recycle(IOV.take())
+}
+
+/// Give back what `lend_iov` gave out (emptied here).
+fn restore_iov(v: Vec<IoSlice<'_>>) {
+    IOV.set(recycle(v));
 }
 
 /// An empty vector on `v`'s allocation, for slices of another lifetime.
@@ -146,16 +155,15 @@ fn recycle<'b>(mut v: Vec<IoSlice<'_>>) -> Vec<IoSlice<'b>> {
 pub(super) fn write_frames(
     fd: BorrowedFd<'_>,
     frames: &mut VecDeque<Frame>,
-    iovs: &mut IoVecs,
 ) -> io::Result<(usize, bool)> {
     let mut freed = 0;
     while !frames.is_empty() {
-        let mut iov = iovs.lend();
+        let mut iov = lend_iov();
         for f in frames.iter().take(BATCH_FRAMES) {
             f.slices(&mut iov);
         }
         let sent = send_iov(fd, &iov);
-        iovs.restore(iov);
+        restore_iov(iov);
         let mut n = match sent {
             Ok(n) => n,
             Err(e) if would_block(&e) => return Ok((freed, false)),
@@ -260,8 +268,7 @@ impl Conn {
             let queued = std::mem::take(&mut wr.bytes);
             // SAFETY: we hold `wr` and found `wr.failed` false.
             let fd = unsafe { self.borrow_fd() };
-            let Wr { q, iov, .. } = &mut *wr;
-            match write_frames(fd, q, iov) {
+            match write_frames(fd, &mut wr.q) {
                 Ok((freed, done)) => {
                     wr.bytes = queued - freed;
                     if !done {
@@ -331,6 +338,8 @@ impl Conn {
                 if fl.q.is_empty() {
                     if wr.q.is_empty() {
                         wr.flushing = false;
+                        shrink_idle(&mut wr.q, IDLE_FRAMES);
+                        shrink_idle(&mut fl.q, IDLE_FRAMES);
                         // A send right after this is part of the same burst.
                         wr.last_send = Some(Instant::now());
                         idle = true;
@@ -358,8 +367,7 @@ impl Conn {
             // SAFETY: a reactor callback that found `closed` false when it
             // began (checked at the top).
             let fd = unsafe { self.borrow_fd() };
-            let Flight { q, iov } = &mut *fl;
-            match write_frames(fd, q, iov) {
+            match write_frames(fd, &mut fl.q) {
                 Ok((f, true)) => freed = f,
                 Ok((f, false)) => {
                     // The socket is full; the next writable edge goes on.
@@ -432,7 +440,7 @@ impl Conn {
         let mut one = VecDeque::from([f]);
         // SAFETY: we hold `wr` and found `wr.failed` false.
         let fd = unsafe { self.borrow_fd() };
-        match write_frames(fd, &mut one, &mut wr.iov) {
+        match write_frames(fd, &mut one) {
             Ok((_, true)) => return,
             Ok((_, false)) => {
                 // Nothing queued is partly written (the reactor does not
@@ -454,18 +462,31 @@ mod tests {
 
     #[test]
     fn a_writer_reuses_its_iovec_buffer() {
-        let mut iovs = IoVecs::default();
         let data = [7u8; 4];
-        let mut v = iovs.lend();
+        let mut v = lend_iov();
         v.extend((0..3 * BATCH_FRAMES).map(|_| IoSlice::new(&data)));
         let (ptr, cap) = (v.as_ptr() as usize, v.capacity());
-        iovs.restore(v);
-        let again = iovs.lend();
+        restore_iov(v);
+        let again = lend_iov();
         assert!(again.is_empty());
         assert_eq!(
             (again.as_ptr() as usize, again.capacity()),
             (ptr, cap),
             "the same allocation"
         );
+        restore_iov(again);
+    }
+
+    #[test]
+    fn an_emptied_queue_lets_go_of_a_burst() {
+        let mut q: VecDeque<u32> = (0..1000).collect();
+        shrink_idle(&mut q, 64);
+        assert_eq!(q.len(), 1000, "a queue in use is left alone");
+        q.clear();
+        shrink_idle(&mut q, 64);
+        assert_eq!(q.capacity(), 0);
+        let mut small: VecDeque<u32> = VecDeque::with_capacity(8);
+        shrink_idle(&mut small, 64);
+        assert!(small.capacity() >= 8, "a small queue keeps its room");
     }
 }

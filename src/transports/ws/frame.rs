@@ -278,6 +278,14 @@ impl Deframer {
         }
     }
 
+    /// Between reads: let go of the assembly buffer's room unless a
+    /// message is under way (a connection at rest keeps none).
+    pub fn release(&mut self) {
+        if !self.in_msg && !self.done {
+            self.msg = Vec::new();
+        }
+    }
+
     fn clear_message(&mut self) {
         self.done = false;
         self.msg.clear();
@@ -437,6 +445,26 @@ mod tests {
     }
 
     const K: Option<[u8; 4]> = Some([0x37, 0xfa, 0x21, 0x3d]);
+
+    #[test]
+    fn a_released_deframer_keeps_no_room_but_a_started_message() {
+        let mut d = Deframer::default();
+        let one = enc(true, OP_BINARY, K, &[1; 1000]);
+        let Ok(WsStep::Frame { used, .. }) = d.next(&one, true, -1) else {
+            panic!("a whole frame");
+        };
+        assert_eq!(used, one.len());
+        assert_eq!(d.take_message(|m| m.len()), 1000);
+        assert!(d.msg.capacity() >= 1000);
+        d.release();
+        assert_eq!(d.msg.capacity(), 0);
+        let part = enc(false, OP_BINARY, K, b"frag");
+        assert!(matches!(d.next(&part, true, -1), Ok(WsStep::Frame { .. })));
+        d.release();
+        let last = enc(true, OP_CONT, K, b"ment");
+        assert!(matches!(d.next(&last, true, -1), Ok(WsStep::Frame { .. })));
+        assert_eq!(d.take_message(|m| m.to_vec()), b"fragment");
+    }
 
     #[test]
     fn deframer_messages_fragments_and_controls() {
