@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use std::mem::MaybeUninit;
 
-use super::send::shrink_idle;
 use super::sys::{read, read_uninit, would_block};
 use super::{Conn, Ended, Role};
 use crate::core::msg::{Chunk, Msg};
@@ -20,8 +19,6 @@ use crate::transports::ws::frame::{Deframer, WsEvent, WsStep, OP_CLOSE, OP_PONG}
 const READ_BUF: usize = 64 * 1024;
 /// Reads per readiness turn before other connections get theirs.
 const READ_TURNS: usize = 32;
-/// An emptied receive queue keeps at most this many messages' room.
-const IDLE_MSGS: usize = 64;
 /// An unparsed tail up to this size is copied out of the reading thread's
 /// buffer into one of its own size; a longer one keeps the whole buffer.
 const SMALL_TAIL: usize = 8 * 1024;
@@ -130,11 +127,6 @@ impl Conn {
             let q = self.inq.lock();
             more = !q.msgs.is_empty();
             gone = q.eof && !more;
-        }
-        if !more {
-            // Caught up: keep no room from a burst (this queue is `inq`'s
-            // after the next swap).
-            shrink_idle(&mut rx, IDLE_MSGS);
         }
         drop(rx);
         if resume {

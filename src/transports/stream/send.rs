@@ -108,16 +108,6 @@ pub(super) struct Flight {
     pub(super) q: VecDeque<Frame>,
 }
 
-/// An emptied queue keeps at most this many frames' room.
-const IDLE_FRAMES: usize = 64;
-
-/// Let go of the room an empty queue kept from a burst.
-pub(super) fn shrink_idle<T>(q: &mut VecDeque<T>, keep: usize) {
-    if q.is_empty() && q.capacity() > keep {
-        *q = VecDeque::new();
-    }
-}
-
 thread_local! {
     /// The thread's `sendmsg` vector (the reactor's, or a sender's for its
     /// direct writes), kept between writes so that a write allocates
@@ -338,8 +328,6 @@ impl Conn {
                 if fl.q.is_empty() {
                     if wr.q.is_empty() {
                         wr.flushing = false;
-                        shrink_idle(&mut wr.q, IDLE_FRAMES);
-                        shrink_idle(&mut fl.q, IDLE_FRAMES);
                         // A send right after this is part of the same burst.
                         wr.last_send = Some(Instant::now());
                         idle = true;
@@ -475,18 +463,5 @@ mod tests {
             "the same allocation"
         );
         restore_iov(again);
-    }
-
-    #[test]
-    fn an_emptied_queue_lets_go_of_a_burst() {
-        let mut q: VecDeque<u32> = (0..1000).collect();
-        shrink_idle(&mut q, 64);
-        assert_eq!(q.len(), 1000, "a queue in use is left alone");
-        q.clear();
-        shrink_idle(&mut q, 64);
-        assert_eq!(q.capacity(), 0);
-        let mut small: VecDeque<u32> = VecDeque::with_capacity(8);
-        shrink_idle(&mut small, 64);
-        assert!(small.capacity() >= 8, "a small queue keeps its room");
     }
 }
