@@ -304,11 +304,13 @@ impl Reactor {
             (t, c) => t.or(c),
         };
         turn.events.clear();
-        if self.pokes.lock().is_empty() {
+        // Pokes made after this (by another thread) wake the poller; the
+        // reactor's own ones wait for the next turn, which does not sleep.
+        std::mem::swap(&mut turn.pokes, &mut *self.pokes.lock());
+        if turn.pokes.is_empty() {
             let _ = self.poller.wait(&mut turn.events, timeout);
         }
         self.dispatch(turn.events.iter());
-        std::mem::swap(&mut turn.pokes, &mut *self.pokes.lock());
         for src in turn.pokes.drain(..) {
             run_guarded(|| src.poked());
         }
