@@ -26,7 +26,7 @@
 //! `epoll_wait` when there is nothing to do, so an idle process uses no CPU.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::os::fd::RawFd;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -48,6 +48,8 @@ type TimerFn = Box<dyn FnOnce() + Send>;
 struct Timer {
     at: Instant,
     seq: u64,
+    /// The closure's key in `Timers::fns`.
+    key: usize,
 }
 
 impl PartialEq for Timer {
@@ -67,10 +69,12 @@ impl Ord for Timer {
     }
 }
 
+/// A cancelled timer's closure goes at once; its heap entry stays and is
+/// skipped when it comes up (its key is stale by then).
 #[derive(Default)]
 struct Timers {
     heap: BinaryHeap<Reverse<Timer>>,
-    fns: HashMap<u64, TimerFn>,
+    fns: Slab<TimerFn>,
     seq: u64,
 }
 
@@ -82,54 +86,68 @@ const IDX_BITS: u32 = usize::BITS / 2;
 const IDX_MASK: usize = (1 << IDX_BITS) - 1;
 const GEN_MAX: usize = usize::MAX >> IDX_BITS;
 
-struct Slot {
+struct Slot<T> {
     gen: usize,
-    /// `None` while reserved by `new_key` (or free).
-    src: Option<Arc<dyn Source>>,
+    /// `None` while reserved (by `new_key`) or free.
+    val: Option<T>,
 }
 
-/// The registered sources, by key.
-#[derive(Default)]
-struct Slab {
-    slots: Vec<Slot>,
+/// Values by key: the registered sources, the timers' closures.
+struct Slab<T> {
+    slots: Vec<Slot<T>>,
     free: Vec<usize>,
 }
 
-impl Slab {
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<T> Slab<T> {
     /// A free slot's key; the slot stays reserved until `release`.
     fn reserve(&mut self) -> usize {
         let idx = self.free.pop().unwrap_or_else(|| {
-            self.slots.push(Slot { gen: 1, src: None });
+            self.slots.push(Slot { gen: 1, val: None });
             self.slots.len() - 1
         });
         assert!(idx < IDX_MASK, "too many nanomsg descriptors");
         self.slots[idx].gen << IDX_BITS | idx
     }
 
+    fn insert(&mut self, val: T) -> usize {
+        let key = self.reserve();
+        self.slots[key & IDX_MASK].val = Some(val);
+        key
+    }
+
     /// The slot `key` names, if it has not been released since.
-    fn slot(&mut self, key: usize) -> Option<&mut Slot> {
+    fn slot(&mut self, key: usize) -> Option<&mut Slot<T>> {
         let s = self.slots.get_mut(key & IDX_MASK)?;
         (s.gen == key >> IDX_BITS).then_some(s)
     }
 
-    fn get(&self, key: usize) -> Option<&Arc<dyn Source>> {
+    fn get(&self, key: usize) -> Option<&T> {
         let s = self.slots.get(key & IDX_MASK)?;
-        (s.gen == key >> IDX_BITS).then_some(s.src.as_ref()?)
+        (s.gen == key >> IDX_BITS).then_some(s.val.as_ref()?)
     }
 
     /// Free `key`'s slot (a stale key does nothing): its key is dead for good.
-    fn release(&mut self, key: usize) -> Option<Arc<dyn Source>> {
+    fn release(&mut self, key: usize) -> Option<T> {
         let s = self.slot(key)?;
-        let src = s.src.take();
+        let val = s.val.take();
         s.gen = if s.gen == GEN_MAX { 1 } else { s.gen + 1 };
         self.free.push(key & IDX_MASK);
-        src
+        val
     }
 }
 
 pub struct Reactor {
     poller: Poller,
-    sources: Mutex<Slab>,
+    sources: Mutex<Slab<Arc<dyn Source>>>,
     timers: Mutex<Timers>,
     pokes: Mutex<Vec<Arc<dyn Source>>>,
 }
@@ -171,7 +189,7 @@ pub fn get() -> &'static Reactor {
 
 /// A timer that can be cancelled (cancelling a fired timer does nothing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TimerId(u64);
+pub struct TimerId(usize);
 
 impl Reactor {
     fn new() -> std::io::Result<Reactor> {
@@ -201,7 +219,7 @@ impl Reactor {
         write: bool,
     ) -> std::io::Result<()> {
         match self.sources.lock().slot(key) {
-            Some(s) if s.src.is_none() => s.src = Some(src),
+            Some(s) if s.val.is_none() => s.val = Some(src),
             _ => return Err(std::io::ErrorKind::InvalidInput.into()),
         }
         // SAFETY: the caller keeps `fd` open until it calls `remove`, which
@@ -254,18 +272,18 @@ impl Reactor {
         t.seq += 1;
         let seq = t.seq;
         let first = t.heap.peek().is_none_or(|Reverse(x)| at < x.at);
-        t.heap.push(Reverse(Timer { at, seq }));
-        t.fns.insert(seq, f);
+        let key = t.fns.insert(f);
+        t.heap.push(Reverse(Timer { at, seq, key }));
         drop(t);
         if first {
             let _ = self.poller.notify();
         }
-        TimerId(seq)
+        TimerId(key)
     }
 
     pub fn cancel(&self, id: TimerId) {
-        // The heap entry stays and is skipped when it comes up.
-        self.timers.lock().fns.remove(&id.0);
+        let f = self.timers.lock().fns.release(id.0);
+        drop(f); // not under the lock
     }
 
     /// Take the timers due by now into `out`; the next live deadline.
@@ -273,12 +291,12 @@ impl Reactor {
         let now = Instant::now();
         let mut t = self.timers.lock();
         while let Some(Reverse(x)) = t.heap.peek() {
-            let (at, seq) = (x.at, x.seq);
-            if at > now && t.fns.contains_key(&seq) {
+            let (at, key) = (x.at, x.key);
+            if at > now && t.fns.get(key).is_some() {
                 return Some(at);
             }
             t.heap.pop();
-            if let Some(f) = t.fns.remove(&seq) {
+            if let Some(f) = t.fns.release(key) {
                 out.push(f);
             }
         }
@@ -468,12 +486,14 @@ mod tests {
         r.at(t0 + Duration::from_millis(20), push("20a"));
         r.at(t0 + Duration::from_millis(20), push("20b"));
         r.cancel(gone);
+        // Takes the cancelled one's slot: its heap entry (due at 15) is stale.
+        r.at(t0 + Duration::from_millis(25), push("25"));
         let mut turn = Turn::new();
         let give_up = t0 + Duration::from_secs(20);
-        while log.lock().len() < 4 && Instant::now() < give_up {
+        while log.lock().len() < 5 && Instant::now() < give_up {
             r.turn(&mut turn, Some(Duration::from_secs(1)));
         }
-        assert_eq!(*log.lock(), ["10", "20a", "20b", "30"]);
+        assert_eq!(*log.lock(), ["10", "20a", "20b", "25", "30"]);
         assert!(t0.elapsed() >= Duration::from_millis(30));
         r.cancel(gone); // a second cancel (or of a fired timer) does nothing
     }
