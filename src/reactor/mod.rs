@@ -135,7 +135,12 @@ impl<T> Slab<T> {
         (s.gen == key >> IDX_BITS).then_some(s.val.as_ref()?)
     }
 
-    /// Free `key`'s slot (a stale key does nothing): its key is dead for good.
+    /// Free `key`'s slot (a stale key does nothing). The key stays dead
+    /// until the generation wraps: 2^32 reuses of the slot on 64-bit, far
+    /// more than fit in the life of a stale event (one turn) or of a
+    /// cancelled timer's heap entry (until its deadline). On 32-bit it is
+    /// 2^16, which a timer re-armed per request could reach within a long
+    /// deadline.
     fn release(&mut self, key: usize) -> Option<T> {
         let s = self.slot(key)?;
         let val = s.val.take();
