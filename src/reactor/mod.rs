@@ -10,15 +10,24 @@
 //! poked again when it stops early) and writes until `EAGAIN`, after which
 //! the next writable edge brings it back.
 //!
+//! A source lives in a slot of a slab, and its key (the `u64` that epoll
+//! hands back with each event) is the slot's index plus the slot's
+//! generation, bumped whenever the slot is freed. Looking a source up for an
+//! event is an index and a compare under the slab's lock (held only for
+//! that, never while a source runs). An event for a removed source is
+//! ignored: `remove` frees the slot, so the generation no longer matches,
+//! even once the slot serves another source. `remove` may race with an
+//! event already taken from the kernel, which is then delivered once:
+//! sources ignore events once closed.
+//!
 //! The reactor holds no lock while it calls into a source, and sources
 //! never block: every descriptor is non-blocking. Nothing here calls user
 //! code. The thread starts with the first network endpoint and sleeps in
 //! `epoll_wait` when there is nothing to do, so an idle process uses no CPU.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -39,6 +48,8 @@ type TimerFn = Box<dyn FnOnce() + Send>;
 struct Timer {
     at: Instant,
     seq: u64,
+    /// The closure's key in `Timers::fns`.
+    key: usize,
 }
 
 impl PartialEq for Timer {
@@ -58,32 +69,121 @@ impl Ord for Timer {
     }
 }
 
+/// A cancelled timer's closure goes at once; its heap entry stays and is
+/// skipped when it comes up (its key is stale by then).
 #[derive(Default)]
 struct Timers {
     heap: BinaryHeap<Reverse<Timer>>,
-    fns: HashMap<u64, TimerFn>,
+    fns: Slab<TimerFn>,
     seq: u64,
+}
+
+/// A key is `generation << IDX_BITS | index`. The index stays below
+/// `IDX_MASK`, so no key is `usize::MAX` (polling's own wake-up key), and a
+/// generation is never 0, so neither is a key (callers start with key 0
+/// before `new_key`: removing it does nothing).
+const IDX_BITS: u32 = usize::BITS / 2;
+const IDX_MASK: usize = (1 << IDX_BITS) - 1;
+const GEN_MAX: usize = usize::MAX >> IDX_BITS;
+
+struct Slot<T> {
+    gen: usize,
+    /// `None` while reserved (by `new_key`) or free.
+    val: Option<T>,
+}
+
+/// Values by key: the registered sources, the timers' closures.
+struct Slab<T> {
+    slots: Vec<Slot<T>>,
+    free: Vec<usize>,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<T> Slab<T> {
+    /// A free slot's key; the slot stays reserved until `release`.
+    fn reserve(&mut self) -> usize {
+        let idx = self.free.pop().unwrap_or_else(|| {
+            self.slots.push(Slot { gen: 1, val: None });
+            self.slots.len() - 1
+        });
+        assert!(idx < IDX_MASK, "too many nanomsg descriptors");
+        self.slots[idx].gen << IDX_BITS | idx
+    }
+
+    fn insert(&mut self, val: T) -> usize {
+        let key = self.reserve();
+        self.slots[key & IDX_MASK].val = Some(val);
+        key
+    }
+
+    /// The slot `key` names, if it has not been released since.
+    fn slot(&mut self, key: usize) -> Option<&mut Slot<T>> {
+        let s = self.slots.get_mut(key & IDX_MASK)?;
+        (s.gen == key >> IDX_BITS).then_some(s)
+    }
+
+    fn get(&self, key: usize) -> Option<&T> {
+        let s = self.slots.get(key & IDX_MASK)?;
+        (s.gen == key >> IDX_BITS).then_some(s.val.as_ref()?)
+    }
+
+    /// Free `key`'s slot (a stale key does nothing). The key stays dead
+    /// until the generation wraps: 2^32 reuses of the slot on 64-bit, far
+    /// more than fit in the life of a stale event (one turn) or of a
+    /// cancelled timer's heap entry (until its deadline). On 32-bit it is
+    /// 2^16, which a timer re-armed per request could reach within a long
+    /// deadline.
+    fn release(&mut self, key: usize) -> Option<T> {
+        let s = self.slot(key)?;
+        let val = s.val.take();
+        s.gen = if s.gen == GEN_MAX { 1 } else { s.gen + 1 };
+        self.free.push(key & IDX_MASK);
+        val
+    }
 }
 
 pub struct Reactor {
     poller: Poller,
-    sources: Mutex<HashMap<usize, Arc<dyn Source>>>,
-    next_key: AtomicUsize,
+    sources: Mutex<Slab<Arc<dyn Source>>>,
     timers: Mutex<Timers>,
     pokes: Mutex<Vec<Arc<dyn Source>>>,
+}
+
+/// What the I/O thread keeps from one turn to the next.
+struct Turn {
+    /// When the earliest timer is due (the first turn looks at once).
+    next: Option<Instant>,
+    events: Events,
+    fired: Vec<TimerFn>,
+    pokes: Vec<Arc<dyn Source>>,
+}
+
+impl Turn {
+    fn new() -> Turn {
+        Turn {
+            next: Some(Instant::now()),
+            events: Events::new(),
+            fired: Vec::new(),
+            pokes: Vec::new(),
+        }
+    }
 }
 
 /// The process's reactor, started on first use.
 pub fn get() -> &'static Reactor {
     static R: OnceLock<&'static Reactor> = OnceLock::new();
     R.get_or_init(|| {
-        let r: &'static Reactor = Box::leak(Box::new(Reactor {
-            poller: Poller::new().expect("cannot create the nanomsg poller"),
-            sources: Mutex::new(HashMap::new()),
-            next_key: AtomicUsize::new(1),
-            timers: Mutex::new(Timers::default()),
-            pokes: Mutex::new(Vec::new()),
-        }));
+        let r: &'static Reactor = Box::leak(Box::new(
+            Reactor::new().expect("cannot create the nanomsg poller"),
+        ));
         std::thread::Builder::new()
             .name("nanomsg-io".into())
             .spawn(move || r.run())
@@ -94,13 +194,24 @@ pub fn get() -> &'static Reactor {
 
 /// A timer that can be cancelled (cancelling a fired timer does nothing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TimerId(u64);
+pub struct TimerId(usize);
 
 impl Reactor {
+    fn new() -> std::io::Result<Reactor> {
+        Ok(Reactor {
+            poller: Poller::new()?,
+            sources: Mutex::new(Slab::default()),
+            timers: Mutex::new(Timers::default()),
+            pokes: Mutex::new(Vec::new()),
+        })
+    }
+
     /// A fresh key for [`Reactor::add`]. A source must know its key before
     /// it is registered: its first event can arrive before `add` returns.
+    /// Every key goes to `add` once (which frees it if it fails), or to
+    /// `remove`.
     pub fn new_key(&self) -> usize {
-        self.next_key.fetch_add(1, Ordering::Relaxed)
+        self.sources.lock().reserve()
     }
 
     /// Watch `fd` for `src` under `key`: readability always, writability
@@ -112,18 +223,21 @@ impl Reactor {
         src: Arc<dyn Source>,
         write: bool,
     ) -> std::io::Result<()> {
-        self.sources.lock().insert(key, src);
+        match self.sources.lock().slot(key) {
+            Some(s) if s.val.is_none() => s.val = Some(src),
+            _ => return Err(std::io::ErrorKind::InvalidInput.into()),
+        }
         // SAFETY: the caller keeps `fd` open until it calls `remove`, which
         // deletes it from the poller before the descriptor is closed.
         let r = unsafe {
             self.poller
                 .add_with_mode(fd, interest(key, write), PollMode::Edge)
         };
-        if let Err(e) = r {
-            self.sources.lock().remove(&key);
-            return Err(e);
+        if r.is_err() {
+            let src = self.sources.lock().release(key);
+            drop(src); // not under the lock
         }
-        Ok(())
+        r
     }
 
     /// Ask for writable edges only while output is stuck: a socket that is
@@ -144,7 +258,8 @@ impl Reactor {
         // SAFETY: fd is still open (the caller closes it after this).
         let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
         let _ = self.poller.delete(bfd);
-        self.sources.lock().remove(&key);
+        let src = self.sources.lock().release(key);
+        drop(src); // not under the lock: the last reference may go here
     }
 
     /// Run `src.poked()` on the reactor thread soon.
@@ -162,72 +277,80 @@ impl Reactor {
         t.seq += 1;
         let seq = t.seq;
         let first = t.heap.peek().is_none_or(|Reverse(x)| at < x.at);
-        t.heap.push(Reverse(Timer { at, seq }));
-        t.fns.insert(seq, f);
+        let key = t.fns.insert(f);
+        t.heap.push(Reverse(Timer { at, seq, key }));
         drop(t);
         if first {
             let _ = self.poller.notify();
         }
-        TimerId(seq)
+        TimerId(key)
     }
 
     pub fn cancel(&self, id: TimerId) {
-        // The heap entry stays and is skipped when it comes up.
-        self.timers.lock().fns.remove(&id.0);
+        let f = self.timers.lock().fns.release(id.0);
+        drop(f); // not under the lock
     }
 
-    fn next_timer(&self) -> Option<Instant> {
+    /// Take the timers due by now into `out`; the next live deadline.
+    fn due_timers(&self, out: &mut Vec<TimerFn>) -> Option<Instant> {
+        let now = Instant::now();
         let mut t = self.timers.lock();
         while let Some(Reverse(x)) = t.heap.peek() {
-            if t.fns.contains_key(&x.seq) {
-                return Some(x.at);
+            let (at, key) = (x.at, x.key);
+            if at > now && t.fns.get(key).is_some() {
+                return Some(at);
             }
             t.heap.pop();
+            if let Some(f) = t.fns.release(key) {
+                out.push(f);
+            }
         }
         None
     }
 
-    fn due_timers(&self, out: &mut Vec<TimerFn>) {
-        let now = Instant::now();
-        let mut t = self.timers.lock();
-        while let Some(Reverse(x)) = t.heap.peek() {
-            if x.at > now {
-                break;
-            }
-            let seq = x.seq;
-            t.heap.pop();
-            if let Some(f) = t.fns.remove(&seq) {
-                out.push(f);
-            }
+    fn run(&self) {
+        ON_REACTOR.set(true);
+        let mut turn = Turn::new();
+        loop {
+            self.turn(&mut turn, None);
         }
     }
 
-    fn run(&self) {
-        ON_REACTOR.set(true);
-        let mut events = Events::new();
-        let mut fired = Vec::new();
-        let mut pokes = Vec::new();
-        loop {
-            events.clear();
-            let timeout = self
-                .next_timer()
-                .map(|at| at.saturating_duration_since(Instant::now()));
-            if self.pokes.lock().is_empty() {
-                let _ = self.poller.wait(&mut events, timeout);
-            }
-            for ev in events.iter() {
-                let src = self.sources.lock().get(&ev.key).cloned();
-                if let Some(src) = src {
-                    run_guarded(|| src.ready(ev.readable, ev.writable));
-                }
-            }
-            std::mem::swap(&mut pokes, &mut *self.pokes.lock());
-            for src in pokes.drain(..) {
-                run_guarded(|| src.poked());
-            }
-            self.due_timers(&mut fired);
-            for f in fired.drain(..) {
-                run_guarded(f);
+    /// Wait for something to do (at most until the next timer and `cap`),
+    /// then do it: events, pokes, due timers.
+    fn turn(&self, turn: &mut Turn, cap: Option<std::time::Duration>) {
+        let timeout = turn
+            .next
+            .map(|at| at.saturating_duration_since(Instant::now()));
+        let timeout = match (timeout, cap) {
+            (Some(t), Some(c)) => Some(t.min(c)),
+            (t, c) => t.or(c),
+        };
+        turn.events.clear();
+        // Pokes made after this (by another thread) wake the poller; the
+        // reactor's own ones wait for the next turn, which does not sleep.
+        std::mem::swap(&mut turn.pokes, &mut *self.pokes.lock());
+        if turn.pokes.is_empty() {
+            let _ = self.poller.wait(&mut turn.events, timeout);
+        }
+        self.dispatch(turn.events.iter());
+        for src in turn.pokes.drain(..) {
+            run_guarded(|| src.poked());
+        }
+        // A timer added meanwhile (here or elsewhere) that comes due
+        // before `next` has woken the poller.
+        turn.next = self.due_timers(&mut turn.fired);
+        for f in turn.fired.drain(..) {
+            run_guarded(f);
+        }
+    }
+
+    /// Deliver `events` to their sources (if still registered).
+    fn dispatch(&self, events: impl Iterator<Item = Event>) {
+        for ev in events {
+            let src = self.sources.lock().get(ev.key).cloned();
+            if let Some(src) = src {
+                run_guarded(|| src.ready(ev.readable, ev.writable));
             }
         }
     }
@@ -250,4 +373,143 @@ fn interest(key: usize, write: bool) -> Event {
 /// with it every connection in the process) down.
 fn run_guarded<F: FnOnce()>(f: F) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
+    use std::time::Duration;
+
+    type Log = Arc<Mutex<Vec<&'static str>>>;
+
+    /// A source that writes its name into a log when called.
+    struct Rec(&'static str, Log);
+
+    impl Source for Rec {
+        fn ready(self: Arc<Self>, _: bool, _: bool) {
+            self.1.lock().push(self.0);
+        }
+        fn poked(self: Arc<Self>) {
+            if self.0 == "panics" {
+                panic!("a source's bug");
+            }
+            self.1.lock().push(self.0);
+        }
+    }
+
+    fn rec(name: &'static str, log: &Log) -> Arc<dyn Source> {
+        Arc::new(Rec(name, log.clone()))
+    }
+
+    fn pair() -> (UnixStream, UnixStream) {
+        let (a, b) = UnixStream::pair().unwrap();
+        a.set_nonblocking(true).unwrap();
+        (a, b)
+    }
+
+    /// Wait for the kernel's events (at most 5 s), without delivering them.
+    fn kernel_events(r: &Reactor) -> Vec<Event> {
+        let mut ev = Events::new();
+        r.poller
+            .wait(&mut ev, Some(Duration::from_secs(5)))
+            .unwrap();
+        ev.iter().collect()
+    }
+
+    #[test]
+    fn a_reused_slot_does_not_take_the_old_keys_events() {
+        let r = Reactor::new().unwrap();
+        let log = Log::default();
+        let (a, _pa) = pair();
+        let (b, _pb) = pair();
+        let ka = r.new_key();
+        r.add(ka, a.as_raw_fd(), rec("a", &log), false).unwrap();
+        r.remove(a.as_raw_fd(), ka);
+        let kb = r.new_key();
+        assert_eq!(kb & IDX_MASK, ka & IDX_MASK, "the slot is reused");
+        assert_ne!(kb, ka);
+        r.add(kb, b.as_raw_fd(), rec("b", &log), false).unwrap();
+        r.dispatch([Event::readable(ka)].into_iter());
+        assert!(
+            log.lock().is_empty(),
+            "stale key delivered: {:?}",
+            log.lock()
+        );
+        r.dispatch([Event::readable(kb)].into_iter());
+        assert_eq!(*log.lock(), ["b"]);
+        // A stale key cannot register a source nor remove the new one.
+        assert!(r.add(ka, a.as_raw_fd(), rec("a", &log), false).is_err());
+        r.remove(a.as_raw_fd(), ka);
+        r.remove(a.as_raw_fd(), 0);
+        r.dispatch([Event::readable(kb)].into_iter());
+        assert_eq!(*log.lock(), ["b", "b"]);
+        r.remove(b.as_raw_fd(), kb);
+    }
+
+    #[test]
+    fn events_taken_before_remove_are_ignored_after_it() {
+        let r = Reactor::new().unwrap();
+        let log = Log::default();
+        let (mut a, mut pa) = pair();
+        let ka = r.new_key();
+        r.add(ka, a.as_raw_fd(), rec("a", &log), false).unwrap();
+        pa.write_all(b"x").unwrap();
+        r.dispatch(kernel_events(&r).into_iter());
+        assert_eq!(*log.lock(), ["a"]);
+        let mut buf = [0u8; 8];
+        assert_eq!(a.read(&mut buf).unwrap(), 1);
+        // An event the kernel handed over races with `remove`.
+        pa.write_all(b"y").unwrap();
+        let taken = kernel_events(&r);
+        assert!(taken.iter().any(|e| e.key == ka));
+        r.remove(a.as_raw_fd(), ka);
+        r.dispatch(taken.iter().cloned());
+        // Nor once the slot serves another source.
+        let (b, _pb) = pair();
+        let kb = r.new_key();
+        r.add(kb, b.as_raw_fd(), rec("b", &log), false).unwrap();
+        r.dispatch(taken.into_iter());
+        assert_eq!(*log.lock(), ["a"]);
+        r.remove(b.as_raw_fd(), kb);
+    }
+
+    #[test]
+    fn timers_fire_in_order_and_cancelled_ones_do_not() {
+        let r = Reactor::new().unwrap();
+        let log = Log::default();
+        let t0 = Instant::now();
+        let push = |name: &'static str| -> TimerFn {
+            let log = log.clone();
+            Box::new(move || log.lock().push(name))
+        };
+        r.at(t0 + Duration::from_millis(30), push("30"));
+        r.at(t0 + Duration::from_millis(10), push("10"));
+        let gone = r.at(t0 + Duration::from_millis(15), push("15"));
+        r.at(t0 + Duration::from_millis(20), push("20a"));
+        r.at(t0 + Duration::from_millis(20), push("20b"));
+        r.cancel(gone);
+        // Takes the cancelled one's slot: its heap entry (due at 15) is stale.
+        r.at(t0 + Duration::from_millis(25), push("25"));
+        let mut turn = Turn::new();
+        let give_up = t0 + Duration::from_secs(20);
+        while log.lock().len() < 5 && Instant::now() < give_up {
+            r.turn(&mut turn, Some(Duration::from_secs(1)));
+        }
+        assert_eq!(*log.lock(), ["10", "20a", "20b", "25", "30"]);
+        assert!(t0.elapsed() >= Duration::from_millis(30));
+        r.cancel(gone); // a second cancel (or of a fired timer) does nothing
+    }
+
+    #[test]
+    fn a_panicking_source_does_not_stop_the_others() {
+        let r = Reactor::new().unwrap();
+        let log = Log::default();
+        r.poke(rec("panics", &log));
+        r.poke(rec("after", &log));
+        r.turn(&mut Turn::new(), Some(Duration::ZERO));
+        assert_eq!(*log.lock(), ["after"]);
+    }
 }
