@@ -172,10 +172,19 @@ static void init_spins(void)
         spins = atoi(s);
 }
 
-/* Waits until *f != val. *sleeping is set while a thread may be asleep on
-   f, so that publish() makes the futex_wake system call only once per
-   sleep, not once per message. */
-static void wait_change(atomic_int *f, int val, atomic_int *sleeping)
+/* One waiting thread's sleep: an event count to sleep on and a flag that
+   says the thread may be asleep, so that publish() makes the futex_wake
+   system call once per sleep, not once per message. The waiter reads the
+   count BEFORE it raises the flag: a waker that clears a flag raised for a
+   later sleep than the one its own store ends still bumps the count after
+   the waiter read it, so that sleep does not start. */
+struct waitq {
+    _Alignas(64) atomic_int count;
+    atomic_int flag;
+};
+
+/* Waits until *f != val. */
+static void wait_change(atomic_int *f, int val, struct waitq *q)
 {
     for (int i = 0; i < spins; i++) {
         if (atomic_load_explicit(f, memory_order_acquire) != val)
@@ -183,17 +192,20 @@ static void wait_change(atomic_int *f, int val, atomic_int *sleeping)
         __asm__ __volatile__("" ::: "memory");
     }
     for (;;) {
-        atomic_store(sleeping, 1);
-        if (atomic_load(f) != val) /* seq_cst: pairs with publish() */
+        int key = atomic_load(&q->count);
+        atomic_store(&q->flag, 1);
+        if (atomic_load(f) != val) /* all seq_cst: pairs with publish() */
             return;
-        futex_wait(f, val);
+        futex_wait(&q->count, key);
     }
 }
 
-static void publish(atomic_int *f, int val, atomic_int *sleeping)
+/* Sets *f to val and wakes q's thread if it may be asleep. */
+static void publish(atomic_int *f, int val, struct waitq *q)
 {
     atomic_store(f, val);
-    if (atomic_load_explicit(sleeping, memory_order_relaxed) &&
-        atomic_exchange(sleeping, 0))
-        futex_wake(f);
+    if (atomic_load(&q->flag) && atomic_exchange(&q->flag, 0)) {
+        atomic_fetch_add(&q->count, 1);
+        futex_wake(&q->count);
+    }
 }

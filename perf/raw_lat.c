@@ -27,7 +27,7 @@ static void report(double elapsed)
 /* inproc: turn is 0 when the main thread may write, 1 when the echo thread
    may. */
 static _Alignas(64) atomic_int turn;
-static _Alignas(64) atomic_int sleepers;
+static struct waitq main_q, echo_q;
 static char *shared;
 
 static void *inproc_echo(void *arg)
@@ -37,10 +37,10 @@ static void *inproc_echo(void *arg)
     if (buf == NULL)
         die("malloc");
     for (int i = 0; i < count; i++) {
-        wait_change(&turn, 0, &sleepers);
+        wait_change(&turn, 0, &echo_q);
         memcpy(buf, shared, size);
         memcpy(shared, buf, size);
-        publish(&turn, 0, &sleepers);
+        publish(&turn, 0, &main_q);
     }
     free(buf);
     return NULL;
@@ -81,8 +81,8 @@ int main(int argc, char *argv[])
         start = now_us();
         for (int i = 0; i < count; i++) {
             memcpy(shared, buf, size);
-            publish(&turn, 1, &sleepers);
-            wait_change(&turn, 1, &sleepers);
+            publish(&turn, 1, &echo_q);
+            wait_change(&turn, 1, &main_q);
             memcpy(buf, shared, size);
         }
         report(now_us() - start);

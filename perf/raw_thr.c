@@ -39,9 +39,8 @@ static char *ring;
 /* Counts of messages produced and consumed; each side sleeps on the other's
    counter. */
 static _Alignas(64) atomic_int head;
-static _Alignas(64) atomic_int head_sleepers;
 static _Alignas(64) atomic_int tail;
-static _Alignas(64) atomic_int tail_sleepers;
+static struct waitq consumer_q, producer_q;
 
 static void *producer(void *arg)
 {
@@ -53,9 +52,9 @@ static void *producer(void *arg)
     for (int i = 0; i < count; i++) {
         int t;
         while (i - (t = atomic_load_explicit(&tail, memory_order_acquire)) >= SLOTS)
-            wait_change(&tail, t, &tail_sleepers);
+            wait_change(&tail, t, &producer_q);
         memcpy(ring + (size_t) (i % SLOTS) * size, msg, size);
-        publish(&head, i + 1, &head_sleepers);
+        publish(&head, i + 1, &consumer_q);
     }
     free(msg);
     return NULL;
@@ -93,9 +92,9 @@ int main(int argc, char *argv[])
         for (int i = 0; i < count; i++) {
             int h;
             while ((h = atomic_load_explicit(&head, memory_order_acquire)) <= i)
-                wait_change(&head, h, &head_sleepers);
+                wait_change(&head, h, &consumer_q);
             memcpy(msg, ring + (size_t) (i % SLOTS) * size, size);
-            publish(&tail, i + 1, &tail_sleepers);
+            publish(&tail, i + 1, &producer_q);
         }
         report(now_us() - start);
         pthread_join(t, NULL);
