@@ -8,13 +8,12 @@
    message-size bytes with plain write()s of RAW_BATCH bytes (default 65536;
    whole messages, at least one per write(); RAW_BATCH=1 writes each message
    on its own, a limit that any library that batches beats); the local side
-   reads the
-   marker, starts the clock and reads (256 KiB at a time) until it has
-   count*size bytes. inproc: a single-producer single-consumer ring of 1024
-   message-size slots between two threads, the producer copying each message
-   in and the consumer copying it out; either side that must wait sleeps on
-   a futex (after RAW_SPIN checks, default 0). Prints the throughput in
-   local_thr's format. */
+   reads the marker, starts the clock and reads (256 KiB at a time) until
+   it has count*size bytes. inproc: a single-producer single-consumer ring
+   of 1024 message-size slots between two threads, the producer copying
+   each message in and the consumer copying it out; either side that must
+   wait sleeps on a futex (raw_common.h's wait_change, after RAW_SPIN
+   checks, default 0). Prints the throughput in local_thr's format. */
 #include "raw_common.h"
 #include <pthread.h>
 
