@@ -7,9 +7,10 @@
    the echo back with blocking read()s, roundtrip-count times. inproc: two
    threads pass a message-size buffer back and forth through shared memory,
    each copying it in and out, handing over with an atomic turn word and a
-   futex (raw_common.h's wait_change; a waiter checks RAW_SPIN times first, default 0: on the busy 2-core
-   development machine spinning only made it slower). Prints the one-way
-   latency, half the average round trip, in remote_lat's format. */
+   futex (raw_common.h's wait_change; a waiter checks RAW_SPIN times first,
+   default 0: on the busy 2-core development machine spinning only made it
+   slower). Prints the one-way latency, half the average round trip, in
+   remote_lat's format. */
 #include "raw_common.h"
 #include <pthread.h>
 
