@@ -80,6 +80,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "pairs: bad arguments (1 <= pairs <= %d, count >= 2)\n", MAXPAIRS);
         return 2;
     }
+    if (argc > 4 && (strncmp(argv[4], tr, strlen(tr)) || strncmp(argv[4] + strlen(tr), "://", 3))) {
+        fprintf(stderr, "%s: the address prefix is not %s://...\n", argv[0], tr);
+        return 2;
+    }
     for (int i = 0; i < n; i++) {
         int r;
         if (argc > 4)
