@@ -18,7 +18,8 @@
 //! A record is padded to a multiple of 8 bytes and addressed by its offset
 //! in 8-byte units (u32: 32 GiB). The arena is a list of 1 MiB chunks (no
 //! record straddles two), so growing never copies the whole trie; a freed
-//! record goes on a free list for its exact size. An edge longer than 256
+//! record goes on a free list for its size, and a new record takes the
+//! smallest free one that fits (splitting it). An edge longer than 256
 //! bytes becomes a chain of nodes with no references and one child.
 
 const CHUNK_SHIFT: usize = 20;
@@ -128,14 +129,19 @@ impl Trie {
         self.bytes_mut(a)[..4].copy_from_slice(&refs.to_le_bytes());
     }
 
+    /// A record of `size` bytes: a freed one of that size, else the rest
+    /// of a larger freed one (what is left goes back on its list), else
+    /// new space at the end of the arena.
     fn alloc(&mut self, size: usize) -> u32 {
         let class = size / 8;
-        if let Some(&head) = self.free.get(class) {
-            if head != NIL {
-                let r = self.bytes(head);
-                self.free[class] = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
-                return head;
+        if let Some(c) = (class..self.free.len()).find(|&c| self.free[c] != NIL) {
+            let head = self.free[c];
+            let r = self.bytes(head);
+            self.free[c] = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
+            if c > class {
+                self.release(head + class as u32, (c - class) * 8);
             }
+            return head;
         }
         if self.chunks.last().is_none_or(|c| c.len() + size > CHUNK) {
             self.chunks.push(Vec::new());
@@ -143,6 +149,11 @@ impl Trie {
         let k = self.chunks.len() - 1;
         let last = &mut self.chunks[k];
         let off = last.len();
+        if last.capacity() < off + size {
+            // Powers of two up to CHUNK: no chunk holds more than CHUNK.
+            let want = (off + size).next_power_of_two().clamp(64, CHUNK);
+            last.reserve_exact(want - off);
+        }
         last.resize(off + size, 0);
         u32::try_from(((k << CHUNK_SHIFT) + off) >> 3).expect("subscriptions over 32 GiB")
     }
@@ -650,9 +661,14 @@ mod model {
             }
             t.chunks.iter().map(Vec::len).sum::<usize>()
         };
+        // Splitting free records fragments them a little, then it settles.
+        cycle(&mut t);
         let used = cycle(&mut t);
-        for _ in 0..5 {
-            assert_eq!(cycle(&mut t), used);
+        for _ in 0..20 {
+            assert!(
+                cycle(&mut t) <= used + used / 100,
+                "the arena keeps growing"
+            );
         }
     }
 }
