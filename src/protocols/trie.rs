@@ -32,8 +32,28 @@ const NIL: u32 = u32::MAX;
 struct View<'a> {
     refs: u32,
     label: &'a [u8],
-    keys: &'a [u8],
+    /// The child keys: sorted bytes, or a 256-bit map (BITMAP_AT or more
+    /// children), which finds a child in one read instead of a binary
+    /// search over several cache lines.
+    keys: Keys<'a>,
+    n: usize,
+    /// Where the child addresses start in the record.
+    kids_at: usize,
     kids: &'a [u8],
+}
+
+enum Keys<'a> {
+    Sorted(&'a [u8]),
+    Map(&'a [u8]),
+}
+
+/// From this many children on, a node keeps a bitmap of its child keys.
+const BITMAP_AT: usize = 32;
+const MAP_BYTES: usize = 32;
+
+fn map_word(map: &[u8], w: usize) -> u64 {
+    let b = &map[8 * w..8 * w + 8];
+    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
 }
 
 impl View<'_> {
@@ -41,6 +61,38 @@ impl View<'_> {
         let b = &self.kids[4 * i..4 * i + 4];
         u32::from_le_bytes([b[0], b[1], b[2], b[3]])
     }
+
+    /// The slot of the child for `byte`, or where it would go.
+    fn find(&self, byte: u8) -> Result<usize, usize> {
+        match self.keys {
+            Keys::Sorted(k) => k.binary_search(&byte),
+            Keys::Map(m) => {
+                let (w, bit) = (byte as usize >> 6, byte & 63);
+                let word = map_word(m, w);
+                let below: u32 = (0..w).map(|v| map_word(m, v).count_ones()).sum();
+                let at = (below + (word & ((1u64 << bit) - 1)).count_ones()) as usize;
+                if word >> bit & 1 == 1 {
+                    Ok(at)
+                } else {
+                    Err(at)
+                }
+            }
+        }
+    }
+
+    fn keys(&self) -> Vec<u8> {
+        match self.keys {
+            Keys::Sorted(k) => k.to_vec(),
+            Keys::Map(m) => (0..=255u8)
+                .filter(|&b| map_word(m, b as usize >> 6) >> (b & 63) & 1 == 1)
+                .collect(),
+        }
+    }
+}
+
+fn record_size(label: usize, n: usize) -> usize {
+    let keys = if n >= BITMAP_AT { MAP_BYTES } else { n };
+    (HEADER + label + keys + 4 * n).next_multiple_of(8)
 }
 
 /// A record taken apart for rewriting.
@@ -53,7 +105,7 @@ struct Node {
 
 impl Node {
     fn size(&self) -> usize {
-        (HEADER + self.label.len() + 5 * self.keys.len()).next_multiple_of(8)
+        record_size(self.label.len(), self.keys.len())
     }
 }
 
@@ -106,12 +158,18 @@ impl Trie {
         let l = r[4] as usize;
         let n = u16::from_le_bytes([r[5], r[6]]) as usize;
         let (label, rest) = r[HEADER..].split_at(l);
-        let (keys, rest) = rest.split_at(n);
+        let (keys, kids_at) = if n >= BITMAP_AT {
+            (Keys::Map(&rest[..MAP_BYTES]), HEADER + l + MAP_BYTES)
+        } else {
+            (Keys::Sorted(&rest[..n]), HEADER + l + n)
+        };
         View {
             refs: u32::from_le_bytes([r[0], r[1], r[2], r[3]]),
             label,
             keys,
-            kids: &rest[..4 * n],
+            n,
+            kids_at,
+            kids: &r[kids_at..kids_at + 4 * n],
         }
     }
 
@@ -120,8 +178,8 @@ impl Trie {
         Node {
             refs: v.refs,
             label: v.label.to_vec(),
-            keys: v.keys.to_vec(),
-            kids: (0..v.keys.len()).map(|i| v.kid(i)).collect(),
+            keys: v.keys(),
+            kids: (0..v.n).map(|i| v.kid(i)).collect(),
         }
     }
 
@@ -176,8 +234,17 @@ impl Trie {
         let mut at = HEADER;
         r[at..at + n.label.len()].copy_from_slice(&n.label);
         at += n.label.len();
-        r[at..at + n.keys.len()].copy_from_slice(&n.keys);
-        at += n.keys.len();
+        if n.keys.len() >= BITMAP_AT {
+            let map = &mut r[at..at + MAP_BYTES];
+            map.fill(0);
+            for &b in &n.keys {
+                map[b as usize / 8] |= 1 << (b % 8);
+            }
+            at += MAP_BYTES;
+        } else {
+            r[at..at + n.keys.len()].copy_from_slice(&n.keys);
+            at += n.keys.len();
+        }
         for k in &n.kids {
             r[at..at + 4].copy_from_slice(&k.to_le_bytes());
             at += 4;
@@ -193,7 +260,7 @@ impl Trie {
 
     fn size_at(&self, a: u32) -> usize {
         let v = self.view(a);
-        (HEADER + v.label.len() + 5 * v.keys.len()).next_multiple_of(8)
+        record_size(v.label.len(), v.n)
     }
 
     /// Rewrites the node at `a` as `n` (in place when the size is the same)
@@ -215,7 +282,7 @@ impl Trie {
             None => self.root = to,
             Some((p, i)) => {
                 let v = self.view(p);
-                let at = HEADER + v.label.len() + v.keys.len() + 4 * i;
+                let at = v.kids_at + 4 * i;
                 self.bytes_mut(p)[at..at + 4].copy_from_slice(&to.to_le_bytes());
             }
         }
@@ -281,7 +348,7 @@ impl Trie {
                 self.set_refs(a, refs);
                 return;
             };
-            match v.keys.binary_search(&byte) {
+            match v.find(byte) {
                 Ok(i) => {
                     link = Some((a, i));
                     a = v.kid(i);
@@ -319,7 +386,7 @@ impl Trie {
                 self.set_refs(a, v.refs - 1);
                 break;
             };
-            let Ok(i) = v.keys.binary_search(&byte) else {
+            let Ok(i) = v.find(byte) else {
                 return false;
             };
             link = Some((a, i));
@@ -340,7 +407,7 @@ impl Trie {
             if v.refs > 0 {
                 return;
             }
-            match v.keys.len() {
+            match v.n {
                 0 => {
                     let size = self.size_at(a);
                     self.release(a, size);
@@ -353,7 +420,7 @@ impl Trie {
                 }
                 1 => {
                     let child = v.kid(0);
-                    let key = v.keys[0];
+                    let key = v.keys()[0];
                     let c = self.view(child);
                     if v.label.len() + 1 + c.label.len() > MAX_LABEL {
                         return;
@@ -390,7 +457,7 @@ impl Trie {
             let Some((&byte, tail)) = tail.split_first() else {
                 return false;
             };
-            let Ok(i) = v.keys.binary_search(&byte) else {
+            let Ok(i) = v.find(byte) else {
                 return false;
             };
             a = v.kid(i);
@@ -509,7 +576,8 @@ mod model {
     //! of random operations, with long topics (edge chains) among them.
     use super::*;
 
-    struct Rng(u64);
+    /// xorshift64, and how many different bytes short keys use.
+    struct Rng(u64, u64);
 
     impl Rng {
         fn next(&mut self) -> u64 {
@@ -534,7 +602,7 @@ mod model {
             let alpha = if len > 100 {
                 1 + self.below(2) as u64
             } else {
-                3
+                self.1
             };
             (0..len).map(|_| b'a' + self.below(alpha) as u8).collect()
         }
@@ -547,17 +615,22 @@ mod model {
         while let Some((a, is_root)) = todo.pop() {
             seen += 1;
             let v = t.view(a);
-            assert!(v.keys.windows(2).all(|w| w[0] < w[1]), "keys sorted");
-            if !is_root && v.refs == 0 {
-                assert!(!v.keys.is_empty(), "no dead leaf");
+            let keys = v.keys();
+            assert!(keys.windows(2).all(|w| w[0] < w[1]), "keys sorted");
+            assert_eq!(keys.len(), v.n);
+            for (i, &k) in keys.iter().enumerate() {
+                assert_eq!(v.find(k), Ok(i));
             }
-            todo.extend((0..v.keys.len()).map(|i| (v.kid(i), false)));
+            if !is_root && v.refs == 0 {
+                assert!(v.n > 0, "no dead leaf");
+            }
+            todo.extend((0..v.n).map(|i| (v.kid(i), false)));
         }
         seen
     }
 
-    fn run(seed: u64, rounds: usize) {
-        let mut rng = Rng(seed);
+    fn run(seed: u64, alpha: u64, rounds: usize) {
+        let mut rng = Rng(seed, alpha);
         let mut t = Trie::default();
         let mut subs: Vec<(Vec<u8>, u32)> = Vec::new();
         for _ in 0..rounds {
@@ -621,8 +694,35 @@ mod model {
     #[test]
     fn agrees_with_a_list_of_prefixes() {
         for seed in 1..=8u64 {
-            run(seed * 0x9E37_79B9_7F4A_7C15, 3000);
+            run(seed * 0x9E37_79B9_7F4A_7C15, 3, 3000);
         }
+    }
+
+    #[test]
+    fn wide_nodes_agree_with_a_list_of_prefixes() {
+        // 40 to 200 different bytes: nodes cross BITMAP_AT both ways.
+        for seed in 1..=6u64 {
+            run(seed * 0x2545_F491_4F6C_DD1D, 40 + seed * 30, 6000);
+        }
+    }
+
+    #[test]
+    fn every_byte_under_one_node() {
+        let mut t = Trie::default();
+        for b in (0..=255u8).rev() {
+            t.subscribe(&[7, b]);
+        }
+        for b in 0..=255u8 {
+            assert!(t.matches(&[7, b, 1]) && !t.matches(&[8, b]));
+        }
+        for b in (0..=255u8).filter(|b| b % 8 != 3) {
+            assert!(t.unsubscribe(&[7, b]));
+            assert!(!t.matches(&[7, b]) && t.matches(&[7, 3]));
+        }
+        for b in 0..=255u8 {
+            assert_eq!(t.matches(&[7, b]), b % 8 == 3);
+        }
+        assert_eq!(reachable(&t), 34);
     }
 
     #[test]
