@@ -3,9 +3,13 @@
 //!
 //!     cargo run --release --example trie_bench
 //!
-//! Topics look like real ones: a few shared top-level words, then ids
-//! ("market.eu.instr.123456.bid"). Memory is counted by a global allocator
-//! that tracks live bytes, so it includes every node and label.
+//! Two kinds of topics: "shared" ones look like real ones, a few shared
+//! top-level words and then ids ("market.eu.instr.123456.bid"); "random"
+//! ones are 8 to 24 random bytes. Memory is counted by a global allocator
+//! that tracks live bytes (capacity included), so it includes every node
+//! and label. A match time is the median of ROUNDS rounds over 100k
+//! messages: "hit" messages are subscribed topics plus a payload, "miss"
+//! messages are topics nobody subscribed.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -41,8 +45,10 @@ static A: Counting = Counting;
 
 const REGIONS: [&str; 4] = ["eu", "us", "asia", "latam"];
 const SIDES: [&str; 3] = ["bid", "ask", "trade"];
+const ROUNDS: usize = 7;
+const PROBES: u64 = 100_000;
 
-fn topic(i: u64) -> String {
+fn shared(i: u64) -> Vec<u8> {
     // Spread ids so neighbouring subscriptions do not share long prefixes.
     let id = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % 1_000_000_000;
     format!(
@@ -50,6 +56,68 @@ fn topic(i: u64) -> String {
         REGIONS[(i % 4) as usize],
         SIDES[(i % 3) as usize]
     )
+    .into_bytes()
+}
+
+fn random(i: u64) -> Vec<u8> {
+    // xorshift64* seeded by the index: topic i is always the same bytes.
+    let mut x = i.wrapping_add(1).wrapping_mul(0x2545_F491_4F6C_DD1D);
+    let mut next = || {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    let len = 8 + (next() % 17) as usize;
+    (0..len).map(|_| (next() >> 56) as u8).collect()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn run(name: &str, topic: fn(u64) -> Vec<u8>, n: u64) {
+    let before = LIVE.load(Relaxed);
+    let t0 = Instant::now();
+    let mut trie = Trie::default();
+    for i in 0..n {
+        trie.subscribe(&topic(i));
+    }
+    let build = t0.elapsed().as_secs_f64();
+    let bytes = LIVE.load(Relaxed) - before;
+
+    let hits: Vec<Vec<u8>> = (0..PROBES)
+        .map(|k| {
+            let mut m = topic((k * 7919) % n);
+            m.extend_from_slice(b" payload 123.45");
+            m
+        })
+        .collect();
+    let misses: Vec<Vec<u8>> = (0..PROBES).map(|k| topic(n + k)).collect();
+    let time = |set: &[Vec<u8>]| {
+        let mut rounds = Vec::new();
+        let mut found = 0usize;
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            for m in set {
+                found += trie.matches(std::hint::black_box(m)) as usize;
+            }
+            rounds.push(t.elapsed().as_nanos() as f64 / set.len() as f64);
+        }
+        (median(rounds), found)
+    };
+    let (hit_ns, found) = time(&hits);
+    let (miss_ns, false_hits) = time(&misses);
+    assert_eq!(found, ROUNDS * hits.len(), "every hit is subscribed");
+    assert!(
+        false_hits <= ROUNDS * misses.len() / 100,
+        "misses mostly miss"
+    );
+    println!(
+        "{name:>8} {n:>10} {:>10.1} {build:>10.2} {hit_ns:>10.1} {miss_ns:>10.1}",
+        bytes as f64 / n as f64
+    );
 }
 
 fn main() {
@@ -58,46 +126,12 @@ fn main() {
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 1_000_000, 10_000_000]);
     println!(
-        "{:>12} {:>14} {:>12} {:>14} {:>14}",
-        "subs", "bytes/sub", "build [s]", "hit [ns]", "miss [ns]"
+        "{:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "topics", "subs", "bytes/sub", "build [s]", "hit [ns]", "miss [ns]"
     );
-    for n in sizes {
-        let before = LIVE.load(Relaxed);
-        let t0 = Instant::now();
-        let mut trie = Trie::default();
-        for i in 0..n {
-            trie.subscribe(topic(i).as_bytes());
+    for (name, topic) in [("shared", shared as fn(u64) -> Vec<u8>), ("random", random)] {
+        for &n in &sizes {
+            run(name, topic, n);
         }
-        let build = t0.elapsed().as_secs_f64();
-        let bytes = LIVE.load(Relaxed) - before;
-
-        // Matching messages: a topic plus a payload, half of them subscribed.
-        let probes: Vec<Vec<u8>> = (0..100_000u64)
-            .map(|k| {
-                let i = (k * 7919) % n;
-                let mut m = topic(i).into_bytes();
-                m.extend_from_slice(b" payload 123.45");
-                m
-            })
-            .collect();
-        let misses: Vec<Vec<u8>> = (0..100_000u64).map(|k| topic(n + k).into_bytes()).collect();
-        let time = |set: &[Vec<u8>]| {
-            let t = Instant::now();
-            let mut hits = 0usize;
-            for _ in 0..5 {
-                for m in set {
-                    hits += trie.matches(std::hint::black_box(m)) as usize;
-                }
-            }
-            (t.elapsed().as_nanos() as f64 / (5 * set.len()) as f64, hits)
-        };
-        let (hit_ns, hits) = time(&probes);
-        let (miss_ns, false_hits) = time(&misses);
-        assert_eq!(hits, 5 * probes.len(), "every probe is subscribed");
-        assert!(false_hits <= misses.len() / 100, "misses mostly miss");
-        println!(
-            "{n:>12} {:>14.1} {build:>12.2} {hit_ns:>14.1} {miss_ns:>14.1}",
-            bytes as f64 / n as f64
-        );
     }
 }
