@@ -48,6 +48,25 @@ fn pool() -> &'static (
     P.get_or_init(|| crossbeam_channel::bounded(POOL_SIZE))
 }
 
+/// What the pool keeps once traffic has calmed down (see `trim_pool`).
+const POOL_KEEP: usize = 64;
+
+/// Free the pooled blocks beyond `POOL_KEEP`. The pool fills up to
+/// `POOL_SIZE` under load (2 MiB), and its blocks, spread over the heap,
+/// keep the pages around them resident after the load is gone. Called
+/// when a connection goes away, never per message.
+pub fn trim_pool() {
+    let rx = &pool().1;
+    while rx.len() > POOL_KEEP {
+        match rx.try_recv() {
+            // SAFETY: a pooled block came from malloc and nobody uses it
+            // (see `Block`): ours to free, once.
+            Ok(Block(p)) => unsafe { libc::free(p.as_ptr() as *mut libc::c_void) },
+            Err(_) => break,
+        }
+    }
+}
+
 /// One reference to a message body.
 pub struct Chunk {
     ptr: NonNull<Header>,
@@ -487,5 +506,15 @@ mod tests {
         drop(unsafe { UserChunk::from_user(u) }.unwrap().into_chunk());
         assert_eq!(a.as_slice(), b"xy");
         assert!(a.clone().realloc(10).is_err());
+    }
+
+    #[test]
+    fn trimming_frees_what_the_pool_holds_beyond_its_keep() {
+        let many: Vec<Chunk> = (0..2000).map(|_| Chunk::alloc(8).unwrap()).collect();
+        drop(many); // back to the pool (other tests share it)
+        assert!(pool().1.len() >= 1000);
+        trim_pool();
+        // Other tests may have returned a few blocks since.
+        assert!(pool().1.len() < 1000, "{} pooled", pool().1.len());
     }
 }

@@ -29,6 +29,10 @@ use crate::core::stats::Stats;
 use crate::protocols::{self, ProtoInfo, Protocol, SendError};
 use crate::transports::{self, Endpoint};
 
+/// Below this capacity the pipe table and the event buffers are left as
+/// they are; above it they shrink once mostly empty.
+const SHRINK_MIN: usize = 64;
+
 pub struct Socket {
     pub domain: i32,
     pub info: &'static ProtoInfo,
@@ -163,6 +167,11 @@ impl Socket {
             }
             self.apply(st, &mut evs);
         }
+        // A burst (thousands of pipes coming or going) grew it: give that
+        // back once the pipes are gone (one compare on the fast path).
+        if evs.capacity() > SHRINK_MIN.max(4 * st.pipes.len()) {
+            evs.shrink_to(2 * st.pipes.len());
+        }
         st.scratch = evs;
     }
 
@@ -279,6 +288,14 @@ impl Socket {
                 .current_connections
                 .fetch_sub(1, Ordering::Relaxed);
             st.proto.rm_pipe(id);
+            // Thousands of connections come and go: the table shrinks
+            // back with them (the halvings cost O(n) over the lot).
+            if st.pipes.capacity() > SHRINK_MIN.max(4 * st.pipes.len()) {
+                st.pipes.shrink_to(2 * st.pipes.len());
+            }
+            if st.draining.capacity() > SHRINK_MIN.max(4 * st.draining.len()) {
+                st.draining.shrink_to(2 * st.draining.len());
+            }
         }
     }
 

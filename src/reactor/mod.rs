@@ -96,6 +96,10 @@ struct Slot<T> {
 struct Slab<T> {
     slots: Vec<Slot<T>>,
     free: Vec<usize>,
+    /// The generation of new slots: above every generation a slot had
+    /// before the slab was emptied (see `release`), so no key from before
+    /// names a slot made after.
+    fresh: usize,
 }
 
 impl<T> Default for Slab<T> {
@@ -103,15 +107,22 @@ impl<T> Default for Slab<T> {
         Slab {
             slots: Vec::new(),
             free: Vec::new(),
+            fresh: 1,
         }
     }
 }
+
+/// A slab this long or shorter is kept when it empties.
+const SLAB_KEEP: usize = 64;
 
 impl<T> Slab<T> {
     /// A free slot's key; the slot stays reserved until `release`.
     fn reserve(&mut self) -> usize {
         let idx = self.free.pop().unwrap_or_else(|| {
-            self.slots.push(Slot { gen: 1, val: None });
+            self.slots.push(Slot {
+                gen: self.fresh,
+                val: None,
+            });
             self.slots.len() - 1
         });
         assert!(idx < IDX_MASK, "too many nanomsg descriptors");
@@ -146,7 +157,21 @@ impl<T> Slab<T> {
         let val = s.val.take();
         s.gen = if s.gen == GEN_MAX { 1 } else { s.gen + 1 };
         self.free.push(key & IDX_MASK);
+        // Thousands of connections gone: their slots go too.
+        if self.free.len() == self.slots.len() && self.slots.len() > SLAB_KEEP {
+            self.fresh = self
+                .slots
+                .iter()
+                .map(|s| s.gen)
+                .fold(self.fresh, usize::max);
+            self.slots = Vec::new();
+            self.free = Vec::new();
+        }
         val
+    }
+
+    fn live(&self) -> usize {
+        self.slots.len() - self.free.len()
     }
 }
 
@@ -287,7 +312,20 @@ impl Reactor {
     }
 
     pub fn cancel(&self, id: TimerId) {
-        let f = self.timers.lock().fns.release(id.0);
+        let mut t = self.timers.lock();
+        let f = t.fns.release(id.0);
+        // A cancelled timer's heap entry waits for its deadline: when
+        // thousands of them are waiting (connections that went within
+        // their handshake timeout), they go now, and the heap shrinks.
+        if t.heap.len() > SLAB_KEEP.max(2 * t.fns.live()) {
+            let Timers { heap, fns, .. } = &mut *t;
+            heap.retain(|Reverse(x)| fns.get(x.key).is_some());
+            let len = heap.len();
+            if heap.capacity() > SLAB_KEEP.max(4 * len) {
+                heap.shrink_to(2 * len);
+            }
+        }
+        drop(t);
         drop(f); // not under the lock
     }
 
@@ -511,5 +549,46 @@ mod tests {
         r.poke(rec("after", &log));
         r.turn(&mut Turn::new(), Some(Duration::ZERO));
         assert_eq!(*log.lock(), ["after"]);
+    }
+
+    #[test]
+    fn an_emptied_slab_goes_and_its_old_keys_stay_dead() {
+        let mut s: Slab<u32> = Slab::default();
+        let keys: Vec<usize> = (0..1000).map(|i| s.insert(i)).collect();
+        for &k in &keys {
+            assert!(s.release(k).is_some());
+        }
+        assert_eq!(s.slots.capacity(), 0, "the slots went");
+        assert_eq!(s.free.capacity(), 0);
+        let k = s.insert(7);
+        assert_eq!(k & IDX_MASK, 0, "slot 0 again");
+        assert!(keys.iter().all(|&old| old != k && s.get(old).is_none()));
+        assert!(s.release(keys[0]).is_none(), "an old key frees nothing");
+        assert_eq!(s.get(k), Some(&7));
+        // A small slab is kept.
+        let mut small: Slab<u32> = Slab::default();
+        let k = small.insert(1);
+        small.release(k);
+        assert!(small.slots.capacity() > 0);
+    }
+
+    #[test]
+    fn cancelled_timers_leave_the_heap_before_their_deadline() {
+        let r = Reactor::new().unwrap();
+        let later = Instant::now() + Duration::from_secs(3600);
+        let ids: Vec<TimerId> = (0..10_000).map(|_| r.at(later, Box::new(|| {}))).collect();
+        let keep = r.at(later, Box::new(|| {}));
+        for id in ids {
+            r.cancel(id);
+        }
+        let t = r.timers.lock();
+        assert!(t.heap.len() <= SLAB_KEEP, "{} entries left", t.heap.len());
+        assert!(
+            t.heap.capacity() <= 4 * SLAB_KEEP,
+            "capacity {}",
+            t.heap.capacity()
+        );
+        assert!(t.fns.get(keep.0).is_some(), "the live timer stays");
+        assert!(t.heap.iter().any(|Reverse(x)| x.key == keep.0));
     }
 }

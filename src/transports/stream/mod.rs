@@ -563,6 +563,8 @@ impl Conn {
         }
         *self.rd.lock() = Reader::default();
         *self.flight.lock() = Flight::default();
+        // The pool filled for this connection's traffic need not outlive it.
+        crate::core::msg::trim_pool();
     }
 
     fn step(self: &Arc<Self>) {
