@@ -132,6 +132,12 @@ pub struct Sig {
     /// peers are woken by the reactor, which a spinning caller would starve
     /// of the CPU on a small machine).
     spin: AtomicBool,
+    /// How many rounds the next wait spins: grows while spinning pays off
+    /// (the event came during the spin), halves while it does not. A peer
+    /// that cannot run while we spin (another job holds the other core)
+    /// makes every spin fail, and then waiters sleep at once instead of
+    /// taking the CPU the peer needs.
+    spin_budget: AtomicU32,
 }
 
 fn ix(d: Dir) -> usize {
@@ -141,10 +147,12 @@ fn ix(d: Dir) -> usize {
     }
 }
 
-/// How long a blocked caller spins on the epoch before it sleeps: a peer on
-/// another core usually answers well within this, and a futex sleep plus
-/// wake-up costs far more than the spin.
+/// How long a blocked caller may spin on the epoch before it sleeps: a peer
+/// on another core usually answers well within this, and a futex sleep plus
+/// wake-up costs far more than the spin. The rounds actually spun adapt
+/// (see [`Sig::spun`]) between these bounds.
 const SPIN_ROUNDS: u32 = 4000;
+const SPIN_MIN: u32 = 32;
 
 impl Default for Sig {
     fn default() -> Self {
@@ -185,6 +193,7 @@ impl Sig {
             pending: AtomicBool::new(false),
             fds_used: AtomicBool::new(false),
             spin: AtomicBool::new(true),
+            spin_budget: AtomicU32::new(SPIN_ROUNDS),
         }
     }
 
@@ -308,15 +317,22 @@ impl Sig {
     fn wait_epoch(&self, d: Dir, epoch: u64, deadline: Option<Instant>) -> bool {
         let e = &self.epoch[ix(d)];
         let rounds = if self.spin.load(Ordering::Relaxed) {
-            SPIN_ROUNDS
+            self.spin_budget.load(Ordering::Relaxed)
         } else {
             0
         };
-        for _ in 0..rounds {
+        for i in 0..rounds {
             if e.load(Ordering::SeqCst) != epoch {
+                // An event that was there before the spin says nothing.
+                if i > 0 {
+                    self.spun(rounds, true);
+                }
                 return true;
             }
             std::hint::spin_loop();
+        }
+        if rounds > 0 {
+            self.spun(rounds, false);
         }
         let mut st = self.state.lock();
         st.sleepers[ix(d)] += 1;
@@ -334,6 +350,20 @@ impl Sig {
         }
         st.sleepers[ix(d)] -= 1;
         woke
+    }
+
+    /// A wait spun with a budget of `rounds`, and the event came during the
+    /// spin (`paid`) or not. Racy updates from two waiters only blur the
+    /// estimate.
+    fn spun(&self, rounds: u32, paid: bool) {
+        let next = if paid {
+            (rounds + rounds / 4 + SPIN_MIN).min(SPIN_ROUNDS)
+        } else {
+            (rounds / 2).max(SPIN_MIN)
+        };
+        if next != rounds {
+            self.spin_budget.store(next, Ordering::Relaxed);
+        }
     }
 
     /// The SNDFD (`Dir::Send`) or RCVFD (`Dir::Recv`) descriptor, created on
@@ -478,5 +508,33 @@ mod tests {
         assert!(settled_within(&owner, 1));
         sig.post(Event::In(3));
         assert!(waiter.join().unwrap());
+    }
+
+    #[test]
+    fn spinning_shrinks_while_it_does_not_pay_and_grows_back_when_it_does() {
+        let sig = Sig::new();
+        let budget = || sig.spin_budget.load(Ordering::Relaxed);
+        assert_eq!(budget(), SPIN_ROUNDS);
+        // Waits that time out: each spin was wasted.
+        for _ in 0..12 {
+            let e = sig.epoch(Dir::Recv);
+            let soon = Instant::now() + std::time::Duration::from_micros(200);
+            assert!(!sig.wait(Dir::Recv, e, Some(soon)));
+        }
+        assert_eq!(budget(), SPIN_MIN, "halved down to the floor");
+        // Waits whose event is already there when they start spinning.
+        for _ in 0..40 {
+            let e = sig.epoch(Dir::Recv);
+            sig.kick();
+            assert!(sig.wait(Dir::Recv, e, None));
+        }
+        assert_eq!(budget(), SPIN_MIN, "an event before the wait is no spin");
+        let rounds = budget();
+        sig.spun(rounds, true);
+        assert!(budget() > rounds, "a spin that paid grows the budget");
+        for _ in 0..40 {
+            sig.spun(budget(), true);
+        }
+        assert_eq!(budget(), SPIN_ROUNDS, "up to the ceiling");
     }
 }
