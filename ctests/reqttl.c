@@ -77,60 +77,15 @@ static void pass(int req, int rep, const char *msg)
     test_recv(req, "reply");
 }
 
-/* Counters taken before a request that `dropper` must drop is sent;
-   `feeder` is the device socket whose sends fill dropper's queue. */
-struct snap {
-    uint64_t fed, delivered;
-};
-
-static struct snap snap(int dropper, int feeder)
-{
-    struct snap sn;
-    sn.fed = nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT);
-    sn.delivered = nn_get_statistic(dropper, NN_STAT_MESSAGES_RECEIVED);
-    return sn;
-}
-
-/* Shows without a time window that the request was dropped by dropper: it
-   reached dropper's queue (feeder counted it sent, after queueing it), it
-   left the queue (dropper no longer readable: the device thread took it,
-   or, for an end socket we own, our NN_DONTWAIT receive did), and dropper
-   delivered nothing (its received count, which changes under the same
-   lock as its readiness, did not move). */
-static void proven_dropped(struct snap sn, int dropper, int feeder, int own)
-{
-    char buf[32];
-    int64_t deadline = now_ms() + TEST_MUST_MS;
-    while (nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT) == sn.fed) {
-        CHECK(now_ms() < deadline);
-        sleep_ms(1);
-    }
-    CHECK(nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT) == sn.fed + 1);
-    if (own)
-        CHECK_ERR(nn_recv(dropper, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
-    for (;;) {
-        struct nn_pollfd pfd = { dropper, NN_POLLIN, 0 };
-        int rc = nn_poll(&pfd, 1, 0);
-        CHECK(rc >= 0);
-        if (rc == 0)
-            break;
-        CHECK(!own);
-        CHECK(now_ms() < deadline);
-        sleep_ms(1);
-    }
-    CHECK(nn_get_statistic(dropper, NN_STAT_MESSAGES_RECEIVED) ==
-        sn.delivered);
-}
-
 /* The request never reaches the REP (dropped by dropper: rep itself or a
    device's raw REP in front of feeder), and so REQ gets no reply. */
 static void dropped(int req, int rep, int dropper, int feeder,
     const char *msg)
 {
     char buf[32];
-    struct snap sn = snap(dropper, feeder);
+    struct test_drop_snap sn = test_drop_snap(dropper, feeder);
     test_send(req, msg);
-    proven_dropped(sn, dropper, feeder, dropper == rep);
+    test_proven_dropped(sn, dropper, feeder, dropper == rep);
     CHECK_ERR(nn_recv(rep, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
     test_setopt_int(req, NN_SOL_SOCKET, NN_RCVTIMEO, 100);
     CHECK_ERR(nn_recv(req, buf, sizeof buf, 0), ETIMEDOUT);
@@ -199,9 +154,9 @@ int main(void)
         test_connect(req, "inproc://reqttl-raw-in0");
         test_connect(rrep, "inproc://reqttl-raw-out0");
         set_ttl(rrep, 1);
-        struct snap sn = snap(rrep, dev_req[f]);
+        struct test_drop_snap sn = test_drop_snap(rrep, dev_req[f]);
         test_send(req, "raw-drop");
-        proven_dropped(sn, rrep, dev_req[f], 1);
+        test_proven_dropped(sn, rrep, dev_req[f], 1);
         set_ttl(rrep, 2);
         test_send(req, "raw-pass");
         CHECK(test_recv_hdr(rrep, buf, sizeof buf, hdr, sizeof hdr, &hl) == 8);

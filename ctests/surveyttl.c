@@ -105,61 +105,16 @@ static void pass(int sv, int rs, const char *msg)
     }
 }
 
-/* Counters taken before a survey that `dropper` must drop is sent; `feeder`
-   is the device socket whose sends fill dropper's queue. */
-struct snap {
-    uint64_t fed, delivered;
-};
-
-static struct snap snap(int dropper, int feeder)
-{
-    struct snap sn;
-    sn.fed = nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT);
-    sn.delivered = nn_get_statistic(dropper, NN_STAT_MESSAGES_RECEIVED);
-    return sn;
-}
-
-/* Shows without a time window that the survey was dropped by dropper: it
-   reached dropper's queue (feeder counted it sent, after queueing it), it
-   left the queue (dropper no longer readable: the device thread took it,
-   or, for an end socket we own, our NN_DONTWAIT receive did), and dropper
-   delivered nothing (its received count, which changes under the same
-   lock as its readiness, did not move). */
-static void proven_dropped(struct snap sn, int dropper, int feeder, int own)
-{
-    char buf[32];
-    int64_t deadline = now_ms() + TEST_MUST_MS;
-    while (nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT) == sn.fed) {
-        CHECK(now_ms() < deadline);
-        sleep_ms(1);
-    }
-    CHECK(nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT) == sn.fed + 1);
-    if (own)
-        CHECK_ERR(nn_recv(dropper, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
-    for (;;) {
-        struct nn_pollfd pfd = { dropper, NN_POLLIN, 0 };
-        int rc = nn_poll(&pfd, 1, 0);
-        CHECK(rc >= 0);
-        if (rc == 0)
-            break;
-        CHECK(!own);
-        CHECK(now_ms() < deadline);
-        sleep_ms(1);
-    }
-    CHECK(nn_get_statistic(dropper, NN_STAT_MESSAGES_RECEIVED) ==
-        sn.delivered);
-}
-
 /* The survey never reaches the respondent: dropped by dropper (rs itself
    or a device's raw RESPONDENT in front of feeder), nothing to answer, the
    surveyor's deadline passes empty. */
 static void dropped(int sv, int rs, int dropper, int feeder, const char *msg)
 {
     char buf[32];
-    struct snap sn = snap(dropper, feeder);
+    struct test_drop_snap sn = test_drop_snap(dropper, feeder);
     test_setopt_int(sv, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, dl);
     test_send(sv, msg);
-    proven_dropped(sn, dropper, feeder, dropper == rs);
+    test_proven_dropped(sn, dropper, feeder, dropper == rs);
     CHECK_ERR(nn_recv(sv, buf, sizeof buf, 0), ETIMEDOUT);
     CHECK_ERR(nn_recv(sv, buf, sizeof buf, 0), EFSM);
     CHECK_ERR(nn_recv(rs, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
@@ -226,9 +181,9 @@ int main(void)
         test_connect(rrs, "inproc://survttl-raw-out0");
         sleep_ms(50);
         set_ttl(rrs, 1);
-        struct snap sn = snap(rrs, dev_surv[f]);
+        struct test_drop_snap sn = test_drop_snap(rrs, dev_surv[f]);
         test_send(sv, "raw-drop");
-        proven_dropped(sn, rrs, dev_surv[f], 1);
+        test_proven_dropped(sn, rrs, dev_surv[f], 1);
         set_ttl(rrs, 2);
         test_send(sv, "raw-pass");
         CHECK(test_recv_hdr(rrs, buf, sizeof buf, hdr, sizeof hdr, &hl) == 8);

@@ -395,4 +395,51 @@ static inline int test_recv_any(const int *socks, int n, char *buf,
     }
 }
 
+/* A message that `dropper` must drop (REQ/SURVEYOR TTL, a device hop):
+   the counters taken before it is sent; `feeder` is the socket whose sends
+   fill dropper's queue. */
+struct test_drop_snap {
+    uint64_t fed, delivered;
+};
+
+static inline struct test_drop_snap test_drop_snap(int dropper, int feeder)
+{
+    struct test_drop_snap sn;
+    sn.fed = nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT);
+    sn.delivered = nn_get_statistic(dropper, NN_STAT_MESSAGES_RECEIVED);
+    return sn;
+}
+
+/* Shows without a time window that the message was dropped by dropper: it
+   reached dropper's queue (feeder counted it sent, after queueing it), it
+   left the queue (dropper no longer readable: the device thread took it,
+   or, for an end socket we own, our NN_DONTWAIT receive did), and dropper
+   delivered nothing (its received count, which changes under the same
+   lock as its readiness, did not move). */
+static inline void test_proven_dropped(struct test_drop_snap sn, int dropper,
+    int feeder, int own)
+{
+    char buf[32];
+    int64_t deadline = now_ms() + TEST_MUST_MS;
+    while (nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT) == sn.fed) {
+        CHECK(now_ms() < deadline);
+        sleep_ms(1);
+    }
+    CHECK(nn_get_statistic(feeder, NN_STAT_MESSAGES_SENT) == sn.fed + 1);
+    if (own)
+        CHECK_ERR(nn_recv(dropper, buf, sizeof buf, NN_DONTWAIT), EAGAIN);
+    for (;;) {
+        struct nn_pollfd pfd = { dropper, NN_POLLIN, 0 };
+        int rc = nn_poll(&pfd, 1, 0);
+        CHECK(rc >= 0);
+        if (rc == 0)
+            break;
+        CHECK(!own);
+        CHECK(now_ms() < deadline);
+        sleep_ms(1);
+    }
+    CHECK(nn_get_statistic(dropper, NN_STAT_MESSAGES_RECEIVED) ==
+        sn.delivered);
+}
+
 #endif
