@@ -31,6 +31,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "zmq_common.h"
+
 #define SIZE 64
 #define WINDOW 256
 #define MAXSUBS 400
@@ -44,12 +46,6 @@ static _Atomic long got[MAXSUBS];   /* data messages received */
 static _Atomic int hello[MAXSUBS];  /* got a hello */
 static _Atomic int ended[MAXSUBS];  /* got an end */
 static _Atomic int joined, finished;
-
-static void fail(const char *what)
-{
-    fprintf(stderr, "zmq_fanout: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
 
 static double now(void)
 {
@@ -116,6 +112,7 @@ static long slowest(void)
 
 int main(int argc, char **argv)
 {
+    prog = "zmq_fanout";
     if (argc < 4) {
         fprintf(stderr, "usage: zmq_fanout <bind-address> <subscribers> <message-count> [threads]\n");
         return 2;

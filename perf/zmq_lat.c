@@ -15,34 +15,11 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "zmq_common.h"
+
 static size_t size;
 static int count;
 static void *ctx;
-
-static void fail(const char *what)
-{
-    fprintf(stderr, "zmq_lat: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static void *pair_socket(void)
-{
-    int linger = 2000;
-    void *s = zmq_socket(ctx, ZMQ_PAIR);
-    if (s == NULL)
-        fail("zmq_socket");
-    /* A peer that vanished must not keep zmq_ctx_term waiting forever. */
-    if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) < 0)
-        fail("ZMQ_LINGER");
-    return s;
-}
 
 static void recv_exact(void *s, char *buf)
 {
@@ -91,7 +68,7 @@ static void timed(void *s)
 
 static void *inproc_echo(void *arg)
 {
-    void *s = pair_socket();
+    void *s = pair_socket(ctx, 2000);
     (void) arg;
     if (zmq_connect(s, "inproc://zmq_lat") < 0)
         fail("zmq_connect");
@@ -102,6 +79,7 @@ static void *inproc_echo(void *arg)
 
 int main(int argc, char *argv[])
 {
+    prog = "zmq_lat";
     const char *role = argc > 1 ? argv[1] : "";
     void *s;
 
@@ -116,7 +94,7 @@ int main(int argc, char *argv[])
     ctx = zmq_ctx_new();
     if (ctx == NULL)
         fail("zmq_ctx_new");
-    s = pair_socket();
+    s = pair_socket(ctx, 2000);
     if (strcmp(role, "inproc") == 0) {
         pthread_t t;
         if (zmq_bind(s, "inproc://zmq_lat") < 0)

@@ -18,18 +18,14 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "zmq_common.h"
+
 #define SIZE 64
 #define MAXPAIRS 64
 
 static int count;
 static char addr[MAXPAIRS][256];
 static pthread_barrier_t start;
-
-static void fail(const char *what)
-{
-    fprintf(stderr, "zmq_pairs: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
 
 static double now(void)
 {
@@ -71,6 +67,7 @@ static void *req(void *arg)
 
 int main(int argc, char **argv)
 {
+    prog = "zmq_pairs";
     if (argc < 4) {
         fprintf(stderr, "usage: zmq_pairs <inproc|ipc|tcp> <pairs> <roundtrip-count> [address-prefix]\n");
         return 2;

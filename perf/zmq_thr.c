@@ -16,32 +16,11 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "zmq_common.h"
+
 static size_t size;
 static int count;
 static void *ctx;
-
-static void fail(const char *what)
-{
-    fprintf(stderr, "zmq_thr: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static void *pair_socket(int linger)
-{
-    void *s = zmq_socket(ctx, ZMQ_PAIR);
-    if (s == NULL)
-        fail("zmq_socket");
-    if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) < 0)
-        fail("ZMQ_LINGER");
-    return s;
-}
 
 static void sender(void *s)
 {
@@ -94,7 +73,7 @@ static void receiver(void *s)
 
 static void *inproc_sender(void *arg)
 {
-    void *s = pair_socket(0);
+    void *s = pair_socket(ctx, 0);
     (void) arg;
     if (zmq_connect(s, "inproc://zmq_thr") < 0)
         fail("zmq_connect");
@@ -105,6 +84,7 @@ static void *inproc_sender(void *arg)
 
 int main(int argc, char *argv[])
 {
+    prog = "zmq_thr";
     const char *role = argc > 1 ? argv[1] : "";
     void *s;
 
@@ -121,7 +101,7 @@ int main(int argc, char *argv[])
         fail("zmq_ctx_new");
     if (strcmp(role, "inproc") == 0) {
         pthread_t t;
-        s = pair_socket(2000);
+        s = pair_socket(ctx, 2000);
         if (zmq_bind(s, "inproc://zmq_thr") < 0)
             fail("zmq_bind");
         if (pthread_create(&t, NULL, inproc_sender, NULL) != 0)
@@ -129,12 +109,12 @@ int main(int argc, char *argv[])
         receiver(s);
         pthread_join(t, NULL);
     } else if (strcmp(role, "local") == 0) {
-        s = pair_socket(2000);
+        s = pair_socket(ctx, 2000);
         if (zmq_bind(s, argv[2]) < 0)
             fail("zmq_bind");
         receiver(s);
     } else {
-        s = pair_socket(0);
+        s = pair_socket(ctx, 0);
         if (zmq_connect(s, argv[2]) < 0)
             fail("zmq_connect");
         sender(s);
