@@ -3,8 +3,9 @@
 //! options a connection reads while it runs. Transports hold this, never
 //! the socket itself, so they cannot reach its state or run its protocol.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::core::options::Options;
 use crate::core::sig::Sig;
@@ -25,6 +26,101 @@ pub struct Shared {
     rcvmaxsize: AtomicI32,
     /// `NN_LINGER`, read when a connection closes.
     linger: AtomicI32,
+    /// How closely the socket's sends follow each other (see `Pace`).
+    pub pace: Pace,
+}
+
+/// A send that follows the socket's previous one within this gap is part
+/// of a burst: transports may cork it and write it with the next ones.
+pub const BURST_GAP: Duration = Duration::from_micros(15);
+
+/// Whether the send under way is part of a burst, measured per socket, not
+/// per connection: a PUB sending to many peers takes longer than the gap
+/// to go round them all, so each connection alone would see every message
+/// as a lone one and write it with a system call of its own. Written by
+/// the socket around each protocol send (under its lock), read by the
+/// connections that send runs on.
+///
+/// The clock is read at most once per send, and only when a connection
+/// asks (a connection whose output the reactor owns queues without
+/// asking): a send that made no system call ended about when it asked. One
+/// that did (`wrote`) may have taken long and reads the clock again when
+/// it ends. The reactor reports when it finished writing a connection's
+/// output (`drained`): a send right after that is part of the same burst.
+pub struct Pace {
+    born: Instant,
+    /// When the socket's output was last busy, in nanoseconds since `born`
+    /// (0: never).
+    last_end: AtomicU64,
+    /// For the send under way: `UNDECIDED`, `BURST` or `LONE`.
+    decided: AtomicU8,
+    /// A connection wrote to the kernel during the send under way.
+    wrote: AtomicBool,
+}
+
+const UNDECIDED: u8 = 0;
+const BURST: u8 = 1;
+const LONE: u8 = 2;
+
+impl Pace {
+    fn new() -> Pace {
+        Pace {
+            born: Instant::now(),
+            last_end: AtomicU64::new(0),
+            decided: AtomicU8::new(UNDECIDED),
+            wrote: AtomicBool::new(false),
+        }
+    }
+
+    fn nanos(&self, t: Instant) -> u64 {
+        // 0 means "never".
+        (t.saturating_duration_since(self.born).as_nanos() as u64).max(1)
+    }
+
+    /// A send begins.
+    pub fn begin(&self) {
+        self.decided.store(UNDECIDED, Ordering::Relaxed);
+    }
+
+    /// The send ended (or failed).
+    pub fn end(&self) {
+        if self.wrote.load(Ordering::Relaxed) {
+            self.wrote.store(false, Ordering::Relaxed);
+            self.busy_until(Instant::now());
+        }
+    }
+
+    /// A connection wrote to the kernel for the send under way.
+    pub fn wrote(&self) {
+        self.wrote.store(true, Ordering::Relaxed);
+    }
+
+    /// The reactor finished writing a connection's output.
+    pub fn drained(&self) {
+        self.busy_until(Instant::now());
+    }
+
+    /// Does the send under way follow the socket's last output closely?
+    pub fn burst(&self) -> bool {
+        match self.decided.load(Ordering::Relaxed) {
+            BURST => true,
+            LONE => false,
+            _ => self.decide(Instant::now()),
+        }
+    }
+
+    fn decide(&self, now: Instant) -> bool {
+        let now = self.nanos(now);
+        let last = self.last_end.fetch_max(now, Ordering::Relaxed);
+        let burst = last != 0 && now.saturating_sub(last) < BURST_GAP.as_nanos() as u64;
+        let d = if burst { BURST } else { LONE };
+        self.decided.store(d, Ordering::Relaxed);
+        burst
+    }
+
+    fn busy_until(&self, t: Instant) {
+        self.last_end.fetch_max(self.nanos(t), Ordering::Relaxed);
+    }
 }
 
 impl Shared {
@@ -38,6 +134,7 @@ impl Shared {
             rcvbuf: AtomicI32::new(0),
             rcvmaxsize: AtomicI32::new(0),
             linger: AtomicI32::new(0),
+            pace: Pace::new(),
         };
         s.options_changed(opts);
         s
@@ -68,5 +165,54 @@ impl Shared {
     /// `NN_LINGER` in milliseconds.
     pub fn linger(&self) -> i32 {
         self.linger.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_send_soon_after_the_last_one_ended_is_a_burst() {
+        let p = Pace::new();
+        let t = p.born + Duration::from_millis(5);
+        p.begin();
+        assert!(!p.decide(t), "the first send is a lone one");
+        p.wrote();
+        p.busy_until(t + Duration::from_micros(300)); // a long fan-out send
+        p.begin();
+        assert!(
+            p.decide(t + Duration::from_micros(305)),
+            "measured from its end"
+        );
+        assert!(p.burst(), "decided once per send");
+        p.end(); // wrote nothing: ended about when it decided
+        p.begin();
+        assert!(
+            !p.decide(t + Duration::from_micros(305) + BURST_GAP),
+            "a gap as long as BURST_GAP ends the burst"
+        );
+        assert!(!p.burst(), "decided once per send");
+    }
+
+    #[test]
+    fn a_send_right_after_the_reactor_drained_the_output_is_a_burst() {
+        let p = Pace::new();
+        let t = p.born + Duration::from_millis(5);
+        p.begin();
+        assert!(!p.decide(t));
+        p.busy_until(t + Duration::from_millis(10)); // what `drained` does
+        p.begin();
+        assert!(p.decide(t + Duration::from_millis(10) + BURST_GAP / 2));
+    }
+
+    #[test]
+    fn a_send_that_wrote_reads_the_clock_when_it_ends() {
+        let p = Pace::new();
+        p.begin();
+        p.wrote();
+        p.end();
+        assert!(p.last_end.load(Ordering::Relaxed) >= 1, "the end was taken");
+        assert!(!p.wrote.load(Ordering::Relaxed));
     }
 }

@@ -330,7 +330,11 @@ impl Socket {
             self.drain(&mut st);
             self.run_timers(&mut st);
             let size = msg.body.len();
-            match st.proto.send(msg) {
+            let pace = &self.shared.pace;
+            pace.begin();
+            let sent = st.proto.send(msg);
+            pace.end();
+            match sent {
                 Ok(()) => {
                     self.stats().sent(size);
                     self.settle(&mut st);

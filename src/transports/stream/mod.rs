@@ -220,7 +220,6 @@ impl Conn {
                 producer_blocked: false,
                 failed: false,
                 cork_armed: false,
-                last_send: None,
             })),
             rx: Mutex::new(VecDeque::new()),
             inq: CachePadded::new(Mutex::new(InQ {
