@@ -188,25 +188,34 @@ impl LoadBalancer {
 }
 
 /// Sending to every pipe (PUB, BUS, SURVEYOR). A pipe without room simply
-/// misses the message: one slow peer never stalls the others.
+/// misses the message: one slow peer never stalls the others. The pipes
+/// sit in a vector, walked on every send; the map finds one to remove.
 #[derive(Default)]
 pub struct Distributor {
-    pipes: HashMap<PipeId, Pipe>,
+    pipes: Vec<Pipe>,
+    at: HashMap<PipeId, usize>,
 }
 
 impl Distributor {
     pub fn add(&mut self, pipe: Pipe) {
-        self.pipes.insert(pipe.id, pipe);
+        self.remove(pipe.id);
+        self.at.insert(pipe.id, self.pipes.len());
+        self.pipes.push(pipe);
     }
 
     pub fn remove(&mut self, id: PipeId) -> Option<Pipe> {
-        self.pipes.remove(&id)
+        let i = self.at.remove(&id)?;
+        let p = self.pipes.swap_remove(i);
+        if let Some(moved) = self.pipes.get(i) {
+            self.at.insert(moved.id, i);
+        }
+        Some(p)
     }
 
     /// Send a shared copy to every pipe except `skip`.
     pub fn send(&mut self, msg: &Msg, skip: Option<PipeId>) {
-        for (id, p) in &self.pipes {
-            if Some(*id) != skip {
+        for p in &self.pipes {
+            if Some(p.id) != skip {
                 let _ = p.send(msg.share());
             }
         }
@@ -433,5 +442,29 @@ mod tests {
         d.send(&msg(b"gone"), None);
         assert!(e2.take_sent().is_empty(), "a removed pipe gets nothing");
         assert_eq!(e3.take_sent().len(), 1);
+    }
+
+    #[test]
+    fn a_distributor_sends_to_every_pipe_left_after_removals() {
+        let mut d = Distributor::default();
+        let ends: Vec<_> = (0..5)
+            .map(|_| {
+                let (p, e) = fake::pipe((8, 8));
+                let id = p.id;
+                d.add(p);
+                (id, e)
+            })
+            .collect();
+        assert!(d.remove(ends[0].0).is_some(), "the first (moves the last)");
+        assert!(d.remove(ends[0].0).is_none(), "only once");
+        assert!(d.remove(ends[2].0).is_some());
+        d.send(&msg(b"m"), Some(ends[3].0));
+        let got: Vec<usize> = ends.iter().map(|(_, e)| e.take_sent().len()).collect();
+        assert_eq!(got, vec![0, 1, 0, 0, 1]);
+        // The pipe moved by the first removal is still found.
+        assert!(d.remove(ends[4].0).is_some());
+        d.send(&msg(b"n"), None);
+        let got: Vec<usize> = ends.iter().map(|(_, e)| e.take_sent().len()).collect();
+        assert_eq!(got, vec![0, 1, 0, 1, 0]);
     }
 }
