@@ -12,6 +12,7 @@ pub mod msg;
 pub mod options;
 pub mod pipe;
 pub mod poll;
+pub mod pool;
 pub mod shared;
 pub mod sig;
 pub mod socket;

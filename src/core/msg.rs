@@ -10,6 +10,7 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::core::error::{Error, Result};
+use crate::core::pool;
 
 const LIVE: u32 = 0x6e6e_6d73; // "nnms"
 const DEAD: u32 = 0x6465_6164; // "dead"
@@ -26,45 +27,14 @@ struct Header {
 const HDR: usize = std::mem::size_of::<Header>();
 const _: () = assert!(HDR % 16 == 0);
 
-/// Small bodies all get this capacity and are recycled through a pool:
-/// a message is typically allocated by one thread and freed by another
-/// (the sender and the I/O thread, the I/O thread and the receiver), the
-/// pattern that costs malloc the most.
-const POOLED: usize = 512 - HDR;
-const POOL_SIZE: usize = 4096;
+/// Small bodies all get this capacity and are recycled through
+/// [`pool`](crate::core::pool), which says why.
+const POOLED: usize = pool::BLOCK - HDR;
 
-struct Block(NonNull<Header>);
-// SAFETY: a pooled block is owned by nobody but the pool.
-unsafe impl Send for Block {}
-
-fn pool() -> &'static (
-    crossbeam_channel::Sender<Block>,
-    crossbeam_channel::Receiver<Block>,
-) {
-    static P: std::sync::OnceLock<(
-        crossbeam_channel::Sender<Block>,
-        crossbeam_channel::Receiver<Block>,
-    )> = std::sync::OnceLock::new();
-    P.get_or_init(|| crossbeam_channel::bounded(POOL_SIZE))
-}
-
-/// What the pool keeps once traffic has calmed down (see `trim_pool`).
-const POOL_KEEP: usize = 64;
-
-/// Free the pooled blocks beyond `POOL_KEEP`. The pool fills up to
-/// `POOL_SIZE` under load (2 MiB), and its blocks, spread over the heap,
-/// keep the pages around them resident after the load is gone. Called
-/// when a connection goes away, never per message.
+/// Free the pooled blocks the pool need not keep (see `pool::trim`).
+/// Called when a connection goes away, never per message.
 pub fn trim_pool() {
-    let rx = &pool().1;
-    while rx.len() > POOL_KEEP {
-        match rx.try_recv() {
-            // SAFETY: a pooled block came from malloc and nobody uses it
-            // (see `Block`): ours to free, once.
-            Ok(Block(p)) => unsafe { libc::free(p.as_ptr() as *mut libc::c_void) },
-            Err(_) => break,
-        }
-    }
+    pool::trim();
 }
 
 /// One reference to a message body.
@@ -82,9 +52,9 @@ impl Chunk {
     /// A chunk of `len` bytes, contents unspecified. ENOMEM when malloc fails.
     pub fn alloc(len: usize) -> Result<Chunk> {
         let (ptr, cap) = if len <= POOLED {
-            match pool().1.try_recv() {
-                Ok(Block(p)) => (p, POOLED),
-                Err(_) => (Self::malloc(POOLED)?, POOLED),
+            match pool::take() {
+                Some(p) => (p.cast::<Header>(), POOLED),
+                None => (Self::malloc(POOLED)?, POOLED),
             }
         } else {
             (Self::malloc(len)?, len)
@@ -347,10 +317,11 @@ impl Drop for Chunk {
         // is caught while the memory is not yet reused.
         h.tag = DEAD;
         if h.cap == POOLED {
-            if let Err(e) = pool().0.try_send(Block(self.ptr)) {
-                // SAFETY: a block from malloc that nobody uses any more
-                // and the pool refused: ours to free, once.
-                unsafe { libc::free(e.into_inner().0.as_ptr() as *mut libc::c_void) };
+            // SAFETY: a block of the pooled size from malloc that nobody
+            // uses any more: the pool's from now on.
+            if !unsafe { pool::give(self.ptr.cast::<u8>()) } {
+                // SAFETY: the pool refused it: still ours to free, once.
+                unsafe { libc::free(p as *mut libc::c_void) };
             }
         } else {
             // SAFETY: a block from malloc (or realloc) that nobody uses
@@ -506,15 +477,5 @@ mod tests {
         drop(unsafe { UserChunk::from_user(u) }.unwrap().into_chunk());
         assert_eq!(a.as_slice(), b"xy");
         assert!(a.clone().realloc(10).is_err());
-    }
-
-    #[test]
-    fn trimming_frees_what_the_pool_holds_beyond_its_keep() {
-        let many: Vec<Chunk> = (0..2000).map(|_| Chunk::alloc(8).unwrap()).collect();
-        drop(many); // back to the pool (other tests share it)
-        assert!(pool().1.len() >= 1000);
-        trim_pool();
-        // Other tests may have returned a few blocks since.
-        assert!(pool().1.len() < 1000, "{} pooled", pool().1.len());
     }
 }
