@@ -295,6 +295,17 @@ impl Sig {
         self.epoch[ix(d)].load(Ordering::Acquire)
     }
 
+    /// Has anyone asked for SNDFD/RCVFD? (Until then `settle_fds` has
+    /// nothing to do, and its caller need not work out its arguments.)
+    pub fn fds_in_use(&self) -> bool {
+        self.fds_used.load(Ordering::Acquire)
+    }
+
+    /// Might events be pending? (A plain load: `take_events` decides.)
+    pub fn may_have_events(&self) -> bool {
+        self.pending.load(Ordering::Relaxed)
+    }
+
     /// Move pending events into `out` (which should be empty).
     pub fn take_events(&self, out: &mut Vec<Event>) {
         // A plain load first: the flag's cache line is shared with posters.
@@ -385,7 +396,7 @@ impl Sig {
     /// Make SNDFD/RCVFD say exactly what the owner knows. Events not yet
     /// drained may make a direction ready, so they keep a flag raised.
     pub fn settle_fds(&self, can_send: bool, can_recv: bool) {
-        if !self.fds_used.load(Ordering::Acquire) {
+        if !self.fds_in_use() {
             return;
         }
         let mut st = self.state.lock();

@@ -157,6 +157,10 @@ impl Socket {
 
     /// Apply posted pipe events to the protocol.
     fn drain(&self, st: &mut State) {
+        // The common case, nothing posted, costs one load.
+        if !self.sig().may_have_events() {
+            return;
+        }
         let mut evs = std::mem::take(&mut st.scratch);
         // Handling an event can post more (a protocol refusing a new pipe
         // closes it): take those too, so nothing waits for the next call.
@@ -243,8 +247,10 @@ impl Socket {
         if !st.draining.is_empty() {
             self.finish_draining(st);
         }
-        self.sig()
-            .settle_fds(st.proto.can_send(), st.proto.can_recv());
+        if self.sig().fds_in_use() {
+            self.sig()
+                .settle_fds(st.proto.can_send(), st.proto.can_recv());
+        }
         // A request or survey per call must not leave a reactor entry per
         // call behind (REQ's resend deadline is a minute away): an entry
         // that comes due first stands in for every later deadline.
