@@ -10,7 +10,7 @@
 //! and a protocol runs only under its own socket's lock: what other sockets
 //! and the I/O thread do reaches it as events in its mailbox.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -65,7 +65,7 @@ struct State {
     net_pipes: usize,
     /// Pipes the peer closed that still hold messages for us: they stay
     /// with the protocol until those are read (nothing sent is lost).
-    draining: Vec<PipeId>,
+    draining: HashSet<PipeId>,
 }
 
 fn deadline(timeo_ms: i32) -> Option<Instant> {
@@ -122,7 +122,7 @@ impl Socket {
                 timer_at: None,
                 timer_spent: None,
                 net_pipes: 0,
-                draining: Vec::new(),
+                draining: HashSet::new(),
             })),
         }))
     }
@@ -212,9 +212,7 @@ impl Socket {
                 Event::Closed(id) => {
                     let keep = |p: &Pipe| p.has_input() && !p.discarded();
                     if !st.closed && st.pipes.get(&id).is_some_and(keep) {
-                        if !st.draining.contains(&id) {
-                            st.draining.push(id);
-                        }
+                        st.draining.insert(id);
                         continue;
                     }
                     self.remove_pipe(st, id);
@@ -278,8 +276,8 @@ impl Socket {
             .copied()
             .filter(|id| !st.pipes.get(id).is_some_and(|p| p.has_input()))
             .collect();
-        st.draining.retain(|id| !done.contains(id));
         for id in done {
+            st.draining.remove(&id);
             self.remove_pipe(st, id);
         }
     }
