@@ -87,7 +87,7 @@ impl<'a> Prefixes<'a> {
 
     /// The hash of `msg[..len]`; `len` never less than the previous call's
     /// and at most the message's length.
-    #[inline]
+    #[inline(always)]
     pub(super) fn at(&mut self, len: usize) -> u64 {
         let whole = len / 8;
         debug_assert!(whole >= self.words && len <= self.msg.len());

@@ -109,7 +109,8 @@ impl Trie {
             self.arena.set_refs(p.addr, refs);
             return true;
         }
-        self.table.remove(h, p);
+        let (keys, arena) = (self.keys, &self.arena);
+        self.table.remove(h, p, |a| keys.one(arena.key(a)));
         self.arena.drop_record(p.addr);
         let i = self
             .lens
@@ -138,7 +139,7 @@ impl Trie {
             let mut n = 0;
             for len in lens.by_ref() {
                 let p = self.table.probe(hashes.at(len));
-                prefetch(self.table.meta_ptr(p.bucket));
+                prefetch(self.table.meta_ptr(p.home));
                 batch[n] = (p, len);
                 n += 1;
                 if n == BATCH {
@@ -148,19 +149,18 @@ impl Trie {
             if n == 0 {
                 return false;
             }
-            // ...then the buckets of those that pass their filter...
+            // ...then the home buckets of those that pass their filter...
             let mut m = 0;
             for i in 0..n {
-                let (mut p, len) = batch[i];
-                if self.table.screen(&mut p) {
-                    prefetch(self.table.bucket_ptr(p.bucket));
-                    batch[m] = (p, len);
+                if self.table.screen(&batch[i].0) {
+                    prefetch(self.table.bucket_ptr(batch[i].0.home));
+                    batch[m] = batch[i];
                     m += 1;
                 }
             }
             // ...and compare.
-            for &(p, len) in &batch[..m] {
-                let topic = &msg[..len];
+            for (p, len) in &batch[..m] {
+                let topic = &msg[..*len];
                 if self.table.find(p, |a| self.arena.key(a) == topic).is_some() {
                     return true;
                 }

@@ -1,28 +1,34 @@
 //! An open-addressing hash table from a topic's hash to its record's
 //! address, in two arrays:
 //!
-//! - buckets: one cache line each, 8 slots of address (low 40 bits) and tag
-//!   (high 24 bits: 23 hash bits under a set top bit, so an empty slot, 0,
-//!   matches no tag);
-//! - meta: 8 bytes per bucket (an eighth of the buckets' size, small enough
-//!   to stay in cache far longer): how many slots are used, how many topics
-//!   passed over the bucket, and a 48-bit filter of its tags (2 bits set per
-//!   topic). A probe reads the meta word and reads the bucket only if the
-//!   filter has both bits of its tag: most probes for topics nobody
-//!   subscribed end in cache.
+//! - buckets: one cache line each, 8 slots of address (bits 0..40), how far
+//!   the slot's bucket is from the topic's home bucket (40..44, 15 meaning
+//!   15 or more) and a tag (44..64: 19 hash bits under a set top bit, so an
+//!   empty slot, 0, matches no tag);
+//! - meta: 8 bytes per bucket (an eighth of the buckets' size, so it stays
+//!   in cache far longer): how many of its slots are used, how many topics
+//!   passed over it, and a 48-bit filter of the tags of the topics whose
+//!   home it is (2 bits each). A probe reads its home's meta word and reads
+//!   buckets only if the filter has both bits of its tag: most probes for
+//!   topics nobody subscribed end in cache, with one well-predicted branch.
 //!
 //! A topic lives in its home bucket (chosen by the top bits of its hash)
 //! or, when that is full, in the first bucket after it with room; every
 //! bucket it passes over counts it in `over`, so a search goes on to the
 //! next bucket only while some topic passed over this one (a count that
-//! reaches its maximum stays there: searches then look one bucket further
-//! than they need, until the table grows). The table grows by a quarter
-//! when 80% of its slots are used (a quarter keeps memory per topic within
-//! 1.25x of the densest).
+//! reaches its maximum stays there: searches then look further than they
+//! need, until the table grows). Removing a topic recomputes its home's
+//! filter from the tags of the topics with that home (known from their
+//! distance; a record is read only for a distance of 15 or more). The
+//! table grows by a quarter when 80% of its slots are used (a quarter
+//! keeps memory per topic within 1.25x of the densest).
 
 const SLOTS: usize = 8;
-const TAG_SHIFT: u32 = super::arena::ADDR_BITS;
-const ADDR_MASK: u64 = (1 << TAG_SHIFT) - 1;
+const ADDR_BITS: u32 = super::arena::ADDR_BITS;
+const ADDR_MASK: u64 = (1 << ADDR_BITS) - 1;
+const DIST_SHIFT: u32 = ADDR_BITS;
+const DIST_MAX: usize = 15;
+const TAG_SHIFT: u32 = 44;
 const FILTER: u64 = (1 << 48) - 1;
 const USED_SHIFT: u32 = 48;
 const OVER_SHIFT: u32 = 52;
@@ -34,13 +40,19 @@ pub(super) struct Bucket([u64; SLOTS]);
 
 #[inline]
 fn tag(h: u64) -> u64 {
-    (h >> 8) & 0x7F_FFFF | 0x80_0000
+    (h >> 8) & 0x7_FFFF | 0x8_0000
 }
 
 /// The two filter bits of a tag.
 #[inline]
 fn bits(t: u64) -> u64 {
     1 << (t % 48) | 1 << ((t >> 6) % 48)
+}
+
+/// What a slot holds above its address for a tag at distance `d`.
+#[inline]
+fn mark(t: u64, d: usize) -> u64 {
+    t << (TAG_SHIFT - DIST_SHIFT) | d.min(DIST_MAX) as u64
 }
 
 #[inline]
@@ -68,13 +80,12 @@ pub(super) struct Place {
     pub addr: u64,
 }
 
-/// A search under way: the hash, its tag and filter bits, and the bucket
-/// to look at.
+/// A search under way: its tag, filter bits and home bucket.
 #[derive(Clone, Copy, Default)]
 pub(super) struct Probe {
     tag: u64,
     bits: u64,
-    pub bucket: usize,
+    pub home: usize,
 }
 
 impl Table {
@@ -85,7 +96,15 @@ impl Table {
         Probe {
             tag: t,
             bits: bits(t),
-            bucket: ((h >> 32) * self.buckets.len() as u64 >> 32) as usize,
+            home: ((h >> 32) * self.buckets.len() as u64 >> 32) as usize,
+        }
+    }
+
+    fn next(&self, b: usize) -> usize {
+        if b + 1 == self.buckets.len() {
+            0
+        } else {
+            b + 1
         }
     }
 
@@ -99,62 +118,44 @@ impl Table {
         &self.buckets[b]
     }
 
-    /// Moves the probe to the first bucket from its own whose filter
-    /// passes its tag; false if none can hold it (reading meta only).
+    /// Can the table hold the probe's topic? (Reads meta only.)
     #[inline]
-    pub(super) fn screen(&self, p: &mut Probe) -> bool {
-        loop {
-            let m = self.meta[p.bucket];
-            if m & p.bits == p.bits {
-                return true;
-            }
-            if over(m) == 0 {
-                return false;
-            }
-            p.bucket = if p.bucket + 1 == self.meta.len() {
-                0
-            } else {
-                p.bucket + 1
-            };
-        }
+    pub(super) fn screen(&self, p: &Probe) -> bool {
+        self.meta[p.home] & p.bits == p.bits
     }
 
     pub(super) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
-    /// The topic of probe `p` for which `is` says yes; `p` passed `screen`.
+    /// The topic of probe `p` for which `is` says yes.
     #[inline]
-    pub(super) fn find(&self, mut p: Probe, is: impl Fn(u64) -> bool) -> Option<Place> {
+    pub(super) fn find(&self, p: &Probe, is: impl Fn(u64) -> bool) -> Option<Place> {
+        let (mut b, mut d) = (p.home, 0);
         loop {
-            let k = &self.buckets[p.bucket].0;
+            let k = &self.buckets[b].0;
+            let want = mark(p.tag, d);
             let mut hits = 0u32;
             for (i, &s) in k.iter().enumerate() {
-                hits |= u32::from(s >> TAG_SHIFT == p.tag) << i;
+                hits |= u32::from(s >> DIST_SHIFT == want) << i;
             }
             while hits != 0 {
                 let i = hits.trailing_zeros() as usize;
                 let a = k[i] & ADDR_MASK;
                 if is(a) {
                     return Some(Place {
-                        bucket: p.bucket,
+                        bucket: b,
                         slot: i,
                         addr: a,
                     });
                 }
                 hits &= hits - 1;
             }
-            if over(self.meta[p.bucket]) == 0 {
+            if over(self.meta[b]) == 0 {
                 return None;
             }
-            p.bucket = if p.bucket + 1 == self.meta.len() {
-                0
-            } else {
-                p.bucket + 1
-            };
-            if !self.screen(&mut p) {
-                return None;
-            }
+            b = self.next(b);
+            d += 1;
         }
     }
 
@@ -163,11 +164,11 @@ impl Table {
         if self.is_empty() {
             return None;
         }
-        let mut p = self.probe(h);
-        if !self.screen(&mut p) {
+        let p = self.probe(h);
+        if !self.screen(&p) {
             return None;
         }
-        self.find(p, is)
+        self.find(&p, is)
     }
 
     /// Adds a topic not in the table. `hash` gives the hash of the topic
@@ -181,43 +182,61 @@ impl Table {
     }
 
     fn place(&mut self, h: u64, addr: u64) {
-        let n = self.buckets.len();
         let p = self.probe(h);
-        let mut b = p.bucket;
+        let (mut b, mut d) = (p.home, 0);
         while used(self.meta[b]) == SLOTS {
             if over(self.meta[b]) < OVER_MAX {
                 self.meta[b] += 1 << OVER_SHIFT;
             }
-            b = (b + 1) % n;
+            b = self.next(b);
+            d += 1;
         }
         let u = used(self.meta[b]);
-        self.buckets[b].0[u] = p.tag << TAG_SHIFT | addr;
+        self.buckets[b].0[u] = mark(p.tag, d) << DIST_SHIFT | addr;
         self.meta[b] += 1 << USED_SHIFT;
-        self.meta[b] |= p.bits;
+        self.meta[p.home] |= p.bits;
     }
 
-    /// Removes the topic at `at`, whose hash is `h`.
-    pub(super) fn remove(&mut self, h: u64, at: Place) {
-        let n = self.buckets.len();
-        let mut b = self.probe(h).bucket;
+    /// Removes the topic at `at`, whose hash is `h`; `hash` as for insert.
+    pub(super) fn remove(&mut self, h: u64, at: Place, hash: impl Fn(u64) -> u64) {
+        let home = self.probe(h).home;
+        let mut b = home;
         while b != at.bucket {
             if over(self.meta[b]) < OVER_MAX {
                 self.meta[b] -= 1 << OVER_SHIFT;
             }
-            b = (b + 1) % n;
+            b = self.next(b);
         }
-        let k = &mut self.buckets[b].0;
         let u = used(self.meta[b]) - 1;
+        let k = &mut self.buckets[b].0;
         k[at.slot] = k[u];
         k[u] = 0;
-        let filter = k[..u].iter().fold(0, |f, &s| f | bits(s >> TAG_SHIFT));
-        let m = &mut self.meta[b];
-        *m = (*m & !FILTER) - (1 << USED_SHIFT) | filter;
+        self.meta[b] -= 1 << USED_SHIFT;
         self.len -= 1;
         if self.len == 0 {
             self.buckets = Vec::new();
             self.meta = Vec::new();
+            return;
         }
+        // The filter of `home`, from the topics that have it as home.
+        let (mut filter, mut b, mut d) = (0, home, 0);
+        loop {
+            let m = self.meta[b];
+            for &s in &self.buckets[b].0[..used(m)] {
+                let dist = (s >> DIST_SHIFT) as usize & DIST_MAX;
+                if dist == d.min(DIST_MAX)
+                    && (dist < DIST_MAX || self.probe(hash(s & ADDR_MASK)).home == home)
+                {
+                    filter |= bits(s >> TAG_SHIFT);
+                }
+            }
+            if over(m) == 0 {
+                break;
+            }
+            b = self.next(b);
+            d += 1;
+        }
+        self.meta[home] = self.meta[home] & !FILTER | filter;
     }
 
     fn grow(&mut self, hash: impl Fn(u64) -> u64) {
@@ -242,35 +261,37 @@ impl Table {
     }
 
     /// Checks the counts against the slots, for tests: every topic is found
-    /// from its home bucket, `over` counts exactly the topics passing (or
-    /// stays at its maximum), filters and unused slots are exact.
+    /// from its home bucket at its recorded distance, `over` counts exactly
+    /// the topics passing (or stays at its maximum), the filters are exact
+    /// and unused slots are 0.
     #[cfg(test)]
     pub(super) fn check(&self, hash: impl Fn(u64) -> u64) {
         let n = self.buckets.len();
         assert_eq!(self.meta.len(), n);
         let mut over_n = vec![0u64; n];
+        let mut filter = vec![0u64; n];
         let mut len = 0;
         for (b, (k, &m)) in self.buckets.iter().zip(&self.meta).enumerate() {
             let u = used(m);
             assert!(u <= SLOTS);
             assert!(k.0[u..].iter().all(|&s| s == 0), "unused slots are 0");
-            let mut filter = 0;
             for &s in &k.0[..u] {
                 len += 1;
-                let h = hash(s & ADDR_MASK);
-                assert_eq!(s >> TAG_SHIFT, tag(h));
-                filter |= bits(tag(h));
-                let mut c = self.probe(h).bucket;
+                let p = self.probe(hash(s & ADDR_MASK));
+                filter[p.home] |= p.bits;
+                let (mut c, mut d) = (p.home, 0);
                 while c != b {
                     over_n[c] += 1;
                     c = (c + 1) % n;
+                    d += 1;
                 }
+                assert_eq!(s >> DIST_SHIFT, mark(p.tag, d));
             }
-            assert_eq!(m & FILTER, filter);
         }
         assert_eq!(len, self.len);
-        for (&m, o) in self.meta.iter().zip(over_n) {
+        for ((&m, o), f) in self.meta.iter().zip(over_n).zip(filter) {
             assert!(over(m) == o || over(m) == OVER_MAX);
+            assert_eq!(m & FILTER, f);
         }
     }
 }
