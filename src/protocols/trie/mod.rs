@@ -135,11 +135,11 @@ impl Trie {
         let mut lens = self.lens.iter().map(|l| l.0).take_while(|&l| l <= msg.len());
         let mut batch = [(Probe::default(), 0usize); BATCH];
         loop {
-            // Start reading the meta words of a batch of prefixes...
+            // Start reading the home buckets of a batch of prefixes...
             let mut n = 0;
             for len in lens.by_ref() {
                 let p = self.table.probe(hashes.at(len));
-                prefetch(self.table.meta_ptr(p.home));
+                prefetch(self.table.bucket_ptr(p.home));
                 batch[n] = (p, len);
                 n += 1;
                 if n == BATCH {
@@ -149,19 +149,12 @@ impl Trie {
             if n == 0 {
                 return false;
             }
-            // ...then the home buckets of those that pass their filter...
-            let mut m = 0;
-            for i in 0..n {
-                if self.table.screen(&batch[i].0) {
-                    prefetch(self.table.bucket_ptr(batch[i].0.home));
-                    batch[m] = batch[i];
-                    m += 1;
-                }
-            }
-            // ...and compare.
-            for (p, len) in &batch[..m] {
+            // ...then look at those whose filter passes.
+            for (p, len) in &batch[..n] {
                 let topic = &msg[..*len];
-                if self.table.find(p, |a| self.arena.key(a) == topic).is_some() {
+                if self.table.screen(p)
+                    && self.table.find(p, |a| self.arena.key(a) == topic).is_some()
+                {
                     return true;
                 }
             }

@@ -23,7 +23,7 @@
 //! table grows by a quarter when 80% of its slots are used (a quarter
 //! keeps memory per topic within 1.25x of the densest).
 
-const SLOTS: usize = 8;
+const SLOTS: usize = 7;
 const ADDR_BITS: u32 = super::arena::ADDR_BITS;
 const ADDR_MASK: u64 = (1 << ADDR_BITS) - 1;
 const DIST_SHIFT: u32 = ADDR_BITS;
@@ -36,7 +36,10 @@ const OVER_MAX: u64 = (1 << 12) - 1;
 
 #[repr(C, align(64))]
 #[derive(Clone, Copy, Default)]
-pub(super) struct Bucket([u64; SLOTS]);
+pub(super) struct Bucket {
+    slots: [u64; SLOTS],
+    meta: u64,
+}
 
 #[inline]
 fn tag(h: u64) -> u64 {
@@ -68,7 +71,6 @@ fn over(m: u64) -> u64 {
 #[derive(Default)]
 pub(super) struct Table {
     buckets: Vec<Bucket>,
-    meta: Vec<u64>,
     len: usize,
 }
 
@@ -109,11 +111,6 @@ impl Table {
     }
 
     #[inline]
-    pub(super) fn meta_ptr(&self, b: usize) -> *const u64 {
-        &self.meta[b]
-    }
-
-    #[inline]
     pub(super) fn bucket_ptr(&self, b: usize) -> *const Bucket {
         &self.buckets[b]
     }
@@ -121,7 +118,7 @@ impl Table {
     /// Can the table hold the probe's topic? (Reads meta only.)
     #[inline]
     pub(super) fn screen(&self, p: &Probe) -> bool {
-        self.meta[p.home] & p.bits == p.bits
+        self.buckets[p.home].meta & p.bits == p.bits
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -133,7 +130,7 @@ impl Table {
     pub(super) fn find(&self, p: &Probe, is: impl Fn(u64) -> bool) -> Option<Place> {
         let (mut b, mut d) = (p.home, 0);
         loop {
-            let k = &self.buckets[b].0;
+            let k = &self.buckets[b].slots;
             let want = mark(p.tag, d);
             let mut hits = 0u32;
             for (i, &s) in k.iter().enumerate() {
@@ -151,7 +148,7 @@ impl Table {
                 }
                 hits &= hits - 1;
             }
-            if over(self.meta[b]) == 0 {
+            if over(self.buckets[b].meta) == 0 {
                 return None;
             }
             b = self.next(b);
@@ -184,17 +181,17 @@ impl Table {
     fn place(&mut self, h: u64, addr: u64) {
         let p = self.probe(h);
         let (mut b, mut d) = (p.home, 0);
-        while used(self.meta[b]) == SLOTS {
-            if over(self.meta[b]) < OVER_MAX {
-                self.meta[b] += 1 << OVER_SHIFT;
+        while used(self.buckets[b].meta) == SLOTS {
+            if over(self.buckets[b].meta) < OVER_MAX {
+                self.buckets[b].meta += 1 << OVER_SHIFT;
             }
             b = self.next(b);
             d += 1;
         }
-        let u = used(self.meta[b]);
-        self.buckets[b].0[u] = mark(p.tag, d) << DIST_SHIFT | addr;
-        self.meta[b] += 1 << USED_SHIFT;
-        self.meta[p.home] |= p.bits;
+        let u = used(self.buckets[b].meta);
+        self.buckets[b].slots[u] = mark(p.tag, d) << DIST_SHIFT | addr;
+        self.buckets[b].meta += 1 << USED_SHIFT;
+        self.buckets[p.home].meta |= p.bits;
     }
 
     /// Removes the topic at `at`, whose hash is `h`; `hash` as for insert.
@@ -202,27 +199,26 @@ impl Table {
         let home = self.probe(h).home;
         let mut b = home;
         while b != at.bucket {
-            if over(self.meta[b]) < OVER_MAX {
-                self.meta[b] -= 1 << OVER_SHIFT;
+            if over(self.buckets[b].meta) < OVER_MAX {
+                self.buckets[b].meta -= 1 << OVER_SHIFT;
             }
             b = self.next(b);
         }
-        let u = used(self.meta[b]) - 1;
-        let k = &mut self.buckets[b].0;
+        let u = used(self.buckets[b].meta) - 1;
+        let k = &mut self.buckets[b].slots;
         k[at.slot] = k[u];
         k[u] = 0;
-        self.meta[b] -= 1 << USED_SHIFT;
+        self.buckets[b].meta -= 1 << USED_SHIFT;
         self.len -= 1;
         if self.len == 0 {
             self.buckets = Vec::new();
-            self.meta = Vec::new();
             return;
         }
         // The filter of `home`, from the topics that have it as home.
         let (mut filter, mut b, mut d) = (0, home, 0);
         loop {
-            let m = self.meta[b];
-            for &s in &self.buckets[b].0[..used(m)] {
+            let m = self.buckets[b].meta;
+            for &s in &self.buckets[b].slots[..used(m)] {
                 let dist = (s >> DIST_SHIFT) as usize & DIST_MAX;
                 if dist == d.min(DIST_MAX)
                     && (dist < DIST_MAX || self.probe(hash(s & ADDR_MASK)).home == home)
@@ -236,16 +232,15 @@ impl Table {
             b = self.next(b);
             d += 1;
         }
-        self.meta[home] = self.meta[home] & !FILTER | filter;
+        self.buckets[home].meta = self.buckets[home].meta & !FILTER | filter;
     }
 
     fn grow(&mut self, hash: impl Fn(u64) -> u64) {
         let n = self.buckets.len();
         let n = (n + n / 4).max(n + 2);
         let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); n]);
-        let old_meta = std::mem::replace(&mut self.meta, vec![0; n]);
-        for (k, &m) in old.iter().zip(&old_meta) {
-            for &s in &k.0[..used(m)] {
+        for k in &old {
+            for &s in &k.slots[..used(k.meta)] {
                 let a = s & ADDR_MASK;
                 self.place(hash(a), a);
             }
@@ -255,8 +250,8 @@ impl Table {
     /// Calls `f` with every address, for tests.
     #[cfg(test)]
     pub(super) fn each(&self, mut f: impl FnMut(u64)) {
-        for (k, &m) in self.buckets.iter().zip(&self.meta) {
-            k.0[..used(m)].iter().for_each(|&s| f(s & ADDR_MASK));
+        for k in &self.buckets {
+            k.slots[..used(k.meta)].iter().for_each(|&s| f(s & ADDR_MASK));
         }
     }
 
@@ -267,15 +262,14 @@ impl Table {
     #[cfg(test)]
     pub(super) fn check(&self, hash: impl Fn(u64) -> u64) {
         let n = self.buckets.len();
-        assert_eq!(self.meta.len(), n);
         let mut over_n = vec![0u64; n];
         let mut filter = vec![0u64; n];
         let mut len = 0;
-        for (b, (k, &m)) in self.buckets.iter().zip(&self.meta).enumerate() {
-            let u = used(m);
+        for (b, k) in self.buckets.iter().enumerate() {
+            let u = used(k.meta);
             assert!(u <= SLOTS);
-            assert!(k.0[u..].iter().all(|&s| s == 0), "unused slots are 0");
-            for &s in &k.0[..u] {
+            assert!(k.slots[u..].iter().all(|&s| s == 0), "unused slots are 0");
+            for &s in &k.slots[..u] {
                 len += 1;
                 let p = self.probe(hash(s & ADDR_MASK));
                 filter[p.home] |= p.bits;
@@ -289,9 +283,9 @@ impl Table {
             }
         }
         assert_eq!(len, self.len);
-        for ((&m, o), f) in self.meta.iter().zip(over_n).zip(filter) {
-            assert!(over(m) == o || over(m) == OVER_MAX);
-            assert_eq!(m & FILTER, f);
+        for ((k, o), f) in self.buckets.iter().zip(over_n).zip(filter) {
+            assert!(over(k.meta) == o || over(k.meta) == OVER_MAX);
+            assert_eq!(k.meta & FILTER, f);
         }
     }
 }
