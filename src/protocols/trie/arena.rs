@@ -42,7 +42,10 @@ pub(super) struct Arena {
 }
 
 fn split(a: u64) -> (usize, usize) {
-    ((a >> CHUNK_SHIFT) as usize, (a & (CHUNK as u64 - 1)) as usize)
+    (
+        (a >> CHUNK_SHIFT) as usize,
+        (a & (CHUNK as u64 - 1)) as usize,
+    )
 }
 
 fn addr(chunk: usize, off: usize) -> u64 {
@@ -61,13 +64,6 @@ impl Arena {
     fn bytes_mut(&mut self, a: u64) -> &mut [u8] {
         let (c, off) = split(a);
         &mut self.chunks[c][off..]
-    }
-
-    /// Where the record at `a` is in memory (to prefetch it).
-    #[inline]
-    pub(super) fn ptr(&self, a: u64) -> *const u8 {
-        let (c, off) = split(a);
-        self.chunks[c][off..].as_ptr()
     }
 
     /// The topic of the record at `a`.

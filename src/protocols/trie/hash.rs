@@ -97,7 +97,10 @@ impl<'a> Prefixes<'a> {
             self.words += 1;
         }
         let t = tail(self.msg, 8 * whole, len);
-        fold(self.state ^ t, self.keys.0[2] ^ (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        fold(
+            self.state ^ t,
+            self.keys.0[2] ^ (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        )
     }
 }
 

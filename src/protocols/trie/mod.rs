@@ -8,8 +8,8 @@
 //! by the whole topic (`table`), and a small sorted list holds the lengths
 //! that subscribed topics have. A match hashes the message's prefixes at
 //! those lengths only (`hash`: one pass over the bytes up to the longest),
-//! starts the memory reads of all their home buckets at once, and then
-//! checks them: a miss costs about one memory latency whatever the number
+//! starts the memory reads of all their home buckets at once (when the
+//! table is too big to be in cache), and then checks them: a miss costs about one memory latency whatever the number
 //! of lengths, a hit one more for the record it compares. The work is
 //! bounded by the message's length: at most one probe per distinct
 //! subscribed length not longer than the message. The empty topic, which
@@ -25,6 +25,8 @@ use table::{Place, Probe, Table};
 
 /// Home buckets whose reads are started before the first is looked at.
 const BATCH: usize = 32;
+/// Up to this size the table is likely in cache: no prefetching.
+const IN_CACHE: usize = 256 << 10;
 
 #[inline]
 fn prefetch<T>(p: *const T) {
@@ -132,7 +134,23 @@ impl Trie {
             return false;
         }
         let mut hashes = Prefixes::new(self.keys, msg);
-        let mut lens = self.lens.iter().map(|l| l.0).take_while(|&l| l <= msg.len());
+        let mut lens = self
+            .lens
+            .iter()
+            .map(|l| l.0)
+            .take_while(|&l| l <= msg.len());
+        if self.table.bytes() <= IN_CACHE {
+            // Nothing to wait for: no batches.
+            return lens.any(|len| {
+                let p = self.table.probe(hashes.at(len));
+                let topic = &msg[..len];
+                self.table.screen(&p)
+                    && self
+                        .table
+                        .find(&p, |a| self.arena.key(a) == topic)
+                        .is_some()
+            });
+        }
         let mut batch = [(Probe::default(), 0usize); BATCH];
         loop {
             // Start reading the home buckets of a batch of prefixes...

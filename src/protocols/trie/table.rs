@@ -1,16 +1,16 @@
 //! An open-addressing hash table from a topic's hash to its record's
-//! address, in two arrays:
+//! address. A bucket is one cache line: 7 slots and a meta word.
 //!
-//! - buckets: one cache line each, 8 slots of address (bits 0..40), how far
-//!   the slot's bucket is from the topic's home bucket (40..44, 15 meaning
-//!   15 or more) and a tag (44..64: 19 hash bits under a set top bit, so an
-//!   empty slot, 0, matches no tag);
-//! - meta: 8 bytes per bucket (an eighth of the buckets' size, so it stays
-//!   in cache far longer): how many of its slots are used, how many topics
-//!   passed over it, and a 48-bit filter of the tags of the topics whose
-//!   home it is (2 bits each). A probe reads its home's meta word and reads
-//!   buckets only if the filter has both bits of its tag: most probes for
-//!   topics nobody subscribed end in cache, with one well-predicted branch.
+//! - A slot: the record's address (bits 0..40), how far the slot's bucket
+//!   is from the topic's home bucket (40..44, 15 meaning 15 or more) and a
+//!   tag (44..64: 19 hash bits under a set top bit, so an empty slot, 0,
+//!   matches no tag).
+//! - The meta word: how many slots are used, how many topics passed over
+//!   the bucket, and a 48-bit filter of the tags of the topics whose home
+//!   it is, wherever they are (2 bits each). A probe reads its home bucket
+//!   and looks further only if the filter has both bits of its tag: a probe
+//!   for a topic nobody subscribed is one memory read and one
+//!   well-predicted branch (about 5% pass the filter at the fullest).
 //!
 //! A topic lives in its home bucket (chosen by the top bits of its hash)
 //! or, when that is full, in the first bucket after it with room; every
@@ -98,7 +98,7 @@ impl Table {
         Probe {
             tag: t,
             bits: bits(t),
-            home: ((h >> 32) * self.buckets.len() as u64 >> 32) as usize,
+            home: (((h >> 32) * self.buckets.len() as u64) >> 32) as usize,
         }
     }
 
@@ -119,6 +119,11 @@ impl Table {
     #[inline]
     pub(super) fn screen(&self, p: &Probe) -> bool {
         self.buckets[p.home].meta & p.bits == p.bits
+    }
+
+    /// The size of the buckets.
+    pub(super) fn bytes(&self) -> usize {
+        std::mem::size_of_val(&self.buckets[..])
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -251,7 +256,9 @@ impl Table {
     #[cfg(test)]
     pub(super) fn each(&self, mut f: impl FnMut(u64)) {
         for k in &self.buckets {
-            k.slots[..used(k.meta)].iter().for_each(|&s| f(s & ADDR_MASK));
+            k.slots[..used(k.meta)]
+                .iter()
+                .for_each(|&s| f(s & ADDR_MASK));
         }
     }
 
