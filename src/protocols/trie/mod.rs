@@ -25,7 +25,7 @@ use table::{Place, Probe, Table};
 
 /// Home buckets whose reads are started before the first is looked at.
 const BATCH: usize = 32;
-/// Up to this size the table is likely in cache: no prefetching.
+/// Below this size the table is likely in cache: no prefetching.
 const IN_CACHE: usize = 256 << 10;
 
 #[inline]
@@ -49,6 +49,9 @@ pub struct Trie {
     /// References to the empty topic.
     empty: u32,
     count: usize,
+    /// Table size from which matches prefetch in batches (IN_CACHE; tests
+    /// change it to run both ways).
+    batch_from: usize,
 }
 
 impl Default for Trie {
@@ -60,6 +63,7 @@ impl Default for Trie {
             lens: Vec::new(),
             empty: 0,
             count: 0,
+            batch_from: IN_CACHE,
         }
     }
 }
@@ -139,7 +143,7 @@ impl Trie {
             .iter()
             .map(|l| l.0)
             .take_while(|&l| l <= msg.len());
-        if self.table.bytes() <= IN_CACHE {
+        if self.table.bytes() < self.batch_from {
             // Nothing to wait for: no batches.
             return lens.any(|len| {
                 let p = self.table.probe(hashes.at(len));
