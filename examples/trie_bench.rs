@@ -1,5 +1,6 @@
 //! Subscription trie benchmark: memory per subscription and match time at
-//! 10k, 1M and 10M subscriptions (override with TRIE_SIZES=10000,1000000).
+//! 10k, 1M and 10M subscriptions (override with TRIE_SIZES=10000,1000000;
+//! TRIE_TOPICS=shared or random runs one kind of topics only).
 //!
 //!     cargo run --release --example trie_bench
 //!
@@ -129,7 +130,11 @@ fn main() {
         "{:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "topics", "subs", "bytes/sub", "build [s]", "hit [ns]", "miss [ns]"
     );
+    let only = std::env::var("TRIE_TOPICS").ok();
     for (name, topic) in [("shared", shared as fn(u64) -> Vec<u8>), ("random", random)] {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         for &n in &sizes {
             run(name, topic, n);
         }
