@@ -16,6 +16,14 @@ use crate::core::msg::Msg;
 
 pub type PipeId = u64;
 
+/// Maps and sets keyed by pipe id, looked up on every message (the
+/// protocols' ready lists): Fx hashing, a multiplication, where the
+/// default SipHash cost over a hundred instructions. Ids are ours, handed
+/// out in sequence, never chosen by a peer, so nothing can be gained by
+/// making them collide.
+pub type PipeMap<V> = rustc_hash::FxHashMap<PipeId, V>;
+pub type PipeSet = rustc_hash::FxHashSet<PipeId>;
+
 static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 
 pub fn new_pipe_id() -> PipeId {

@@ -10,7 +10,6 @@
 //! and a protocol runs only under its own socket's lock: what other sockets
 //! and the I/O thread do reaches it as events in its mailbox.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -22,7 +21,7 @@ use crate::consts::*;
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::options::Options;
-use crate::core::pipe::{Pipe, PipeId};
+use crate::core::pipe::{Pipe, PipeId, PipeMap, PipeSet};
 use crate::core::shared::Shared;
 use crate::core::sig::{Dir, Event, Owner, Sig};
 use crate::core::stats::Stats;
@@ -49,7 +48,7 @@ struct State {
     proto: Box<dyn Protocol>,
     opts: Options,
     closed: bool,
-    pipes: HashMap<PipeId, Pipe>,
+    pipes: PipeMap<Pipe>,
     endpoints: Vec<Endpoint>,
     last_eid: i32,
     /// Scratch buffer for draining events, kept to avoid reallocating.
@@ -65,7 +64,7 @@ struct State {
     net_pipes: usize,
     /// Pipes the peer closed that still hold messages for us: they stay
     /// with the protocol until those are read (nothing sent is lost).
-    draining: HashSet<PipeId>,
+    draining: PipeSet,
 }
 
 fn deadline(timeo_ms: i32) -> Option<Instant> {
@@ -115,14 +114,14 @@ impl Socket {
                 proto,
                 opts,
                 closed: false,
-                pipes: HashMap::new(),
+                pipes: PipeMap::default(),
                 endpoints: Vec::new(),
                 last_eid: 0,
                 scratch: Vec::new(),
                 timer_at: None,
                 timer_spent: None,
                 net_pipes: 0,
-                draining: HashSet::new(),
+                draining: PipeSet::default(),
             })),
         }))
     }

@@ -6,10 +6,10 @@
 //! message / have room). A pipe leaves the queue when it turns out not to
 //! be ready and comes back on the pipe's `In`/`Out` event.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::core::msg::Msg;
-use crate::core::pipe::{Pipe, PipeId, PushError};
+use crate::core::pipe::{Pipe, PipeId, PipeMap, PushError};
 
 const LEVELS: usize = 16;
 
@@ -21,7 +21,7 @@ struct Entry {
 /// Pipes sorted by priority, with a ready queue per priority.
 #[derive(Default)]
 struct PrioList {
-    pipes: HashMap<PipeId, Entry>,
+    pipes: PipeMap<Entry>,
     ready: [VecDeque<PipeId>; LEVELS],
 }
 
@@ -193,7 +193,7 @@ impl LoadBalancer {
 #[derive(Default)]
 pub struct Distributor {
     pipes: Vec<Pipe>,
-    at: HashMap<PipeId, usize>,
+    at: PipeMap<usize>,
 }
 
 impl Distributor {
