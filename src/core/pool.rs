@@ -6,15 +6,17 @@
 //! Each thread keeps a magazine of up to `MAG` blocks of its own, with no
 //! lock and no atomic operation. A thread whose magazine is full hands it
 //! whole to the shared depot and takes an empty one back; a thread whose
-//! magazine is empty swaps it for a full one: one lock per `MAG` messages
-//! where a shared queue costs a few atomic operations on every one, and
-//! magazines circulate, so no swap allocates. The depot keeps at most
+//! magazine is empty swaps it for a full one: the depot's queues are
+//! touched once per `MAG` messages where a queue of blocks cost a few
+//! atomic operations on every one, and magazines circulate, so no swap
+//! allocates. The depot keeps at most
 //! `DEPOT_MAX` full magazines; `trim` frees all but `KEEP`.
 
 use std::cell::RefCell;
 use std::ptr::NonNull;
+use std::sync::OnceLock;
 
-use parking_lot::Mutex;
+use crossbeam_channel::{bounded, Receiver, Sender};
 
 /// The size of every block in the pool.
 pub const BLOCK: usize = 512;
@@ -38,15 +40,19 @@ impl Block {
     }
 }
 
+/// The depot: bounded queues of full and of empty magazines.
 struct Depot {
-    full: Vec<Vec<Block>>,
-    empty: Vec<Vec<Block>>,
+    full: (Sender<Vec<Block>>, Receiver<Vec<Block>>),
+    empty: (Sender<Vec<Block>>, Receiver<Vec<Block>>),
 }
 
-static DEPOT: Mutex<Depot> = Mutex::new(Depot {
-    full: Vec::new(),
-    empty: Vec::new(),
-});
+fn depot() -> &'static Depot {
+    static D: OnceLock<Depot> = OnceLock::new();
+    D.get_or_init(|| Depot {
+        full: bounded(DEPOT_MAX),
+        empty: bounded(DEPOT_MAX),
+    })
+}
 
 /// A thread's own magazine; given to the depot (or freed) when it exits.
 struct Local(Vec<Block>);
@@ -66,15 +72,14 @@ thread_local! {
 /// Put a full magazine in the depot (or free its blocks when the depot is
 /// full), and get an empty one back.
 fn stock(mag: Vec<Block>) -> Vec<Block> {
-    let mut d = DEPOT.lock();
-    let empty = d.empty.pop();
-    if d.full.len() < DEPOT_MAX {
-        d.full.push(mag);
-    } else {
-        drop(d);
-        mag.into_iter().for_each(Block::free);
+    let d = depot();
+    if let Err(e) = d.full.0.try_send(mag) {
+        e.into_inner().into_iter().for_each(Block::free);
     }
-    empty.unwrap_or_else(|| Vec::with_capacity(MAG))
+    d.empty
+        .1
+        .try_recv()
+        .unwrap_or_else(|_| Vec::with_capacity(MAG))
 }
 
 /// A recycled block, if the pool has one.
@@ -85,13 +90,10 @@ pub fn take() -> Option<NonNull<u8>> {
             if let Some(b) = l.0.pop() {
                 return Some(b.0);
             }
-            let mut d = DEPOT.lock();
-            let full = d.full.pop()?;
+            let d = depot();
+            let full = d.full.1.try_recv().ok()?;
             let empty = std::mem::replace(&mut l.0, full);
-            if d.empty.len() < DEPOT_MAX {
-                d.empty.push(empty);
-            }
-            drop(d);
+            let _ = d.empty.0.try_send(empty);
             l.0.pop().map(|b| b.0)
         })
         .ok()
@@ -122,19 +124,21 @@ pub unsafe fn give(p: NonNull<u8>) -> bool {
 /// keep the pages around them resident after the load is gone. Called
 /// when a connection goes away, never per message.
 pub fn trim() {
-    let extra: Vec<Vec<Block>> = {
-        let mut d = DEPOT.lock();
-        let keep = d.full.len().min(KEEP);
-        d.empty.clear();
-        d.full.split_off(keep)
-    };
-    extra.into_iter().flatten().for_each(Block::free);
+    let d = depot();
+    while d.empty.1.try_recv().is_ok() {}
+    while d.full.1.len() > KEEP {
+        match d.full.1.try_recv() {
+            Ok(mag) => mag.into_iter().for_each(Block::free),
+            Err(_) => break,
+        }
+    }
 }
 
 /// Blocks in the depot (tests).
 #[cfg(test)]
 pub fn depot_blocks() -> usize {
-    DEPOT.lock().full.iter().map(Vec::len).sum()
+    // Magazines stocked whole are full.
+    depot().full.1.len() * MAG
 }
 
 #[cfg(test)]
