@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use std::mem::MaybeUninit;
 
-use super::sys::{read, read_uninit, would_block};
+use super::sys::{read, read_uninit_then, would_block};
 use super::{Conn, Ended, Role};
 use crate::core::msg::{Chunk, Msg};
 use crate::core::sig::Event;
@@ -231,7 +231,30 @@ impl Conn {
                     // uninitialized, hence `MaybeUninit`.
                     let dst =
                         unsafe { std::slice::from_raw_parts_mut(rest, chunk.len() - *filled) };
-                    read_uninit(fd, dst).inspect(|&n| *filled += n)
+                    // The next message's length prefix comes with the same
+                    // call (one system call per large message, not two);
+                    // its body, if large too, is read straight into a chunk
+                    // of its own next time round.
+                    let want = dst.len();
+                    let mut tail = [MaybeUninit::<u8>::uninit(); 16];
+                    let plen = framing::sp_prefix_len(matches!(self.role, Role::Sp { ipc: true }));
+                    match read_uninit_then(fd, dst, &mut tail[..plen]) {
+                        Ok(n) if n > want => {
+                            *filled += want;
+                            let extra = n - want;
+                            // SAFETY: recvmsg wrote `extra` bytes into `tail`.
+                            let got = tail[..extra].iter().map(|b| unsafe { b.assume_init() });
+                            // The buffer is empty while a large body is read
+                            // (`cut_sp` left start = end = 0).
+                            let Reader { buf, end, .. } = &mut *rd;
+                            for (d, b) in buf[*end..].iter_mut().zip(got) {
+                                *d = b;
+                            }
+                            *end += extra;
+                            Ok(n)
+                        }
+                        r => r.inspect(|&n| *filled += n),
+                    }
                 }
                 None => {
                     let Reader { buf, end, .. } = &mut *rd;

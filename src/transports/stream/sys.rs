@@ -6,7 +6,7 @@ use std::io::{self, IoSlice, Read};
 use std::mem::MaybeUninit;
 use std::os::fd::BorrowedFd;
 
-use socket2::SockRef;
+use socket2::{MaybeUninitSlice, SockRef};
 
 pub(super) fn would_block(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::WouldBlock
@@ -41,8 +41,17 @@ pub(super) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
     retry(|| (&*s).read(buf))
 }
 
-/// Read into memory that need not be initialized (a fresh chunk's body).
-pub(super) fn read_uninit(fd: BorrowedFd<'_>, buf: &mut [MaybeUninit<u8>]) -> io::Result<usize> {
+/// Read into `body` (memory that need not be initialized) and, once it is
+/// full, on into `tail`, with one `recvmsg`: the rest of a large message
+/// and the header of the next one.
+pub(super) fn read_uninit_then(
+    fd: BorrowedFd<'_>,
+    body: &mut [MaybeUninit<u8>],
+    tail: &mut [MaybeUninit<u8>],
+) -> io::Result<usize> {
     let s = SockRef::from(&fd);
-    retry(|| s.recv(buf))
+    retry(|| {
+        let mut iov = [MaybeUninitSlice::new(body), MaybeUninitSlice::new(tail)];
+        s.recv_vectored(&mut iov).map(|(n, _)| n)
+    })
 }

@@ -1,0 +1,184 @@
+//! Tests of connections over socket pairs, driven by the reactor.
+use super::*;
+use crate::transports::framing::{self, IPC_MSG_NORMAL};
+use std::io::Read;
+use std::os::unix::net::UnixStream;
+
+/// A connection on one end of a socket pair, and the other end.
+fn conn_pair() -> (Arc<Conn>, UnixStream) {
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    ours.set_nonblocking(true).unwrap();
+    let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
+    let c = Conn::start(ours, Role::Sp { ipc: true }, None, false).unwrap();
+    (c, theirs)
+}
+
+/// Wait (bounded) for a condition the reactor thread brings about.
+fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn an_ended_connection_lets_go_of_everything() {
+    let (c, mut theirs) = conn_pair();
+    assert!(LIVE.0.lock().contains_key(&c.id));
+    c.end(Ended::Closed);
+    assert!(!LIVE.0.lock().contains_key(&c.id), "still in the exit wait");
+    // The descriptor is closed and nothing else (timer, reactor, set)
+    // keeps the connection, strongly or weakly.
+    wait_for("release", || {
+        c.sock.lock().is_none() && Arc::strong_count(&c) == 1 && Arc::weak_count(&c) == 0
+    });
+    let mut buf = [0u8; 64];
+    let mut total = 0;
+    loop {
+        match theirs.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => total += n,
+            Err(e) => panic!("peer read: {e}"),
+        }
+    }
+    assert!(total <= 8, "only our SP header may have gone out");
+}
+
+struct NoHooks;
+impl Hooks for NoHooks {}
+
+#[test]
+fn a_connection_keeps_no_read_buffer_at_rest() {
+    use crate::consts::NN_PAIR;
+    use crate::core::options::Options;
+    use crate::core::sig::Sig;
+    use std::io::Write;
+    let (ours, mut theirs) = UnixStream::pair().unwrap();
+    ours.set_nonblocking(true).unwrap();
+    let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
+    let shared = Shared::new(
+        Arc::new(Sig::new()),
+        NN_PAIR,
+        NN_PAIR,
+        true,
+        &Options::new(0),
+    );
+    let attach = Attach {
+        shared: Arc::new(shared),
+        eid: 0,
+        prios: (8, 8),
+        sndbuf: 128 * 1024,
+        ws_text: false,
+        hooks: Weak::<NoHooks>::new(),
+    };
+    let c = Conn::start(ours, Role::Sp { ipc: true }, Some(attach), false).unwrap();
+    let frame = |body: &[u8]| {
+        let mut f = vec![IPC_MSG_NORMAL];
+        f.extend_from_slice(&(body.len() as u64).to_be_bytes());
+        f.extend_from_slice(body);
+        f
+    };
+    let queued = |c: &Conn| c.inq.lock().msgs.len();
+    let mut bytes = framing::sp_header(NN_PAIR as u16).to_vec();
+    bytes.extend(frame(b"one"));
+    let two = frame(&[7u8; 100]);
+    bytes.extend_from_slice(&two[..50]);
+    theirs.write_all(&bytes).unwrap();
+    wait_for("the first message", || queued(&c) == 1);
+    // Only the part of the second message is kept, in a buffer of its size.
+    wait_for("only the tail kept, in a buffer of its size", || {
+        let rd = c.rd.lock();
+        rd.end == 50 && rd.buf.capacity() < 1024
+    });
+    theirs.write_all(&two[50..]).unwrap();
+    wait_for("the second message", || queued(&c) == 2);
+    wait_for("no read buffer at rest", || {
+        let rd = c.rd.lock();
+        rd.end == 0 && rd.buf.capacity() == 0
+    });
+    c.end(Ended::Closed);
+}
+
+#[test]
+fn a_connection_set_forgets_ended_connections() {
+    let set = ConnSet::new();
+    let (c, _theirs) = conn_pair();
+    set.add(&c);
+    assert_eq!(set.len(), 1);
+    c.end(Ended::Broken);
+    assert_eq!(set.len(), 0, "an ended connection leaves its sets");
+    // Adding one that already ended keeps nothing.
+    set.add(&c);
+    assert_eq!(set.len(), 0);
+}
+
+/// Large messages are read straight into their chunks, each read also
+/// taking the next length prefix: whatever follows must come out whole.
+fn large_and_small_messages_in_turn(ipc: bool) {
+    use crate::consts::NN_PAIR;
+    use crate::core::options::Options;
+    use crate::core::sig::Sig;
+    use std::io::Write;
+    let (ours, mut theirs) = UnixStream::pair().unwrap();
+    ours.set_nonblocking(true).unwrap();
+    let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
+    let shared = Shared::new(
+        Arc::new(Sig::new()),
+        NN_PAIR,
+        NN_PAIR,
+        true,
+        &Options::new(0),
+    );
+    let attach = Attach {
+        shared: Arc::new(shared),
+        eid: 0,
+        prios: (8, 8),
+        sndbuf: 128 * 1024,
+        ws_text: false,
+        hooks: Weak::<NoHooks>::new(),
+    };
+    let c = Conn::start(ours, Role::Sp { ipc }, Some(attach), false).unwrap();
+    let bodies: Vec<Vec<u8>> = [40_000, 3, 45_000, 0, 33_000]
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (0..n).map(|k| (k * 7 + i) as u8).collect())
+        .collect();
+    let mut bytes = framing::sp_header(NN_PAIR as u16).to_vec();
+    for b in &bodies {
+        if ipc {
+            bytes.push(IPC_MSG_NORMAL);
+        }
+        bytes.extend_from_slice(&(b.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(b);
+    }
+    let writer = std::thread::spawn(move || {
+        // In small pieces, so reads end at every kind of boundary.
+        for piece in bytes.chunks(4099) {
+            theirs.write_all(piece).unwrap();
+        }
+        theirs
+    });
+    let queued = |c: &Conn| c.inq.lock().msgs.len();
+    wait_for("every message", || queued(&c) == bodies.len());
+    let got: Vec<Vec<u8>> = c
+        .inq
+        .lock()
+        .msgs
+        .iter()
+        .map(|m| m.body.as_slice().to_vec())
+        .collect();
+    assert!(got == bodies, "the messages arrive whole and in order");
+    drop(writer.join().unwrap());
+    c.end(Ended::Closed);
+}
+
+#[test]
+fn large_and_small_messages_in_turn_over_ipc_framing() {
+    large_and_small_messages_in_turn(true);
+}
+
+#[test]
+fn large_and_small_messages_in_turn_over_tcp_framing() {
+    large_and_small_messages_in_turn(false);
+}
