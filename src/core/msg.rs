@@ -56,8 +56,19 @@ const POOL_KEEP: usize = 64;
 /// keep the pages around them resident after the load is gone. Called
 /// when a connection goes away, never per message.
 pub fn trim_pool() {
+    trim_pool_to(POOL_KEEP);
+}
+
+/// Free every pooled block: many connections went at once, and the heap is
+/// about to give its free pages back (`transports::stream::trim`); a pooled
+/// block would keep the page it sits on.
+pub fn empty_pool() {
+    trim_pool_to(0);
+}
+
+fn trim_pool_to(keep: usize) {
     let rx = &pool().1;
-    while rx.len() > POOL_KEEP {
+    while rx.len() > keep {
         match rx.try_recv() {
             // SAFETY: a pooled block came from malloc and nobody uses it
             // (see `Block`): ours to free, once.
