@@ -122,10 +122,17 @@ static void push_open(long m)
 
 static void push_connect_send(long n, long m, const char *addr)
 {
-    for (long c = 0; c < n; c++)
-        if (nn_connect(push[c % m], addr) < 0)
-            die("nn_connect");
-    wait_conns(push, m, n);
+    /* Connection c belongs to push[c % m]. One socket's connections at a
+       time, each batch up before the next: thousands of connects at once
+       overflow the listen backlog, and the retransmitted SYNs slow
+       upstream down to the point of failing. */
+    for (long i = 0; i < m; i++) {
+        long mine = 0;
+        for (long c = i; c < n; c += m, mine++)
+            if (nn_connect(push[i], addr) < 0)
+                die("nn_connect");
+        wait_conns(&push[i], 1, mine);
+    }
     /* Round-robin: one message per pipe of each PUSH socket. */
     for (long c = 0; c < n; c++) {
         char msg[32];
