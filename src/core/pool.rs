@@ -124,9 +124,23 @@ pub unsafe fn give(p: NonNull<u8>) -> bool {
 /// keep the pages around them resident after the load is gone. Called
 /// when a connection goes away, never per message.
 pub fn trim() {
+    trim_to(KEEP);
+}
+
+/// Free every block in the depot and in this thread's magazine (the
+/// reactor, when many connections went at once: see `msg::empty_pool`).
+pub fn empty() {
+    let _ = LOCAL.try_with(|l| {
+        let mine = std::mem::take(&mut l.borrow_mut().0);
+        mine.into_iter().for_each(Block::free);
+    });
+    trim_to(0);
+}
+
+fn trim_to(keep: usize) {
     let d = depot();
     while d.empty.1.try_recv().is_ok() {}
-    while d.full.1.len() > KEEP {
+    while d.full.1.len() > keep {
         match d.full.1.try_recv() {
             Ok(mag) => mag.into_iter().for_each(Block::free),
             Err(_) => break,

@@ -24,10 +24,17 @@
 //! never block: every descriptor is non-blocking. Nothing here calls user
 //! code. The thread starts with the first network endpoint and sleeps in
 //! `epoll_wait` when there is nothing to do, so an idle process uses no CPU.
+//!
+//! Memory: the slabs and queues grow with the number of sources, and a
+//! slab gives back the slots at its end as they become free (see `Slab`).
+//! When many connections have gone, their owner asks for
+//! [`Reactor::give_back`]: at the end of that turn the reactor shrinks its
+//! own queues and hands the heap's free pages back to the system.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -87,18 +94,33 @@ const IDX_MASK: usize = (1 << IDX_BITS) - 1;
 const GEN_MAX: usize = usize::MAX >> IDX_BITS;
 
 struct Slot<T> {
+    /// The generation, with `FREE` set while the slot is free.
     gen: usize,
     /// `None` while reserved (by `new_key`) or free.
     val: Option<T>,
 }
 
+/// Marks a free slot's generation: no key's generation has this bit, so
+/// no key names a free slot.
+const FREE: usize = 1 << (usize::BITS - 1);
+const _: () = assert!(GEN_MAX < FREE);
+
 /// Values by key: the registered sources, the timers' closures.
+///
+/// The lowest free slot is used first, so when most values have gone, the
+/// free slots are at the end: they are cut off as they become free, and
+/// the vectors shrink once they are four times what is in them (amortised:
+/// a copy of `n` slots follows at least `n` releases).
 struct Slab<T> {
     slots: Vec<Slot<T>>,
-    free: Vec<usize>,
+    /// The free slots' indices, lowest first. Indices past the end (of
+    /// slots cut off) are dropped when they come up or pile up.
+    free: BinaryHeap<Reverse<usize>>,
+    /// Slots in use (reserved or holding a value).
+    live: usize,
     /// The generation of new slots: above every generation a slot had
-    /// before the slab was emptied (see `release`), so no key from before
-    /// names a slot made after.
+    /// before it was cut off, so no key from before names a slot made
+    /// after.
     fresh: usize,
 }
 
@@ -106,27 +128,39 @@ impl<T> Default for Slab<T> {
     fn default() -> Self {
         Slab {
             slots: Vec::new(),
-            free: Vec::new(),
+            free: BinaryHeap::new(),
+            live: 0,
             fresh: 1,
         }
     }
 }
 
-/// A slab this long or shorter is kept when it empties.
+/// A slab this long or shorter keeps its capacity.
 const SLAB_KEEP: usize = 64;
 
 impl<T> Slab<T> {
     /// A free slot's key; the slot stays reserved until `release`.
     fn reserve(&mut self) -> usize {
-        let idx = self.free.pop().unwrap_or_else(|| {
-            self.slots.push(Slot {
-                gen: self.fresh,
-                val: None,
-            });
-            self.slots.len() - 1
-        });
+        let len = self.slots.len();
+        let idx = match self.free.pop() {
+            Some(Reverse(i)) if i < len => i,
+            lowest => {
+                // No free slot below the end: any index left was cut off.
+                if lowest.is_some() {
+                    self.free.clear();
+                }
+                self.slots.push(Slot {
+                    gen: self.fresh | FREE,
+                    val: None,
+                });
+                len
+            }
+        };
         assert!(idx < IDX_MASK, "too many nanomsg descriptors");
-        self.slots[idx].gen << IDX_BITS | idx
+        self.live += 1;
+        let s = &mut self.slots[idx];
+        s.gen &= !FREE;
+        s.gen << IDX_BITS | idx
     }
 
     fn insert(&mut self, val: T) -> usize {
@@ -155,23 +189,33 @@ impl<T> Slab<T> {
     fn release(&mut self, key: usize) -> Option<T> {
         let s = self.slot(key)?;
         let val = s.val.take();
-        s.gen = if s.gen == GEN_MAX { 1 } else { s.gen + 1 };
-        self.free.push(key & IDX_MASK);
+        s.gen = (if s.gen == GEN_MAX { 1 } else { s.gen + 1 }) | FREE;
+        self.live -= 1;
+        self.free.push(Reverse(key & IDX_MASK));
         // Thousands of connections gone: their slots go too.
-        if self.free.len() == self.slots.len() && self.slots.len() > SLAB_KEEP {
-            self.fresh = self
-                .slots
-                .iter()
-                .map(|s| s.gen)
-                .fold(self.fresh, usize::max);
-            self.slots = Vec::new();
-            self.free = Vec::new();
+        while let Some(last) = self.slots.last() {
+            if last.gen & FREE == 0 {
+                break;
+            }
+            self.fresh = self.fresh.max(last.gen & !FREE);
+            self.slots.pop();
+        }
+        let len = self.slots.len();
+        if self.slots.capacity() > SLAB_KEEP.max(4 * len) {
+            self.slots.shrink_to(2 * len);
+        }
+        let free = len - self.live;
+        if self.free.len() > SLAB_KEEP.max(2 * free) {
+            self.free.retain(|&Reverse(i)| i < len);
+        }
+        if self.free.capacity() > SLAB_KEEP.max(4 * self.free.len()) {
+            self.free.shrink_to(2 * self.free.len());
         }
         val
     }
 
     fn live(&self) -> usize {
-        self.slots.len() - self.free.len()
+        self.live
     }
 }
 
@@ -180,6 +224,8 @@ pub struct Reactor {
     sources: Mutex<Slab<Arc<dyn Source>>>,
     timers: Mutex<Timers>,
     pokes: Mutex<Vec<Arc<dyn Source>>>,
+    /// [`Reactor::give_back`] was asked for.
+    give_back: AtomicBool,
 }
 
 /// What the I/O thread keeps from one turn to the next.
@@ -228,6 +274,7 @@ impl Reactor {
             sources: Mutex::new(Slab::default()),
             timers: Mutex::new(Timers::default()),
             pokes: Mutex::new(Vec::new()),
+            give_back: AtomicBool::new(false),
         })
     }
 
@@ -294,6 +341,35 @@ impl Reactor {
         if !ON_REACTOR.get() {
             let _ = self.poller.notify();
         }
+    }
+
+    /// Give memory back to the system at the end of the reactor's next
+    /// turn: shrink the reactor's own queues, then `malloc_trim`. For the
+    /// moment after many connections went (their owner decides when, and
+    /// how rarely: see `transports::stream::trim`); never per message.
+    pub fn give_back(&self) {
+        self.give_back.store(true, Ordering::Release);
+        if !ON_REACTOR.get() {
+            let _ = self.poller.notify();
+        }
+    }
+
+    /// The end of a turn that `give_back` asked for (its own queues are
+    /// empty by then).
+    fn release_memory(&self, turn: &mut Turn) {
+        turn.pokes = Vec::new();
+        turn.fired = Vec::new();
+        {
+            let mut p = self.pokes.lock();
+            let len = p.len();
+            p.shrink_to(2 * len);
+        }
+        {
+            let mut t = self.timers.lock();
+            let len = t.heap.len();
+            t.heap.shrink_to(SLAB_KEEP.max(2 * len));
+        }
+        trim_heap();
     }
 
     /// Run `f` on the reactor thread at `at`.
@@ -381,6 +457,9 @@ impl Reactor {
         for f in turn.fired.drain(..) {
             run_guarded(f);
         }
+        if self.give_back.load(Ordering::Relaxed) && self.give_back.swap(false, Ordering::AcqRel) {
+            self.release_memory(turn);
+        }
     }
 
     /// Deliver `events` to their sources (if still registered).
@@ -404,6 +483,53 @@ fn interest(key: usize, write: bool) -> Event {
         Event::all(key)
     } else {
         Event::readable(key)
+    }
+}
+
+/// Hand the free pages of every malloc arena back to the system. glibc
+/// gives back on its own only the free top of a heap: pages freed below a
+/// block still in use stay resident (thousands of connections leave a few
+/// hundred such blocks scattered over megabytes), which `malloc_trim`
+/// releases. Its cost is a pass over the free lists, paid once per
+/// `give_back`.
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        flush_thread_cache();
+        // SAFETY: malloc_trim only reorganises the allocator's free memory;
+        // it takes the arenas' own locks and is safe on any thread.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+}
+
+/// glibc keeps the last few blocks this thread freed of each small size
+/// (up to 7 of each of 64 sizes, 1032 bytes and less: the tcache) for
+/// its next malloc. They count as in use, so `malloc_trim` leaves them
+/// where they are: after thousands of connections went, the reactor's are
+/// spread over megabytes, each keeping its page. Take them out and put
+/// fresh ones in their place: a size's cached blocks are what malloc hands
+/// out first, a second round comes from the arena (close together, from
+/// its free space), and freeing the second round first fills the cache
+/// again, so the first round goes back to the arena, where the trim can
+/// release what is around it.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn flush_thread_cache() {
+    const SIZES: usize = 64;
+    const CACHED: usize = 7;
+    let mut rounds = [[std::ptr::null_mut::<libc::c_void>(); CACHED]; 2];
+    for i in 0..SIZES {
+        let size = 24 + 16 * i; // each tcache size class once
+        for p in rounds.iter_mut().flatten() {
+            // SAFETY: a plain allocation, freed below.
+            *p = unsafe { libc::malloc(size) };
+        }
+        for p in rounds.iter().rev().flatten() {
+            // SAFETY: `p` came from malloc above (or is null, which free
+            // ignores) and is freed once.
+            unsafe { libc::free(*p) };
+        }
     }
 }
 
@@ -570,6 +696,43 @@ mod tests {
         let k = small.insert(1);
         small.release(k);
         assert!(small.slots.capacity() > 0);
+    }
+
+    #[test]
+    fn a_mostly_free_slab_gives_its_end_back() {
+        let mut s: Slab<usize> = Slab::default();
+        let keys: Vec<usize> = (0..4000).map(|i| s.insert(i)).collect();
+        // All but every 40th of the first thousand go, in order, so the
+        // end of the slab stays in use until the last ones go.
+        let kept: Vec<usize> = (0..1000).step_by(40).collect();
+        for (i, &k) in keys.iter().enumerate() {
+            if !kept.contains(&i) {
+                assert_eq!(s.release(k), Some(i));
+            }
+        }
+        assert_eq!(s.live(), kept.len());
+        assert_eq!(s.slots.len(), 961, "cut after the last one in use");
+        assert!(s.slots.capacity() <= 4 * 961, "{}", s.slots.capacity());
+        assert!(s.free.len() <= 2 * (961 - kept.len()) + SLAB_KEEP);
+        assert!(s.free.capacity() <= 4 * s.free.len().max(SLAB_KEEP));
+        for &i in &kept {
+            assert_eq!(s.get(keys[i]), Some(&i), "a live key still works");
+        }
+        // The lowest free slot is used first; new slots past the cut get
+        // fresh generations: no old key names them.
+        let low = s.insert(7);
+        assert_eq!(low & IDX_MASK, 1);
+        let more: Vec<usize> = (0..4000).map(|i| s.insert(i)).collect();
+        for (i, &k) in keys.iter().enumerate() {
+            if !kept.contains(&i) {
+                assert!(s.get(k).is_none(), "old key {i} names a new value");
+                assert!(s.release(k).is_none());
+            }
+        }
+        assert_eq!(s.get(low), Some(&7));
+        for (i, &k) in more.iter().enumerate() {
+            assert_eq!(s.get(k), Some(&i));
+        }
     }
 
     #[test]

@@ -40,6 +40,7 @@ mod recv;
 mod send;
 mod sets;
 mod sys;
+mod trim;
 
 use std::collections::VecDeque;
 use std::io;
@@ -186,6 +187,8 @@ pub struct Conn {
     /// The handshake limit, then the linger limit once the socket closed
     /// the pipe; cancelled by `end`.
     timer: Mutex<Option<TimerId>>,
+    /// Last: counts this connection until the rest of it is freed.
+    _live: trim::Counted,
 }
 
 impl Conn {
@@ -235,6 +238,7 @@ impl Conn {
             connected: AtomicBool::new(!connecting),
             want_write: AtomicBool::new(false),
             timer: Mutex::new(None),
+            _live: trim::Counted::new(),
         });
         if let Some(a) = attach {
             conn.set_attach(a);

@@ -36,6 +36,13 @@ thread_local! {
     static BATCH: Cell<Vec<Msg>> = const { Cell::new(Vec::new()) };
 }
 
+/// Free this thread's reading buffers (the reactor's, once many
+/// connections went: see `trim`); the next read makes new ones.
+pub(super) fn free_thread_buffers() {
+    drop(SCRATCH.take());
+    drop(BATCH.take());
+}
+
 #[derive(Default)]
 pub(super) struct Reader {
     /// The received bytes not yet cut are `buf[start..end]`. While `pump`
