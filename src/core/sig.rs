@@ -138,6 +138,8 @@ pub struct Sig {
     /// makes every spin fail, and then waiters sleep at once instead of
     /// taking the CPU the peer needs.
     spin_budget: AtomicU32,
+    /// Waits at the floor budget, counted to probe every `PROBE_EVERY`th.
+    floor_waits: AtomicU32,
 }
 
 fn ix(d: Dir) -> usize {
@@ -153,6 +155,12 @@ fn ix(d: Dir) -> usize {
 /// (see [`Sig::spun`]) between these bounds.
 const SPIN_ROUNDS: u32 = 4000;
 const SPIN_MIN: u32 = 32;
+/// At the floor, every `PROBE_EVERY`th wait spins `PROBE_ROUNDS` to find
+/// out whether spinning would pay again. Without it the floor is a trap:
+/// two threads that sleep wake each other late, so neither one's short
+/// spin ever catches the other, although both spinning would.
+const PROBE_EVERY: u32 = 32;
+const PROBE_ROUNDS: u32 = 512;
 
 impl Default for Sig {
     fn default() -> Self {
@@ -194,6 +202,7 @@ impl Sig {
             fds_used: AtomicBool::new(false),
             spin: AtomicBool::new(true),
             spin_budget: AtomicU32::new(SPIN_ROUNDS),
+            floor_waits: AtomicU32::new(0),
         }
     }
 
@@ -328,7 +337,7 @@ impl Sig {
     fn wait_epoch(&self, d: Dir, epoch: u64, deadline: Option<Instant>) -> bool {
         let e = &self.epoch[ix(d)];
         let rounds = if self.spin.load(Ordering::Relaxed) {
-            self.spin_budget.load(Ordering::Relaxed)
+            self.rounds_for(self.spin_budget.load(Ordering::Relaxed))
         } else {
             0
         };
@@ -363,10 +372,27 @@ impl Sig {
         woke
     }
 
+    /// The rounds the next wait spins, given the budget: at the floor, a
+    /// probe now and then.
+    fn rounds_for(&self, budget: u32) -> u32 {
+        if budget > SPIN_MIN {
+            return budget;
+        }
+        let n = self.floor_waits.fetch_add(1, Ordering::Relaxed);
+        if n % PROBE_EVERY == PROBE_EVERY - 1 {
+            PROBE_ROUNDS
+        } else {
+            budget
+        }
+    }
+
     /// A wait spun with a budget of `rounds`, and the event came during the
     /// spin (`paid`) or not. Racy updates from two waiters only blur the
     /// estimate.
     fn spun(&self, rounds: u32, paid: bool) {
+        if rounds == PROBE_ROUNDS && !paid {
+            return; // a probe that failed leaves the floor as it was
+        }
         let next = if paid {
             (rounds + rounds / 4 + SPIN_MIN).min(SPIN_ROUNDS)
         } else {
@@ -547,5 +573,34 @@ mod tests {
             sig.spun(budget(), true);
         }
         assert_eq!(budget(), SPIN_ROUNDS, "up to the ceiling");
+    }
+
+    #[test]
+    fn at_the_floor_a_wait_now_and_then_probes_with_a_long_spin() {
+        let sig = Sig::new();
+        let budget = || sig.spin_budget.load(Ordering::Relaxed);
+        sig.spin_budget.store(SPIN_MIN, Ordering::Relaxed);
+        let rounds: Vec<u32> = (0..2 * PROBE_EVERY)
+            .map(|_| sig.rounds_for(budget()))
+            .collect();
+        let probes = rounds.iter().filter(|&&r| r == PROBE_ROUNDS).count();
+        assert_eq!(probes, 2, "one probe in every PROBE_EVERY waits");
+        assert!(rounds.iter().all(|&r| r == SPIN_MIN || r == PROBE_ROUNDS));
+        sig.spun(PROBE_ROUNDS, false);
+        assert_eq!(
+            budget(),
+            SPIN_MIN,
+            "a failed probe leaves the floor as it was"
+        );
+        sig.spun(PROBE_ROUNDS, true);
+        assert!(
+            budget() > PROBE_ROUNDS,
+            "a probe that paid lifts the budget"
+        );
+        assert_eq!(
+            sig.rounds_for(budget()),
+            budget(),
+            "above the floor: no probe"
+        );
     }
 }
