@@ -48,13 +48,13 @@ fn an_ended_connection_lets_go_of_everything() {
 struct NoHooks;
 impl Hooks for NoHooks {}
 
-#[test]
-fn a_connection_keeps_no_read_buffer_at_rest() {
+/// A connection attached to a PAIR socket's shared state (SP framing, ipc
+/// or tcp), on one end of a socket pair, and the other end.
+fn attached_pair(ipc: bool) -> (Arc<Conn>, UnixStream) {
     use crate::consts::NN_PAIR;
     use crate::core::options::Options;
     use crate::core::sig::Sig;
-    use std::io::Write;
-    let (ours, mut theirs) = UnixStream::pair().unwrap();
+    let (ours, theirs) = UnixStream::pair().unwrap();
     ours.set_nonblocking(true).unwrap();
     let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
     let shared = Shared::new(
@@ -72,7 +72,15 @@ fn a_connection_keeps_no_read_buffer_at_rest() {
         ws_text: false,
         hooks: Weak::<NoHooks>::new(),
     };
-    let c = Conn::start(ours, Role::Sp { ipc: true }, Some(attach), false).unwrap();
+    let c = Conn::start(ours, Role::Sp { ipc }, Some(attach), false).unwrap();
+    (c, theirs)
+}
+
+#[test]
+fn a_connection_keeps_no_read_buffer_at_rest() {
+    use crate::consts::NN_PAIR;
+    use std::io::Write;
+    let (c, mut theirs) = attached_pair(true);
     let frame = |body: &[u8]| {
         let mut f = vec![IPC_MSG_NORMAL];
         f.extend_from_slice(&(body.len() as u64).to_be_bytes());
@@ -117,28 +125,8 @@ fn a_connection_set_forgets_ended_connections() {
 /// taking the next length prefix: whatever follows must come out whole.
 fn large_and_small_messages_in_turn(ipc: bool) {
     use crate::consts::NN_PAIR;
-    use crate::core::options::Options;
-    use crate::core::sig::Sig;
     use std::io::Write;
-    let (ours, mut theirs) = UnixStream::pair().unwrap();
-    ours.set_nonblocking(true).unwrap();
-    let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
-    let shared = Shared::new(
-        Arc::new(Sig::new()),
-        NN_PAIR,
-        NN_PAIR,
-        true,
-        &Options::new(0),
-    );
-    let attach = Attach {
-        shared: Arc::new(shared),
-        eid: 0,
-        prios: (8, 8),
-        sndbuf: 128 * 1024,
-        ws_text: false,
-        hooks: Weak::<NoHooks>::new(),
-    };
-    let c = Conn::start(ours, Role::Sp { ipc }, Some(attach), false).unwrap();
+    let (c, mut theirs) = attached_pair(ipc);
     let bodies: Vec<Vec<u8>> = [40_000, 3, 45_000, 0, 33_000]
         .iter()
         .enumerate()
