@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 /// The size of every block in the pool.
-pub const BLOCK: usize = 512;
+pub(crate) const BLOCK: usize = 512;
 /// Blocks in a magazine.
 const MAG: usize = 64;
 /// Magazines the depot holds at most (4096 blocks), full and empty each.
