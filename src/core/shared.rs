@@ -118,6 +118,19 @@ impl Pace {
         burst
     }
 
+    /// Tests: the socket's output counts as busy until `t`, so a send
+    /// before then is part of a burst however late the test thread runs.
+    #[cfg(test)]
+    pub fn busy_until_for_test(&self, t: Instant) {
+        self.busy_until(t);
+    }
+
+    /// Tests: did a connection write to the kernel during this send?
+    #[cfg(test)]
+    pub fn wrote_for_test(&self) -> bool {
+        self.wrote.load(Ordering::Relaxed)
+    }
+
     fn busy_until(&self, t: Instant) {
         self.last_end.fetch_max(self.nanos(t), Ordering::Relaxed);
     }

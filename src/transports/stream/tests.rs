@@ -170,3 +170,33 @@ fn large_and_small_messages_in_turn_over_ipc_framing() {
 fn large_and_small_messages_in_turn_over_tcp_framing() {
     large_and_small_messages_in_turn(false);
 }
+
+/// Corking is the socket's decision (`Pace`), not the connection's: a
+/// connection that never sent corks a message its socket sends in a burst
+/// (a PUB going round its peers), and the cork timer writes it.
+#[test]
+fn a_send_in_the_sockets_burst_is_corked_even_on_a_fresh_connection() {
+    use crate::core::msg::Msg;
+    let (c, mut theirs) = attached_pair(false);
+    wait_for("our SP header written", || !c.wr.lock().flushing);
+    let pace = &c.attach.get().expect("attached").shared.pace;
+    // A send in a burst is corked: the sender writes nothing.
+    pace.busy_until_for_test(Instant::now() + Duration::from_secs(60));
+    pace.begin();
+    c.send(Msg::from_slice(b"burst").unwrap()).unwrap();
+    assert!(!pace.wrote_for_test(), "a message in a burst is corked");
+    pace.end();
+    // The cork timer writes it after our SP header. (Whether a lone send
+    // is written at once is `Pace`'s own tests: here the reactor's flush
+    // of the header already counts as the socket's output.)
+    let mut want = framing::sp_header(crate::consts::NN_PAIR as u16).to_vec();
+    want.extend_from_slice(&5u64.to_be_bytes());
+    want.extend_from_slice(b"burst");
+    let mut got = vec![0u8; want.len()];
+    theirs
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    theirs.read_exact(&mut got).unwrap();
+    assert_eq!(got, want);
+    c.end(Ended::Closed);
+}
