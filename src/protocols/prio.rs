@@ -25,6 +25,11 @@ struct PrioList {
     ready: [VecDeque<PipeId>; LEVELS],
 }
 
+/// A table this much bigger than what it holds gives memory back.
+fn roomy(capacity: usize, len: usize) -> bool {
+    capacity > 64.max(4 * len)
+}
+
 fn level(prio: u8) -> usize {
     (prio.clamp(1, 16) - 1) as usize
 }
@@ -49,8 +54,17 @@ impl PrioList {
 
     fn remove(&mut self, id: PipeId, prio: u8) -> Option<Pipe> {
         let e = self.pipes.remove(&id)?;
+        let q = &mut self.ready[level(prio)];
         if e.ready {
-            self.ready[level(prio)].retain(|&p| p != id);
+            q.retain(|&p| p != id);
+        }
+        // Thousands of peers come and go: the tables shrink back with
+        // them (the halvings cost O(n) over the lot).
+        if roomy(self.pipes.capacity(), self.pipes.len()) {
+            self.pipes.shrink_to(2 * self.pipes.len());
+        }
+        if roomy(q.capacity(), q.len()) {
+            q.shrink_to(2 * q.len());
         }
         Some(e.pipe)
     }
@@ -208,6 +222,10 @@ impl Distributor {
         let p = self.pipes.swap_remove(i);
         if let Some(moved) = self.pipes.get(i) {
             self.at.insert(moved.id, i);
+        }
+        if roomy(self.pipes.capacity(), self.pipes.len()) {
+            self.pipes.shrink_to(2 * self.pipes.len());
+            self.at.shrink_to(2 * self.at.len());
         }
         Some(p)
     }
@@ -466,5 +484,33 @@ mod tests {
         d.send(&msg(b"n"), None);
         let got: Vec<usize> = ends.iter().map(|(_, e)| e.take_sent().len()).collect();
         assert_eq!(got, vec![0, 1, 0, 1, 0]);
+    }
+
+    #[test]
+    fn tables_shrink_back_when_most_pipes_are_gone() {
+        let mut fq = FairQueue::default();
+        let mut d = Distributor::default();
+        let mut ids = Vec::new();
+        for _ in 0..2000 {
+            let (p, _e) = fake::pipe((8, 8));
+            ids.push(p.id);
+            d.add(p.clone());
+            fq.add(p);
+            fq.in_ready(*ids.last().unwrap());
+        }
+        for id in &ids[10..] {
+            fq.remove(*id);
+            d.remove(*id);
+        }
+        assert!(
+            fq.list.pipes.capacity() < 200,
+            "{}",
+            fq.list.pipes.capacity()
+        );
+        assert!(fq.list.ready.iter().all(|q| q.capacity() < 200));
+        assert!(d.pipes.capacity() < 200 && d.at.capacity() < 200);
+        // What is left still works.
+        assert_eq!(d.pipes.len(), 10);
+        assert!(ids[..10].iter().all(|id| fq.get(*id).is_some()));
     }
 }
