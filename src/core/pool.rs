@@ -46,12 +46,61 @@ struct Depot {
     empty: (Sender<Vec<Block>>, Receiver<Vec<Block>>),
 }
 
+impl Depot {
+    fn new() -> Depot {
+        Depot {
+            full: bounded(DEPOT_MAX),
+            empty: bounded(DEPOT_MAX),
+        }
+    }
+
+    /// Put a full magazine here (or free its blocks when the depot is
+    /// full), and get an empty one back.
+    fn stock(&self, mag: Vec<Block>) -> Vec<Block> {
+        if let Err(e) = self.full.0.try_send(mag) {
+            e.into_inner().into_iter().for_each(Block::free);
+        }
+        self.empty
+            .1
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(MAG))
+    }
+
+    /// A block from `mine`, swapping it for a full magazine when empty.
+    fn take(&self, mine: &mut Vec<Block>) -> Option<Block> {
+        if let Some(b) = mine.pop() {
+            return Some(b);
+        }
+        let full = self.full.1.try_recv().ok()?;
+        let empty = std::mem::replace(mine, full);
+        let _ = self.empty.0.try_send(empty);
+        mine.pop()
+    }
+
+    /// Keep `b` in `mine`, swapping it for an empty magazine when full.
+    fn give(&self, mine: &mut Vec<Block>, b: Block) {
+        if mine.len() >= MAG {
+            let full = std::mem::take(mine);
+            *mine = self.stock(full);
+        }
+        mine.push(b);
+    }
+
+    /// Free the empty magazines and the full ones beyond `keep`.
+    fn trim_to(&self, keep: usize) {
+        while self.empty.1.try_recv().is_ok() {}
+        while self.full.1.len() > keep {
+            match self.full.1.try_recv() {
+                Ok(mag) => mag.into_iter().for_each(Block::free),
+                Err(_) => break,
+            }
+        }
+    }
+}
+
 fn depot() -> &'static Depot {
     static D: OnceLock<Depot> = OnceLock::new();
-    D.get_or_init(|| Depot {
-        full: bounded(DEPOT_MAX),
-        empty: bounded(DEPOT_MAX),
-    })
+    D.get_or_init(Depot::new)
 }
 
 /// A thread's own magazine; given to the depot (or freed) when it exits.
@@ -60,7 +109,7 @@ struct Local(Vec<Block>);
 impl Drop for Local {
     fn drop(&mut self) {
         if !self.0.is_empty() {
-            stock(std::mem::take(&mut self.0));
+            depot().stock(std::mem::take(&mut self.0));
         }
     }
 }
@@ -69,33 +118,10 @@ thread_local! {
     static LOCAL: RefCell<Local> = const { RefCell::new(Local(Vec::new())) };
 }
 
-/// Put a full magazine in the depot (or free its blocks when the depot is
-/// full), and get an empty one back.
-fn stock(mag: Vec<Block>) -> Vec<Block> {
-    let d = depot();
-    if let Err(e) = d.full.0.try_send(mag) {
-        e.into_inner().into_iter().for_each(Block::free);
-    }
-    d.empty
-        .1
-        .try_recv()
-        .unwrap_or_else(|_| Vec::with_capacity(MAG))
-}
-
 /// A recycled block, if the pool has one.
 pub fn take() -> Option<NonNull<u8>> {
     LOCAL
-        .try_with(|l| {
-            let mut l = l.borrow_mut();
-            if let Some(b) = l.0.pop() {
-                return Some(b.0);
-            }
-            let d = depot();
-            let full = d.full.1.try_recv().ok()?;
-            let empty = std::mem::replace(&mut l.0, full);
-            let _ = d.empty.0.try_send(empty);
-            l.0.pop().map(|b| b.0)
-        })
+        .try_with(|l| depot().take(&mut l.borrow_mut().0).map(|b| b.0))
         .ok()
         .flatten()
 }
@@ -108,14 +134,7 @@ pub fn take() -> Option<NonNull<u8>> {
 /// any more: the pool now owns it.
 pub unsafe fn give(p: NonNull<u8>) -> bool {
     LOCAL
-        .try_with(|l| {
-            let mut l = l.borrow_mut();
-            if l.0.len() >= MAG {
-                let full = std::mem::take(&mut l.0);
-                l.0 = stock(full);
-            }
-            l.0.push(Block(p));
-        })
+        .try_with(|l| depot().give(&mut l.borrow_mut().0, Block(p)))
         .is_ok()
 }
 
@@ -124,7 +143,7 @@ pub unsafe fn give(p: NonNull<u8>) -> bool {
 /// keep the pages around them resident after the load is gone. Called
 /// when a connection goes away, never per message.
 pub fn trim() {
-    trim_to(KEEP);
+    depot().trim_to(KEEP);
 }
 
 /// Free every block in the depot and in this thread's magazine (the
@@ -134,80 +153,92 @@ pub fn empty() {
         let mine = std::mem::take(&mut l.borrow_mut().0);
         mine.into_iter().for_each(Block::free);
     });
-    trim_to(0);
-}
-
-fn trim_to(keep: usize) {
-    let d = depot();
-    while d.empty.1.try_recv().is_ok() {}
-    while d.full.1.len() > keep {
-        match d.full.1.try_recv() {
-            Ok(mag) => mag.into_iter().for_each(Block::free),
-            Err(_) => break,
-        }
-    }
-}
-
-/// Blocks in the depot (tests).
-#[cfg(test)]
-pub fn depot_blocks() -> usize {
-    // Magazines stocked whole are full.
-    depot().full.1.len() * MAG
+    depot().trim_to(0);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn block() -> NonNull<u8> {
+    fn block() -> Block {
         // SAFETY: plain malloc; null is checked below.
-        NonNull::new(unsafe { libc::malloc(BLOCK) } as *mut u8).expect("malloc")
+        Block(NonNull::new(unsafe { libc::malloc(BLOCK) } as *mut u8).expect("malloc"))
     }
 
+    fn in_depot(d: &Depot) -> usize {
+        d.full.1.len()
+    }
+
+    // The logic runs on a depot of the test's own and on magazines that
+    // stand for two threads': the global depot is shared with every other
+    // test (connections that end trim it), so counts there mean nothing.
+
     #[test]
-    fn blocks_freed_on_one_thread_serve_another() {
-        // Another thread frees many blocks; this one gets them back
-        // through the depot. (Other tests use the depot too: look for
-        // our own addresses, not at counts.)
-        let freed: Vec<usize> = std::thread::spawn(|| {
-            let bs: Vec<NonNull<u8>> = (0..4 * MAG).map(|_| block()).collect();
-            let addrs = bs.iter().map(|b| b.as_ptr() as usize).collect();
-            for b in bs {
-                // SAFETY: fresh blocks from malloc that nobody else holds.
-                assert!(unsafe { give(b) });
-            }
-            addrs
-        })
-        .join()
-        .unwrap();
+    fn blocks_freed_by_one_thread_serve_another() {
+        let d = Depot::new();
+        let (mut freer, mut taker) = (Vec::new(), Vec::new());
+        let bs: Vec<Block> = (0..3 * MAG).map(|_| block()).collect();
+        let addrs: Vec<usize> = bs.iter().map(|b| b.0.as_ptr() as usize).collect();
+        for b in bs {
+            d.give(&mut freer, b);
+        }
+        assert_eq!(in_depot(&d), 2, "two full magazines stocked");
+        assert_eq!(freer.len(), MAG, "the third kept by the freer");
         let mut got = Vec::new();
-        for _ in 0..8 * MAG {
-            match take() {
-                Some(p) => got.push(p),
-                None => break,
-            }
+        while let Some(b) = d.take(&mut taker) {
+            got.push(b);
         }
-        let ours = got
-            .iter()
-            .filter(|p| freed.contains(&(p.as_ptr() as usize)))
-            .count();
-        assert!(ours >= MAG, "{ours} of the other thread's blocks came back");
-        for p in got {
-            // SAFETY: blocks the pool handed out, ours now.
-            unsafe { give(p) };
+        assert_eq!(got.len(), 2 * MAG, "the taker got both magazines");
+        assert!(got.iter().all(|b| addrs.contains(&(b.0.as_ptr() as usize))));
+        assert_eq!(d.empty.1.len(), 2, "its empty magazines went back");
+        // The freer's next full magazine reuses an empty one: no allocation.
+        for b in got.drain(..MAG) {
+            d.give(&mut freer, b);
         }
+        assert_eq!(d.empty.1.len(), 1);
+        got.into_iter()
+            .chain(freer)
+            .chain(taker)
+            .for_each(Block::free);
+        d.trim_to(0);
     }
 
     #[test]
     fn trimming_frees_what_the_depot_holds_beyond_its_keep() {
-        let bs: Vec<NonNull<u8>> = (0..40 * MAG).map(|_| block()).collect();
-        for b in bs {
-            // SAFETY: fresh blocks from malloc that nobody else holds.
-            unsafe { give(b) };
+        let d = Depot::new();
+        let mut mine = Vec::new();
+        for _ in 0..40 * MAG {
+            d.give(&mut mine, block());
         }
-        assert!(depot_blocks() >= 30 * MAG);
-        trim();
-        // Other tests may have stocked a few magazines since.
-        assert!(depot_blocks() < 30 * MAG, "{} in the depot", depot_blocks());
+        assert_eq!(in_depot(&d), 39);
+        d.trim_to(KEEP);
+        assert_eq!(in_depot(&d), KEEP);
+        assert_eq!(d.empty.1.len(), 0);
+        d.trim_to(0);
+        assert_eq!(in_depot(&d), 0);
+        mine.into_iter().for_each(Block::free);
+    }
+
+    #[test]
+    fn a_full_depot_frees_what_it_cannot_keep() {
+        let d = Depot::new();
+        let mut mine = Vec::new();
+        for _ in 0..(DEPOT_MAX + 3) * MAG + 1 {
+            d.give(&mut mine, block());
+        }
+        assert_eq!(in_depot(&d), DEPOT_MAX);
+        d.trim_to(0);
+        mine.into_iter().for_each(Block::free);
+    }
+
+    #[test]
+    fn the_global_pool_hands_back_what_this_thread_gave() {
+        let p = block().0;
+        // SAFETY: a fresh block of BLOCK bytes that nobody else holds.
+        assert!(unsafe { give(p) });
+        let q = take().expect("this thread's magazine holds it");
+        assert_eq!(p, q, "the last given is the first taken");
+        // SAFETY: ours again; the pool takes it back.
+        unsafe { give(q) };
     }
 }
