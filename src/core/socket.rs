@@ -10,6 +10,7 @@
 //! and a protocol runs only under its own socket's lock: what other sockets
 //! and the I/O thread do reaches it as events in its mailbox.
 
+use std::mem::MaybeUninit;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -445,12 +446,18 @@ impl Socket {
 
     /// Read an option into `out`; returns the option's full length (the
     /// caller copies `min(len, out.len())` bytes, as upstream truncates).
-    pub fn get_opt(&self, level: i32, opt: i32, out: &mut [u8]) -> Result<usize> {
+    /// An option's value, as much of it as fits in `out` (which the
+    /// caller may not have initialised: it is only written); returns the
+    /// value's full length.
+    pub fn get_opt(&self, level: i32, opt: i32, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
         let st = self.lock()?;
-        let int = |v: i32, out: &mut [u8]| {
-            let b = v.to_ne_bytes();
-            let n = out.len().min(4);
-            out[..n].copy_from_slice(&b[..n]);
+        let put = |out: &mut [MaybeUninit<u8>], bytes: &[u8]| {
+            for (d, b) in out.iter_mut().zip(bytes) {
+                d.write(*b);
+            }
+        };
+        let int = |v: i32, out: &mut [MaybeUninit<u8>]| {
+            put(out, &v.to_ne_bytes());
             Ok(4)
         };
         if level == NN_SOL_SOCKET {
@@ -470,12 +477,12 @@ impl Socket {
                 }
                 NN_SOCKET_NAME => {
                     // Copies the NUL too when there is room; reports strlen.
-                    let mut name = st.opts.socket_name.clone();
-                    let len = name.len();
-                    name.push(0);
-                    let n = out.len().min(name.len());
-                    out[..n].copy_from_slice(&name[..n]);
-                    return Ok(len);
+                    let name = &st.opts.socket_name;
+                    put(out, name);
+                    if let Some(nul) = out.get_mut(name.len()) {
+                        nul.write(0);
+                    }
+                    return Ok(name.len());
                 }
                 _ => {}
             }

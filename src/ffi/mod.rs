@@ -211,10 +211,10 @@ pub unsafe extern "C" fn nn_getsockopt(
             let len = unsafe { arg_mut(optvallen) }?;
             // The value's buffer may not be NULL, even for length 0.
             let val = non_null(optval as *mut u8)?;
-            // SAFETY: forwarded caller contract: *optvallen writable bytes
-            // (which C callers usually leave uninitialised: they are only
-            // written, never read).
-            let out = unsafe { arg_slice_mut(val.as_ptr(), *len) }?;
+            // SAFETY: forwarded caller contract: *optvallen writable bytes,
+            // which C callers usually leave uninitialised, hence
+            // `MaybeUninit` (they are only written, never read).
+            let out = unsafe { arg_slice_mut(val.as_ptr() as *mut MaybeUninit<u8>, *len) }?;
             *len = sock.get_opt(level, option, out)?;
             Ok(0)
         }))
