@@ -26,6 +26,9 @@
 static int count;
 static char addr[MAXPAIRS][256];
 static pthread_barrier_t start;
+static void *socks[2 * MAXPAIRS];
+/* Each REQ thread's clock, as in pairs.c. */
+static double began[MAXPAIRS], ended[MAXPAIRS];
 
 static double now(void)
 {
@@ -49,19 +52,22 @@ static void *rep(void *arg)
 
 static void *req(void *arg)
 {
-    void *s = arg;
+    int i = (int) (long) arg;
+    void *s = socks[2 * i + 1];
     char buf[SIZE];
     memset(buf, 'r', SIZE);
     /* One round trip before the start, so every connection is up. */
     if (zmq_send(s, buf, SIZE, 0) != SIZE || zmq_recv(s, buf, SIZE, 0) != SIZE)
         fail("req warm-up");
     pthread_barrier_wait(&start);
-    for (int i = 1; i < count; i++) {
+    began[i] = now();
+    for (int k = 1; k < count; k++) {
         if (zmq_send(s, buf, SIZE, 0) != SIZE)
             fail("req zmq_send");
         if (zmq_recv(s, buf, SIZE, 0) != SIZE)
             fail("req zmq_recv");
     }
+    ended[i] = now();
     return NULL;
 }
 
@@ -101,7 +107,6 @@ int main(int argc, char **argv)
     }
     pthread_barrier_init(&start, NULL, (unsigned) n + 1);
     pthread_t t[2 * MAXPAIRS];
-    void *socks[2 * MAXPAIRS];
     void *ctx = zmq_ctx_new();
     int zero = 0;
     for (int i = 0; i < n; i++) {
@@ -117,16 +122,22 @@ int main(int argc, char **argv)
         socks[2 * i] = a;
         socks[2 * i + 1] = b;
         if (pthread_create(&t[2 * i], NULL, rep, a) ||
-            pthread_create(&t[2 * i + 1], NULL, req, b)) {
+            pthread_create(&t[2 * i + 1], NULL, req, (void *) (long) i)) {
             fprintf(stderr, "zmq_pairs: pthread_create failed\n");
             return 1;
         }
     }
     pthread_barrier_wait(&start);
-    double t0 = now();
     for (int i = 0; i < 2 * n; i++)
         pthread_join(t[i], NULL);
-    double el = now() - t0;
+    double t0 = began[0], t1 = ended[0];
+    for (int i = 1; i < n; i++) {
+        if (began[i] < t0)
+            t0 = began[i];
+        if (ended[i] > t1)
+            t1 = ended[i];
+    }
+    double el = t1 - t0;
     for (int i = 0; i < 2 * n; i++)
         zmq_close(socks[i]);
     zmq_ctx_term(ctx);
