@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "pairs_span.h"
 
 #define SIZE 64
 #define MAXPAIRS 64
@@ -126,15 +127,7 @@ int main(int argc, char **argv)
     pthread_barrier_wait(&start);
     for (int i = 0; i < 2 * n; i++)
         pthread_join(t[i], NULL);
-    /* From the first pair's start to the last pair's end. */
-    double t0 = began[0], t1 = ended[0];
-    for (int i = 1; i < n; i++) {
-        if (began[i] < t0)
-            t0 = began[i];
-        if (ended[i] > t1)
-            t1 = ended[i];
-    }
-    double el = t1 - t0;
+    double el = pairs_span(began, ended, n);
     for (int i = 0; i < 2 * n; i++)
         nn_close(socks[i]);
     long total = (long) n * (count - 1);

@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "zmq_common.h"
+#include "pairs_span.h"
 
 #define SIZE 64
 #define MAXPAIRS 64
@@ -130,14 +131,7 @@ int main(int argc, char **argv)
     pthread_barrier_wait(&start);
     for (int i = 0; i < 2 * n; i++)
         pthread_join(t[i], NULL);
-    double t0 = began[0], t1 = ended[0];
-    for (int i = 1; i < n; i++) {
-        if (began[i] < t0)
-            t0 = began[i];
-        if (ended[i] > t1)
-            t1 = ended[i];
-    }
-    double el = t1 - t0;
+    double el = pairs_span(began, ended, n);
     for (int i = 0; i < 2 * n; i++)
         zmq_close(socks[i]);
     zmq_ctx_term(ctx);
