@@ -31,20 +31,6 @@ const _: () = assert!(HDR % 16 == 0);
 /// [`pool`](crate::core::pool), which says why.
 const POOLED: usize = pool::BLOCK - HDR;
 
-/// Free the pooled blocks the pool need not keep (see `pool::trim`).
-/// Called when a connection goes away, never per message.
-pub fn trim_pool() {
-    pool::trim();
-}
-
-/// Free every pooled block the depot and this thread hold: many
-/// connections went at once, and the heap is about to give its free pages
-/// back (`transports::stream::trim`); a pooled block would keep the page
-/// it sits on.
-pub fn empty_pool() {
-    pool::empty();
-}
-
 /// One reference to a message body.
 pub struct Chunk {
     ptr: NonNull<Header>,

@@ -24,6 +24,14 @@ pub type PipeId = u64;
 pub type PipeMap<V> = rustc_hash::FxHashMap<PipeId, V>;
 pub type PipeSet = rustc_hash::FxHashSet<PipeId>;
 
+/// Is a table of pipes (or of their events) with room for `capacity`
+/// entries too big for the `len` it is sized by? Thousands of peers come
+/// and go: such a table shrinks to twice `len` once this holds (the
+/// halvings cost O(n) over the lot); below 64 entries it is left alone.
+pub fn roomy(capacity: usize, len: usize) -> bool {
+    capacity > 64.max(4 * len)
+}
+
 static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 
 pub fn new_pipe_id() -> PipeId {

@@ -147,7 +147,8 @@ pub fn trim() {
 }
 
 /// Free every block in the depot and in this thread's magazine (the
-/// reactor, when many connections went at once: see `msg::empty_pool`).
+/// reactor, when many connections went at once, before the heap gives its
+/// free pages back: a pooled block would keep the page it sits on).
 pub fn empty() {
     let _ = LOCAL.try_with(|l| {
         let mine = std::mem::take(&mut l.borrow_mut().0);

@@ -22,16 +22,12 @@ use crate::consts::*;
 use crate::core::error::{Error, Result};
 use crate::core::msg::Msg;
 use crate::core::options::Options;
-use crate::core::pipe::{Pipe, PipeId, PipeMap, PipeSet};
+use crate::core::pipe::{roomy, Pipe, PipeId, PipeMap, PipeSet};
 use crate::core::shared::Shared;
 use crate::core::sig::{Dir, Event, Owner, Sig};
 use crate::core::stats::Stats;
 use crate::protocols::{self, ProtoInfo, Protocol, SendError};
 use crate::transports::{self, Endpoint};
-
-/// Below this capacity the pipe table and the event buffers are left as
-/// they are; above it they shrink once mostly empty.
-const SHRINK_MIN: usize = 64;
 
 pub struct Socket {
     pub domain: i32,
@@ -173,7 +169,7 @@ impl Socket {
         }
         // A burst (thousands of pipes coming or going) grew it: give that
         // back once the pipes are gone (one compare on the fast path).
-        if evs.capacity() > SHRINK_MIN.max(4 * st.pipes.len()) {
+        if roomy(evs.capacity(), st.pipes.len()) {
             evs.shrink_to(2 * st.pipes.len());
         }
         st.scratch = evs;
@@ -292,12 +288,10 @@ impl Socket {
                 .current_connections
                 .fetch_sub(1, Ordering::Relaxed);
             st.proto.rm_pipe(id);
-            // Thousands of connections come and go: the table shrinks
-            // back with them (the halvings cost O(n) over the lot).
-            if st.pipes.capacity() > SHRINK_MIN.max(4 * st.pipes.len()) {
+            if roomy(st.pipes.capacity(), st.pipes.len()) {
                 st.pipes.shrink_to(2 * st.pipes.len());
             }
-            if st.draining.capacity() > SHRINK_MIN.max(4 * st.draining.len()) {
+            if roomy(st.draining.capacity(), st.draining.len()) {
                 st.draining.shrink_to(2 * st.draining.len());
             }
         }
@@ -444,11 +438,9 @@ impl Socket {
         Ok(())
     }
 
-    /// Read an option into `out`; returns the option's full length (the
-    /// caller copies `min(len, out.len())` bytes, as upstream truncates).
-    /// An option's value, as much of it as fits in `out` (which the
-    /// caller may not have initialised: it is only written); returns the
-    /// value's full length.
+    /// An option's value, as much of it as fits in `out` (as upstream
+    /// truncates; the caller may not have initialised `out`: it is only
+    /// written); returns the value's full length.
     pub fn get_opt(&self, level: i32, opt: i32, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
         let st = self.lock()?;
         let put = |out: &mut [MaybeUninit<u8>], bytes: &[u8]| {

@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 
 use crate::core::msg::Msg;
-use crate::core::pipe::{Pipe, PipeId, PipeMap, PushError};
+use crate::core::pipe::{roomy, Pipe, PipeId, PipeMap, PushError};
 
 const LEVELS: usize = 16;
 
@@ -23,11 +23,6 @@ struct Entry {
 struct PrioList {
     pipes: PipeMap<Entry>,
     ready: [VecDeque<PipeId>; LEVELS],
-}
-
-/// A table this much bigger than what it holds gives memory back.
-fn roomy(capacity: usize, len: usize) -> bool {
-    capacity > 64.max(4 * len)
 }
 
 fn level(prio: u8) -> usize {
@@ -58,8 +53,6 @@ impl PrioList {
         if e.ready {
             q.retain(|&p| p != id);
         }
-        // Thousands of peers come and go: the tables shrink back with
-        // them (the halvings cost O(n) over the lot).
         if roomy(self.pipes.capacity(), self.pipes.len()) {
             self.pipes.shrink_to(2 * self.pipes.len());
         }

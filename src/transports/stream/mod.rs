@@ -567,7 +567,7 @@ impl Conn {
         *self.rd.lock() = Reader::default();
         *self.flight.lock() = Flight::default();
         // The pool filled for this connection's traffic need not outlive it.
-        crate::core::msg::trim_pool();
+        crate::core::pool::trim();
     }
 
     fn step(self: &Arc<Self>) {

@@ -84,7 +84,7 @@ fn wait(freed: usize, since: Instant, now: Instant) {
             }
             PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
             DUE.store(false, Ordering::Release);
-            crate::core::msg::empty_pool();
+            crate::core::pool::empty();
             super::recv::free_thread_buffers(); // the reactor's: this runs there
             reactor::get().give_back();
         }),
