@@ -19,24 +19,9 @@
 #include <zmq.h>
 
 #include "zmq_common.h"
-#include "pairs_span.h"
+#include "pairs_common.h"
 
-#define SIZE 64
-#define MAXPAIRS 64
-
-static int count;
-static char addr[MAXPAIRS][256];
-static pthread_barrier_t start;
 static void *socks[2 * MAXPAIRS];
-/* Each REQ thread's clock, as in pairs.c. */
-static double began[MAXPAIRS], ended[MAXPAIRS];
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void *rep(void *arg)
 {
@@ -75,38 +60,7 @@ static void *req(void *arg)
 int main(int argc, char **argv)
 {
     prog = "zmq_pairs";
-    if (argc < 4) {
-        fprintf(stderr, "usage: zmq_pairs <inproc|ipc|tcp> <pairs> <roundtrip-count> [address-prefix]\n");
-        return 2;
-    }
-    const char *tr = argv[1];
-    int n = atoi(argv[2]);
-    count = atoi(argv[3]);
-    if (n < 1 || n > MAXPAIRS || count < 2 ||
-        (strcmp(tr, "inproc") && strcmp(tr, "ipc") && strcmp(tr, "tcp"))) {
-        fprintf(stderr, "zmq_pairs: bad arguments (1 <= pairs <= %d, count >= 2)\n", MAXPAIRS);
-        return 2;
-    }
-    if (argc > 4 && (strncmp(argv[4], tr, strlen(tr)) || strncmp(argv[4] + strlen(tr), "://", 3))) {
-        fprintf(stderr, "%s: the address prefix is not %s://...\n", argv[0], tr);
-        return 2;
-    }
-    for (int i = 0; i < n; i++) {
-        int r;
-        if (argc > 4)
-            r = snprintf(addr[i], sizeof addr[i], "%s%d", argv[4], i);
-        else if (!strcmp(tr, "inproc"))
-            r = snprintf(addr[i], sizeof addr[i], "inproc://pairs-%d", i);
-        else if (!strcmp(tr, "ipc"))
-            r = snprintf(addr[i], sizeof addr[i], "ipc:///tmp/pairs-%d-%d.ipc", (int) getpid(), i);
-        else
-            r = snprintf(addr[i], sizeof addr[i], "tcp://127.0.0.1:%d", 31400 + i);
-        if (r < 0 || r >= (int) sizeof addr[i]) {
-            fprintf(stderr, "zmq_pairs: address too long\n");
-            return 2;
-        }
-    }
-    pthread_barrier_init(&start, NULL, (unsigned) n + 1);
+    int n = pairs_setup(argc, argv, "zmq_pairs");
     pthread_t t[2 * MAXPAIRS];
     void *ctx = zmq_ctx_new();
     int zero = 0;
@@ -131,12 +85,12 @@ int main(int argc, char **argv)
     pthread_barrier_wait(&start);
     for (int i = 0; i < 2 * n; i++)
         pthread_join(t[i], NULL);
-    double el = pairs_span(began, ended, n);
+    double el = pairs_span(n);
     for (int i = 0; i < 2 * n; i++)
         zmq_close(socks[i]);
     zmq_ctx_term(ctx);
     long total = (long) n * (count - 1);
-    printf("transport: %s\n", tr);
+    printf("transport: %s\n", argv[1]);
     printf("zmq_pairs: %d\n", n);
     printf("round trips per pair: %d\n", count - 1);
     printf("aggregate: %.0f msg/s (round trips)\n", total / el);
