@@ -20,37 +20,16 @@
 #include <nanomsg/nn.h>
 #include <nanomsg/pubsub.h>
 #include <pthread.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#define SIZE 64
-#define WINDOW 256
-#define MAXSUBS 400
-#define MAXTHREADS 32
+#include "fanout_common.h"
 
-static int nsubs, nthreads;
-static long count;
 static int subs[MAXSUBS];
-static _Atomic long got[MAXSUBS];   /* data messages received */
-static _Atomic int hello[MAXSUBS];  /* got a hello */
-static _Atomic int ended[MAXSUBS];  /* got an end */
-static _Atomic int joined, finished;
+static int pub;
 
 static void fail(const char *what)
 {
     fprintf(stderr, "fanout: %s: %s\n", what, nn_strerror(nn_errno()));
     exit(1);
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void *reader(void *arg)
@@ -66,27 +45,14 @@ static void *reader(void *arg)
     int left = k;
     char buf[SIZE];
     while (left > 0) {
-        int r = nn_poll(pfd, k, 1000);
-        if (r < 0)
+        if (nn_poll(pfd, k, 1000) < 0)
             fail("nn_poll");
         for (int j = 0; j < k; j++) {
             if (!(pfd[j].revents & NN_POLLIN))
                 continue;
-            int i = idx[j];
             int n;
-            while ((n = nn_recv(subs[i], buf, SIZE, NN_DONTWAIT)) >= 0) {
-                if (n != SIZE) {
-                    fprintf(stderr, "fanout: a %d-byte message\n", n);
-                    exit(1);
-                }
-                if (buf[0] == 'd' && !ended[i]) {
-                    got[i]++;
-                } else if (buf[0] == 'h' && !hello[i]) {
-                    hello[i] = 1;
-                    joined++;
-                } else if (buf[0] == 'e' && !ended[i]) {
-                    ended[i] = 1;
-                    finished++;
+            while ((n = nn_recv(subs[idx[j]], buf, SIZE, NN_DONTWAIT)) >= 0) {
+                if (fanout_take("fanout", idx[j], buf, n)) {
                     pfd[j].events = 0;
                     left--;
                     break;
@@ -97,31 +63,21 @@ static void *reader(void *arg)
     return NULL;
 }
 
-static long slowest(void)
+static int send_msg(const char *msg)
 {
-    long m = count;
-    for (int i = 0; i < nsubs; i++) {
-        long g = got[i];
-        if (g < m)
-            m = g;
-    }
-    return m;
+    return nn_send(pub, msg, SIZE, 0) == SIZE;
+}
+
+static void fail_send(const char *what)
+{
+    fprintf(stderr, "fanout: nn_send %s: %s\n", what, nn_strerror(nn_errno()));
+    exit(1);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: fanout <bind-address> <subscribers> <message-count> [threads]\n");
-        return 2;
-    }
-    nsubs = atoi(argv[2]);
-    count = atol(argv[3]);
-    nthreads = argc > 4 ? atoi(argv[4]) : 4;
-    if (nsubs < 1 || nsubs > MAXSUBS || count < 1 || nthreads < 1 || nthreads > MAXTHREADS)
-        return 2;
-    if (nthreads > nsubs)
-        nthreads = nsubs;
-    int pub = nn_socket(AF_SP, NN_PUB);
+    fanout_args(argc, argv, "fanout");
+    pub = nn_socket(AF_SP, NN_PUB);
     if (pub < 0)
         fail("nn_socket");
     if (nn_bind(pub, argv[1]) < 0)
@@ -141,65 +97,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "fanout: pthread_create failed\n");
             return 1;
         }
-    char msg[SIZE];
-    struct timespec ms = {0, 1000000}, tick = {0, 50000};
-    double deadline = now() + 20;
-    memset(msg, 'h', SIZE);
-    while (joined < nsubs) {
-        if (now() > deadline) {
-            fprintf(stderr, "fanout: only %d of %d subscribers joined\n", (int) joined, nsubs);
-            return 1;
-        }
-        if (nn_send(pub, msg, SIZE, 0) != SIZE)
-            fail("nn_send hello");
-        nanosleep(&ms, NULL);
-    }
-    double t0 = now();
-    memset(msg, 'd', SIZE);
-    /* low: the slowest subscriber's count, plus slack: a message the PUB
-       dropped would hold the window shut for ever, so when the slowest
-       makes no progress for 100 ms the window is opened again. */
-    long low = 0, slack = 0, seen = -1;
-    double stalled = 0;
-    for (long i = 0; i < count; i++) {
-        while (i - low >= WINDOW) {
-            long s = slowest();
-            if (s != seen) {
-                seen = s;
-                stalled = now();
-            } else if (now() - stalled > 0.1) {
-                slack = i - s;
-                stalled = now();
-            }
-            low = s + slack;
-            if (i - low >= WINDOW)
-                nanosleep(&tick, NULL);
-        }
-        if (nn_send(pub, msg, SIZE, 0) != SIZE)
-            fail("nn_send");
-    }
-    memset(msg, 'e', SIZE);
-    deadline = now() + 20;
-    while (finished < nsubs) {
-        if (now() > deadline) {
-            fprintf(stderr, "fanout: only %d of %d subscribers got the end\n", (int) finished, nsubs);
-            return 1;
-        }
-        if (nn_send(pub, msg, SIZE, 0) != SIZE)
-            fail("nn_send end");
-        nanosleep(&ms, NULL);
-    }
-    double el = now() - t0;
+    double el = fanout_drive("fanout", send_msg, fail_send);
     for (int t = 0; t < nthreads; t++)
         pthread_join(th[t], NULL);
-    long total = 0;
-    for (int i = 0; i < nsubs; i++)
-        total += got[i];
-    printf("subscribers: %d\n", nsubs);
-    printf("message size: %d [B]\n", SIZE);
-    printf("delivered: %ld of %ld (lost %ld)\n", total, (long) nsubs * count,
-           (long) nsubs * count - total);
-    printf("throughput: %.0f msg/s (delivered, all subscribers)\n", total / el);
+    fanout_report(el);
     for (int i = 0; i < nsubs; i++)
         nn_close(subs[i]);
     nn_close(pub);

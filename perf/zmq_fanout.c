@@ -23,36 +23,13 @@
    its end (the run terminated), even if some data was dropped. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include "zmq_common.h"
+#include "fanout_common.h"
 
-#define SIZE 64
-#define WINDOW 256
-#define MAXSUBS 400
-#define MAXTHREADS 32
-
-static int nsubs, nthreads;
-static long count;
 static void *subs[MAXSUBS];
-static void *ctx;
-static _Atomic long got[MAXSUBS];   /* data messages received */
-static _Atomic int hello[MAXSUBS];  /* got a hello */
-static _Atomic int ended[MAXSUBS];  /* got an end */
-static _Atomic int joined, finished;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+static void *pub;
 
 static void *reader(void *arg)
 {
@@ -68,27 +45,14 @@ static void *reader(void *arg)
     int left = k;
     char buf[SIZE];
     while (left > 0) {
-        int r = zmq_poll(pfd, k, 1000);
-        if (r < 0)
+        if (zmq_poll(pfd, k, 1000) < 0)
             fail("zmq_poll");
         for (int j = 0; j < k; j++) {
             if (!(pfd[j].revents & ZMQ_POLLIN))
                 continue;
-            int i = idx[j];
             int n;
-            while ((n = zmq_recv(subs[i], buf, SIZE, ZMQ_DONTWAIT)) >= 0) {
-                if (n != SIZE) {
-                    fprintf(stderr, "zmq_fanout: a %d-byte message\n", n);
-                    exit(1);
-                }
-                if (buf[0] == 'd' && !ended[i]) {
-                    got[i]++;
-                } else if (buf[0] == 'h' && !hello[i]) {
-                    hello[i] = 1;
-                    joined++;
-                } else if (buf[0] == 'e' && !ended[i]) {
-                    ended[i] = 1;
-                    finished++;
+            while ((n = zmq_recv(subs[idx[j]], buf, SIZE, ZMQ_DONTWAIT)) >= 0) {
+                if (fanout_take("zmq_fanout", idx[j], buf, n)) {
                     pfd[j].events = 0;
                     left--;
                     break;
@@ -99,34 +63,24 @@ static void *reader(void *arg)
     return NULL;
 }
 
-static long slowest(void)
+static int send_msg(const char *msg)
 {
-    long m = count;
-    for (int i = 0; i < nsubs; i++) {
-        long g = got[i];
-        if (g < m)
-            m = g;
-    }
-    return m;
+    return zmq_send(pub, msg, SIZE, 0) == SIZE;
+}
+
+static void fail_send(const char *what)
+{
+    fprintf(stderr, "zmq_fanout: zmq_send %s: %s\n", what, zmq_strerror(zmq_errno()));
+    exit(1);
 }
 
 int main(int argc, char **argv)
 {
     prog = "zmq_fanout";
-    if (argc < 4) {
-        fprintf(stderr, "usage: zmq_fanout <bind-address> <subscribers> <message-count> [threads]\n");
-        return 2;
-    }
-    nsubs = atoi(argv[2]);
-    count = atol(argv[3]);
-    nthreads = argc > 4 ? atoi(argv[4]) : 4;
-    if (nsubs < 1 || nsubs > MAXSUBS || count < 1 || nthreads < 1 || nthreads > MAXTHREADS)
-        return 2;
-    if (nthreads > nsubs)
-        nthreads = nsubs;
+    fanout_args(argc, argv, prog);
     int zero = 0;
-    ctx = zmq_ctx_new();
-    void *pub = zmq_socket(ctx, ZMQ_PUB);
+    void *ctx = zmq_ctx_new();
+    pub = zmq_socket(ctx, ZMQ_PUB);
     if (pub == NULL)
         fail("zmq_socket");
     zmq_setsockopt(pub, ZMQ_LINGER, &zero, sizeof zero);
@@ -148,65 +102,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "zmq_fanout: pthread_create failed\n");
             return 1;
         }
-    char msg[SIZE];
-    struct timespec ms = {0, 1000000}, tick = {0, 50000};
-    double deadline = now() + 20;
-    memset(msg, 'h', SIZE);
-    while (joined < nsubs) {
-        if (now() > deadline) {
-            fprintf(stderr, "zmq_fanout: only %d of %d subscribers joined\n", (int) joined, nsubs);
-            return 1;
-        }
-        if (zmq_send(pub, msg, SIZE, 0) != SIZE)
-            fail("zmq_send hello");
-        nanosleep(&ms, NULL);
-    }
-    double t0 = now();
-    memset(msg, 'd', SIZE);
-    /* low: the slowest subscriber's count, plus slack: a message the PUB
-       dropped would hold the window shut for ever, so when the slowest
-       makes no progress for 100 ms the window is opened again. */
-    long low = 0, slack = 0, seen = -1;
-    double stalled = 0;
-    for (long i = 0; i < count; i++) {
-        while (i - low >= WINDOW) {
-            long s = slowest();
-            if (s != seen) {
-                seen = s;
-                stalled = now();
-            } else if (now() - stalled > 0.1) {
-                slack = i - s;
-                stalled = now();
-            }
-            low = s + slack;
-            if (i - low >= WINDOW)
-                nanosleep(&tick, NULL);
-        }
-        if (zmq_send(pub, msg, SIZE, 0) != SIZE)
-            fail("zmq_send");
-    }
-    memset(msg, 'e', SIZE);
-    deadline = now() + 20;
-    while (finished < nsubs) {
-        if (now() > deadline) {
-            fprintf(stderr, "zmq_fanout: only %d of %d subscribers got the end\n", (int) finished, nsubs);
-            return 1;
-        }
-        if (zmq_send(pub, msg, SIZE, 0) != SIZE)
-            fail("zmq_send end");
-        nanosleep(&ms, NULL);
-    }
-    double el = now() - t0;
+    double el = fanout_drive(prog, send_msg, fail_send);
     for (int t = 0; t < nthreads; t++)
         pthread_join(th[t], NULL);
-    long total = 0;
-    for (int i = 0; i < nsubs; i++)
-        total += got[i];
-    printf("subscribers: %d\n", nsubs);
-    printf("message size: %d [B]\n", SIZE);
-    printf("delivered: %ld of %ld (lost %ld)\n", total, (long) nsubs * count,
-           (long) nsubs * count - total);
-    printf("throughput: %.0f msg/s (delivered, all subscribers)\n", total / el);
+    fanout_report(el);
     for (int i = 0; i < nsubs; i++)
         zmq_close(subs[i]);
     zmq_close(pub);
