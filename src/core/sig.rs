@@ -231,13 +231,18 @@ impl Sig {
             }
             return;
         }
-        match &ev {
-            Event::In(_) => st.fds[ix(Dir::Recv)].raise(),
-            Event::Out(_) | Event::Added(_) => st.fds[ix(Dir::Send)].raise(),
-            Event::Closed(_) => {}
-        }
+        let raise = match &ev {
+            Event::In(_) => Some(Dir::Recv),
+            Event::Out(_) | Event::Added(_) => Some(Dir::Send),
+            Event::Closed(_) => None,
+        };
         st.events.push(ev);
         self.pending.store(true, Ordering::SeqCst);
+        // Only now: whoever polls the fd may call in at once, and must
+        // find the event (`take_events` looks at `pending` first).
+        if let Some(d) = raise {
+            st.fds[ix(d)].raise();
+        }
         if send {
             self.bump(&st, Dir::Send);
         }
