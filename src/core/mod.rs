@@ -16,5 +16,7 @@ pub mod pool;
 pub mod shared;
 pub mod sig;
 pub mod socket;
+#[cfg(test)]
+mod socket_tests;
 pub mod stats;
 pub mod symbols;

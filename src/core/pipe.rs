@@ -75,6 +75,30 @@ pub trait PipeEnd: Send + Sync {
     fn is_network(&self) -> bool {
         false
     }
+    /// A receiver about to sleep for this pipe's input (the only pipe of
+    /// its socket) may read it on its own thread instead of waiting for
+    /// the I/O thread to (a hand-over fewer per message: see
+    /// `Sig::wait_or_fd`). If this end can, it takes reading over and
+    /// returns the descriptor to poll, which stays open until
+    /// [`PipeEnd::read_here_end`]; the caller then calls `read_here` each
+    /// time it is readable. `None`: wait on the mailbox as usual.
+    fn read_here_begin(&self) -> Option<i32> {
+        None
+    }
+    /// Read what has arrived, on the caller's thread (between
+    /// `read_here_begin` and `read_here_end`); messages go to the socket
+    /// as if the I/O thread had read them. False when waiting on the
+    /// descriptor makes no more sense (the pipe ended, or its queue is full).
+    fn read_here(&self) -> bool {
+        false
+    }
+    /// The caller stops waiting. Reading stays with the socket's callers
+    /// (the next one to wait finds the bytes in the kernel) until
+    /// [`PipeEnd::read_by_io_thread`] or a while without one.
+    fn read_here_end(&self) {}
+    /// Reading goes back to the I/O thread now: the socket is about to
+    /// be polled (`nn_poll`, RCVFD) or has more pipes than this one.
+    fn read_by_io_thread(&self) {}
 }
 
 /// A socket's handle on one pipe. Cheap to clone (protocols keep copies).
@@ -135,6 +159,26 @@ impl Pipe {
 
     pub fn discarded(&self) -> bool {
         self.end.discarded()
+    }
+
+    /// See [`PipeEnd::read_here_begin`].
+    pub fn read_here_begin(&self) -> Option<i32> {
+        self.end.read_here_begin()
+    }
+
+    /// See [`PipeEnd::read_here`].
+    pub fn read_here(&self) -> bool {
+        self.end.read_here()
+    }
+
+    /// See [`PipeEnd::read_here_end`].
+    pub fn read_here_end(&self) {
+        self.end.read_here_end()
+    }
+
+    /// See [`PipeEnd::read_by_io_thread`].
+    pub fn read_by_io_thread(&self) {
+        self.end.read_by_io_thread()
     }
 }
 

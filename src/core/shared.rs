@@ -47,6 +47,7 @@ pub const BURST_GAP: Duration = Duration::from_micros(15);
 /// that did (`wrote`) may have taken long and reads the clock again when
 /// it ends. The reactor reports when it finished writing a connection's
 /// output (`drained`): a send right after that is part of the same burst.
+/// A receive that waited for the peer (`waited`) ends the burst.
 pub struct Pace {
     born: Instant,
     /// When the socket's output was last busy, in nanoseconds since `born`
@@ -93,6 +94,16 @@ impl Pace {
     /// A connection wrote to the kernel for the send under way.
     pub fn wrote(&self) {
         self.wrote.store(true, Ordering::Relaxed);
+    }
+
+    /// A receive of the socket had to wait for its peer: the next send
+    /// answers what came, it does not follow the last one (a request and
+    /// its reply can take less than the gap, and corking the reply would
+    /// add the reactor's hand-over to every round trip).
+    pub fn waited(&self) {
+        if self.last_end.load(Ordering::Relaxed) != 0 {
+            self.last_end.store(0, Ordering::Relaxed);
+        }
     }
 
     /// The reactor finished writing a connection's output.
@@ -206,6 +217,16 @@ mod tests {
             "a gap as long as BURST_GAP ends the burst"
         );
         assert!(!p.burst(), "decided once per send");
+    }
+
+    #[test]
+    fn a_send_after_a_receive_that_waited_is_a_lone_one() {
+        let p = Pace::new();
+        let t = p.born + Duration::from_millis(5);
+        p.busy_until(t);
+        p.waited(); // the reply came back within the gap
+        p.begin();
+        assert!(!p.decide(t + BURST_GAP / 2), "a reply is not a burst");
     }
 
     #[test]

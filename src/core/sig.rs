@@ -140,6 +140,22 @@ pub struct Sig {
     spin_budget: AtomicU32,
     /// Waits at the floor budget, counted to probe every `PROBE_EVERY`th.
     floor_waits: AtomicU32,
+    /// Receivers asleep in [`Sig::wait_or_fd`] (polling a pipe's descriptor
+    /// beside `waker`): a bump of the receive epoch raises `waker` for them.
+    fd_sleepers: AtomicU32,
+    /// Made by the first `wait_or_fd`; lives as long as the mailbox.
+    waker: std::sync::OnceLock<Efd>,
+}
+
+/// How [`Sig::wait_or_fd`] ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Woke {
+    /// Something was posted (or the socket was kicked or closed).
+    Posted,
+    /// The descriptor is readable (or has hung up): read it, then wait again.
+    Readable,
+    /// The deadline passed.
+    TimedOut,
 }
 
 fn ix(d: Dir) -> usize {
@@ -203,6 +219,8 @@ impl Sig {
             spin: AtomicBool::new(true),
             spin_budget: AtomicU32::new(SPIN_ROUNDS),
             floor_waits: AtomicU32::new(0),
+            fd_sleepers: AtomicU32::new(0),
+            waker: std::sync::OnceLock::new(),
         }
     }
 
@@ -294,9 +312,16 @@ impl Sig {
     }
 
     fn bump(&self, st: &State, d: Dir) {
-        self.epoch[ix(d)].fetch_add(1, Ordering::AcqRel);
+        // SeqCst: Dekker with `wait_or_fd`, which counts itself in
+        // `fd_sleepers` and then reads the epoch.
+        self.epoch[ix(d)].fetch_add(1, Ordering::SeqCst);
         if st.sleepers[ix(d)] > 0 {
             self.cv[ix(d)].notify_all();
+        }
+        if d == Dir::Recv && self.fd_sleepers.load(Ordering::SeqCst) > 0 {
+            if let Some(w) = self.waker.get() {
+                w.set();
+            }
         }
     }
 
@@ -375,6 +400,96 @@ impl Sig {
         }
         st.sleepers[ix(d)] -= 1;
         woke
+    }
+
+    /// Like `wait(Dir::Recv, ..)`, but sleeping in `poll` on `fd` as well:
+    /// a receiver that reads its one pipe on its own thread (see
+    /// `PipeEnd::read_here_begin`) wakes when the peer's bytes arrive,
+    /// instead of when the I/O thread has read them and woken it, one
+    /// hand-over fewer. `Readable` says the caller should read `fd` and
+    /// wait again; what it reads is posted to this mailbox as usual (and
+    /// ends the wait, as any post does). No spinning: the bytes come from
+    /// the kernel, and `poll` sleeps no longer than they take.
+    ///
+    /// Lost wake-ups: the caller counts itself in `fd_sleepers`, then
+    /// reads the epoch; a poster bumps the epoch, then reads the count and
+    /// raises `waker` (see `bump`). One of them sees the other.
+    ///
+    /// Only after [`Sig::can_wait_on_fd`] said yes.
+    pub fn wait_or_fd(&self, epoch: u64, deadline: Option<Instant>, fd: i32) -> Woke {
+        let Some(waker) = self.waker.get() else {
+            return Woke::Posted; // the caller looks again
+        };
+        let e = &self.epoch[ix(Dir::Recv)];
+        let w = &self.waiting[ix(Dir::Recv)];
+        w.fetch_add(1, Ordering::SeqCst);
+        self.fd_sleepers.fetch_add(1, Ordering::SeqCst);
+        let woke = loop {
+            if e.load(Ordering::SeqCst) != epoch {
+                break Woke::Posted;
+            }
+            let ms = match deadline {
+                None => -1,
+                Some(t) => {
+                    let left = t.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break Woke::TimedOut;
+                    }
+                    // Rounded up: waking a little late beats spinning on 0.
+                    left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
+                }
+            };
+            let mut fds = [
+                libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: waker.fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            // SAFETY: two valid pollfds on our stack; the caller keeps `fd`
+            // open while it waits (its pipe's contract).
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, ms) };
+            if n < 0 {
+                let err = std::io::Error::last_os_error();
+                if err.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                break Woke::Posted; // let the caller look again
+            }
+            if fds[1].revents != 0 {
+                waker.clear();
+            }
+            if e.load(Ordering::SeqCst) != epoch {
+                break Woke::Posted;
+            }
+            if fds[0].revents != 0 {
+                break Woke::Readable;
+            }
+        };
+        self.fd_sleepers.fetch_sub(1, Ordering::SeqCst);
+        w.fetch_sub(1, Ordering::SeqCst);
+        woke
+    }
+
+    /// Can a receiver sleep in [`Sig::wait_or_fd`]? (Makes its eventfd on
+    /// first use; no when the process is out of descriptors.)
+    pub fn can_wait_on_fd(&self) -> bool {
+        if self.waker.get().is_some() {
+            return true;
+        }
+        match Efd::new() {
+            Ok(e) => {
+                // Another thread may have made one first: theirs is kept.
+                let _ = self.waker.set(e);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// The rounds the next wait spins, given the budget: at the floor, a
@@ -514,6 +629,44 @@ mod tests {
             std::thread::yield_now();
         }
         false
+    }
+
+    /// A receiver polling a pipe's descriptor wakes for a post, for the
+    /// descriptor, and at its deadline.
+    #[test]
+    fn a_receiver_polling_a_descriptor_wakes_for_posts_bytes_and_its_deadline() {
+        use std::io::Write;
+        use std::os::fd::AsRawFd;
+        use std::time::Duration;
+        let sig = Arc::new(Sig::new());
+        assert!(sig.can_wait_on_fd());
+        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        let fd = ours.as_raw_fd();
+        let far = Some(Instant::now() + Duration::from_secs(10));
+        // A post from another thread, once the receiver sleeps.
+        let e = sig.epoch(Dir::Recv);
+        let waiter = {
+            let sig = sig.clone();
+            std::thread::spawn(move || sig.wait_or_fd(e, far, fd))
+        };
+        while sig.fd_sleepers.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        sig.post(Event::In(3));
+        assert_eq!(waiter.join().unwrap(), Woke::Posted);
+        // Bytes on the descriptor.
+        let e = sig.epoch(Dir::Recv);
+        theirs.write_all(b"x").unwrap();
+        assert_eq!(sig.wait_or_fd(e, far, fd), Woke::Readable);
+        // Nothing: the deadline.
+        let mut b = [0u8; 1];
+        std::io::Read::read(&mut &ours, &mut b).unwrap();
+        let soon = Instant::now() + Duration::from_millis(20);
+        assert_eq!(sig.wait_or_fd(e, Some(soon), fd), Woke::TimedOut);
+        assert!(Instant::now() >= soon);
+        // A post made before the wait ends it at once.
+        sig.post(Event::In(3));
+        assert_eq!(sig.wait_or_fd(e, far, fd), Woke::Posted);
     }
 
     #[test]

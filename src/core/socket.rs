@@ -24,7 +24,7 @@ use crate::core::msg::Msg;
 use crate::core::options::Options;
 use crate::core::pipe::{roomy, Pipe, PipeId, PipeMap, PipeSet};
 use crate::core::shared::Shared;
-use crate::core::sig::{Dir, Event, Owner, Sig};
+use crate::core::sig::{Dir, Event, Owner, Sig, Woke};
 use crate::core::stats::Stats;
 use crate::protocols::{self, ProtoInfo, Protocol, SendError};
 use crate::transports::{self, Endpoint};
@@ -62,6 +62,10 @@ struct State {
     /// Pipes the peer closed that still hold messages for us: they stay
     /// with the protocol until those are read (nothing sent is lost).
     draining: PipeSet,
+    /// The pipe that receivers read on their own threads while they wait
+    /// (`Pipe::read_here_begin`), from the first wait of a socket with one
+    /// pipe until it has more, or it is polled, or that pipe goes.
+    direct: Option<Pipe>,
 }
 
 fn deadline(timeo_ms: i32) -> Option<Instant> {
@@ -119,6 +123,7 @@ impl Socket {
                 timer_spent: None,
                 net_pipes: 0,
                 draining: PipeSet::default(),
+                direct: None,
             })),
         }))
     }
@@ -187,6 +192,9 @@ impl Socket {
                             self.sig().set_spin(false);
                         }
                         st.pipes.insert(p.id, p.clone());
+                        // A receiver reads its pipe itself only while it is
+                        // the one: the I/O thread reads them all from now.
+                        self.undirect(st);
                         self.stats()
                             .current_connections
                             .fetch_add(1, Ordering::Relaxed);
@@ -278,7 +286,43 @@ impl Socket {
         }
     }
 
+    /// Reading goes back to the I/O thread (see `State::direct`).
+    fn undirect(&self, st: &mut State) {
+        if let Some(p) = st.direct.take() {
+            p.read_by_io_thread();
+        }
+    }
+
+    /// Before a receiver sleeps: the pipe it may read on its own thread
+    /// meanwhile (taken over for good, see `State::direct`), if the socket
+    /// has one pipe, nobody polls it and the pipe can be read so.
+    fn direct_pipe(&self, st: &mut State) -> Option<(Pipe, i32)> {
+        if st.pipes.len() != 1 || self.sig().fds_in_use() || !self.sig().can_wait_on_fd() {
+            return None;
+        }
+        let p = st.pipes.values().next()?.clone();
+        let fd = p.read_here_begin()?;
+        if st.direct.as_ref().is_none_or(|d| d.id != p.id) {
+            st.direct = Some(p.clone());
+        }
+        Some((p, fd))
+    }
+
+    /// Sleep until something is posted or `until`, reading `p` (its
+    /// descriptor `fd`) on this thread meanwhile.
+    fn wait_reading(&self, p: &Pipe, fd: i32, epoch: u64, until: Option<Instant>) {
+        while self.sig().wait_or_fd(epoch, until, fd) == Woke::Readable {
+            if !p.read_here() {
+                break;
+            }
+        }
+        p.read_here_end();
+    }
+
     fn remove_pipe(&self, st: &mut State, id: PipeId) {
+        if st.direct.as_ref().is_some_and(|d| d.id == id) {
+            st.direct = None;
+        }
         if let Some(p) = st.pipes.remove(&id) {
             if p.is_network() {
                 st.net_pipes -= 1;
@@ -362,6 +406,7 @@ impl Socket {
             return Err(Error::NOTSUP);
         }
         let mut dl: Option<Option<Instant>> = None;
+        let mut looked = false;
         let mut st = self.st.lock();
         loop {
             self.check_live(&st)?;
@@ -382,6 +427,18 @@ impl Socket {
             }
             self.settle(&mut st);
             if dontwait {
+                // What arrived for a pipe that receivers read themselves is
+                // still in the kernel: read it once before saying AGAIN.
+                if !looked {
+                    looked = true;
+                    if let Some(p) = st.direct.clone() {
+                        if p.read_here_begin().is_some() {
+                            let _ = p.read_here();
+                            p.read_here_end();
+                            continue;
+                        }
+                    }
+                }
                 return Err(Error::AGAIN);
             }
             let user = *dl.get_or_insert_with(|| deadline(st.opts.rcvtimeo));
@@ -389,8 +446,15 @@ impl Socket {
                 return Err(Error::TIMEDOUT);
             }
             let until = earliest(user, st.proto.timer());
+            let direct = self.direct_pipe(&mut st);
             drop(st);
-            self.sig().wait(Dir::Recv, epoch, until);
+            match direct {
+                Some((p, fd)) => self.wait_reading(&p, fd, epoch, until),
+                None => {
+                    self.sig().wait(Dir::Recv, epoch, until);
+                }
+            }
+            self.shared.pace.waited();
             st = self.st.lock();
         }
     }
@@ -400,11 +464,13 @@ impl Socket {
     /// close). It stays open as long as this socket lives: a caller that
     /// sleeps on it keeps its `Arc<Socket>` meanwhile.
     pub fn event_fd(&self, dir: Dir) -> Result<i32> {
-        let st = self.lock()?;
-        self.efd(&st, dir)
+        let mut st = self.lock()?;
+        self.efd(&mut st, dir)
     }
 
-    fn efd(&self, st: &State, dir: Dir) -> Result<i32> {
+    fn efd(&self, st: &mut State, dir: Dir) -> Result<i32> {
+        // Whoever polls the fds needs the I/O thread to read for them.
+        self.undirect(st);
         let ready = match dir {
             Dir::Send => st.proto.can_send(),
             Dir::Recv => st.proto.can_recv(),
@@ -415,6 +481,8 @@ impl Socket {
     /// Current readiness, for `nn_poll`: (can send, can receive).
     pub fn readiness(&self) -> Result<(bool, bool)> {
         let mut st = self.lock()?;
+        // `nn_poll` sleeps on the fds next: the I/O thread must read.
+        self.undirect(&mut st);
         self.settle(&mut st);
         Ok((st.proto.can_send(), st.proto.can_recv()))
     }
@@ -442,7 +510,7 @@ impl Socket {
     /// truncates; the caller may not have initialised `out`: it is only
     /// written); returns the value's full length.
     pub fn get_opt(&self, level: i32, opt: i32, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
-        let st = self.lock()?;
+        let mut st = self.lock()?;
         let put = |out: &mut [MaybeUninit<u8>], bytes: &[u8]| {
             for (d, b) in out.iter_mut().zip(bytes) {
                 d.write(*b);
@@ -465,7 +533,7 @@ impl Socket {
                     if !ok {
                         return Err(Error::NOPROTOOPT);
                     }
-                    return int(self.efd(&st, dir)?, out);
+                    return int(self.efd(&mut st, dir)?, out);
                 }
                 NN_SOCKET_NAME => {
                     // Copies the NUL too when there is room; reports strlen.

@@ -3,8 +3,8 @@
 //! another thread hands to the reactor: flush a pipe's queue, resume
 //! reading, tear a connection down).
 //!
-//! Descriptors are registered edge-triggered, for reading always and for
-//! writing only while a source's output is stuck ([`Reactor::want_write`]
+//! Descriptors are registered edge-triggered, for reading (except while a
+//! caller reads one itself) and for writing only while a source's output is stuck ([`Reactor::set_interest`]
 //! re-arms the interest, one `epoll_ctl` when a write cannot finish and one
 //! when the queue has drained): a source reads until `EAGAIN` (or asks to be
 //! poked again when it stops early) and writes until `EAGAIN`, after which
@@ -287,7 +287,7 @@ impl Reactor {
     }
 
     /// Watch `fd` for `src` under `key`: readability always, writability
-    /// when `write` (see [`Reactor::want_write`]).
+    /// when `write` (see [`Reactor::set_interest`]).
     pub fn add(
         &self,
         key: usize,
@@ -314,14 +314,36 @@ impl Reactor {
 
     /// Ask for writable edges only while output is stuck: a socket that is
     /// always writable would otherwise wake the reactor on every read the
-    /// peer does (Unix sockets signal that). Re-arming reports readiness
-    /// that is already there, so no edge is lost.
-    pub fn want_write(&self, fd: RawFd, key: usize, write: bool) {
+    /// peer does (Unix sockets signal that). Readable edges are not asked
+    /// for while a source's caller reads the descriptor itself (see
+    /// `transports::stream`). Re-arming reports readiness that is already
+    /// there, so no edge is lost. Hang-ups and errors are reported either way.
+    pub fn set_interest(&self, fd: RawFd, key: usize, read: bool, write: bool) {
         // SAFETY: fd is open and registered (the caller's contract).
         let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-        let _ = self
-            .poller
-            .modify_with_mode(bfd, interest(key, write), PollMode::Edge);
+        let ev = match (read, write) {
+            (true, true) => Event::all(key),
+            (true, false) => Event::readable(key),
+            (false, true) => Event::writable(key),
+            (false, false) => Event::none(key),
+        };
+        let _ = self.poller.modify_with_mode(bfd, ev, PollMode::Edge);
+    }
+
+    /// Tests: the events epoll watches `fd` for (`/proc/self/fdinfo` of
+    /// the poller), `None` when it is not registered.
+    #[cfg(test)]
+    pub fn interest_of(&self, fd: RawFd) -> Option<u32> {
+        use std::os::fd::AsRawFd;
+        let info =
+            std::fs::read_to_string(format!("/proc/self/fdinfo/{}", self.poller.as_raw_fd()))
+                .expect("the poller's fdinfo");
+        info.lines().find_map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next() == Some("tfd:") && w.next()?.parse::<RawFd>().ok()? == fd).then_some(())?;
+            (w.next() == Some("events:")).then_some(())?;
+            u32::from_str_radix(w.next()?, 16).ok()
+        })
     }
 
     /// Stop watching `fd` (still open). Events already taken from the

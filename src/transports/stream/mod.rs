@@ -35,6 +35,7 @@
 //! of each other, `handshake` uses `send` and `recv`, and `recv` uses
 //! `send` (to answer pings), never the other way round.
 
+mod direct;
 mod handshake;
 mod recv;
 mod send;
@@ -182,8 +183,18 @@ pub struct Conn {
     /// The errno that ended the connection (for `NN_PRINT_ERRORS`).
     last_err: std::sync::atomic::AtomicI32,
     connected: AtomicBool,
-    /// Writable edges are asked for (reactor thread only).
+    /// Writable edges are asked for (set on the reactor thread).
     want_write: AtomicBool,
+    /// Who reads: the reactor or the socket's receivers (`direct`).
+    reader: AtomicU8,
+    /// Threads using the descriptor outside the reactor (`direct`).
+    pins: std::sync::atomic::AtomicU32,
+    /// Serialises `epoll_ctl`s of this descriptor (`direct::rearm`).
+    arm: Mutex<()>,
+    /// Receives that read here (`direct`), and the count a lease check saw.
+    uses: std::sync::atomic::AtomicU32,
+    lease_seen: std::sync::atomic::AtomicU32,
+    lease_armed: AtomicBool,
     /// The handshake limit, then the linger limit once the socket closed
     /// the pipe; cancelled by `end`.
     timer: Mutex<Option<TimerId>>,
@@ -237,6 +248,12 @@ impl Conn {
             last_err: std::sync::atomic::AtomicI32::new(libc::ECONNRESET),
             connected: AtomicBool::new(!connecting),
             want_write: AtomicBool::new(false),
+            reader: AtomicU8::new(direct::BY_IO),
+            pins: std::sync::atomic::AtomicU32::new(0),
+            arm: Mutex::new(()),
+            uses: std::sync::atomic::AtomicU32::new(0),
+            lease_seen: std::sync::atomic::AtomicU32::new(0),
+            lease_armed: AtomicBool::new(false),
             timer: Mutex::new(None),
             _live: trim::Counted::new(),
         });
@@ -294,10 +311,12 @@ impl Conn {
     /// The descriptor must stay open while the result lives. It is open
     /// from `start` until `release` closes it, which happens only on the
     /// reactor thread, as a callback of its own, after `closed` was set,
-    /// and under `wr` with `wr.failed` set. So the caller must be either a
-    /// reactor callback that found `closed` false when it began (`release`
-    /// cannot run before that callback returns), or a holder of `wr` that
-    /// found `wr.failed` false (`release` waits for `wr`).
+    /// under `wr` with `wr.failed` set, and not while the descriptor is
+    /// pinned. So the caller must be a reactor callback that found `closed`
+    /// false when it began (`release` cannot run before that callback
+    /// returns), a holder of `wr` that found `wr.failed` false (`release`
+    /// waits for `wr`), or a receiver reading here (`direct`: it pinned the
+    /// descriptor before it found `closed` false).
     unsafe fn borrow_fd(&self) -> BorrowedFd<'_> {
         // SAFETY: `self.fd` came from the socket `start` was given, and the
         // caller keeps it open while the result lives (see `# Safety`).
@@ -394,7 +413,8 @@ impl Conn {
     /// peer sent before it went, which stays readable until the socket takes
     /// it; `Closed` follows then.
     pub(crate) fn end(self: &Arc<Self>, how: Ended) {
-        if self.closed.swap(true, Ordering::AcqRel) {
+        // SeqCst: Dekker with `direct::pin`.
+        if self.closed.swap(true, Ordering::SeqCst) {
             return;
         }
         self.leave_sets();
@@ -481,8 +501,8 @@ impl Conn {
     }
 
     fn set_want_write(&self, on: bool) {
-        if self.want_write.swap(on, Ordering::Relaxed) != on && !self.is_closed() {
-            reactor::get().want_write(self.fd(), self.key.load(Ordering::Acquire), on);
+        if self.want_write.swap(on, Ordering::SeqCst) != on && !self.is_closed() {
+            self.rearm();
         }
     }
 }
@@ -509,6 +529,18 @@ impl PipeEnd for ConnEnd {
     fn is_network(&self) -> bool {
         true
     }
+    fn read_here_begin(&self) -> Option<i32> {
+        self.0.read_here_begin()
+    }
+    fn read_here(&self) -> bool {
+        self.0.read_here()
+    }
+    fn read_here_end(&self) {
+        self.0.read_here_end()
+    }
+    fn read_by_io_thread(&self) {
+        self.0.give_back()
+    }
 }
 
 impl Source for Conn {
@@ -520,7 +552,7 @@ impl Source for Conn {
         if writable && !connecting && self.wr.lock().flushing {
             self.flush();
         }
-        if readable || connecting {
+        if connecting || readable && self.edge_while_direct() {
             self.step();
         }
     }
@@ -559,6 +591,9 @@ impl Conn {
     /// already, but an older poke may get here first) means no write is
     /// under way or still to come, so the number is no longer in use.
     fn release(&self) {
+        if self.pinned() {
+            return; // the last receiver to unpin pokes us again
+        }
         {
             let mut wr = self.wr.lock();
             wr.failed = true;

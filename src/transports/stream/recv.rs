@@ -185,6 +185,15 @@ impl Conn {
 
     /// Read and cut messages (reactor thread).
     pub(super) fn pump(self: &Arc<Self>) {
+        self.pump_from(false)
+    }
+
+    /// Read and cut messages: on the reactor thread, or (`here`) on a
+    /// receiver's thread that pinned the descriptor (`direct`). A receiver
+    /// stops after a read that did not fill what it asked for (it polls
+    /// before it reads again), saving the read that would say `EAGAIN`,
+    /// and never pokes the reactor.
+    pub(super) fn pump_from(self: &Arc<Self>, here: bool) {
         if self.closed.load(Ordering::Acquire) || self.inq.lock().paused {
             return;
         }
@@ -198,6 +207,7 @@ impl Conn {
         rd.load();
         let mut batch = BATCH.take();
         let mut turns = READ_TURNS;
+        let mut drained = false;
         let outcome: Result<(), Ended> = loop {
             let (cap, maxsize) = limits();
             let cut = match self.role {
@@ -210,8 +220,13 @@ impl Conn {
             if !batch.is_empty() && !self.deliver(&mut batch, cap) {
                 break Ok(());
             }
+            if drained {
+                break Ok(());
+            }
             if turns == 0 {
-                reactor::get().poke(self.clone());
+                if !here {
+                    reactor::get().poke(self.clone());
+                }
                 break Ok(());
             }
             turns -= 1;
@@ -226,8 +241,10 @@ impl Conn {
                 rd.end = e - s;
             }
             // SAFETY: a reactor callback that found `closed` false when it
-            // began (checked at the top).
+            // began (checked at the top), or a receiver that pinned the
+            // descriptor (`here`: see `direct`).
             let fd = unsafe { self.borrow_fd() };
+            let asked;
             let r = match &mut rd.big {
                 Some((chunk, filled)) => {
                     let rest = chunk.data().wrapping_add(*filled).cast::<MaybeUninit<u8>>();
@@ -245,6 +262,7 @@ impl Conn {
                     let want = dst.len();
                     let mut tail = [MaybeUninit::<u8>::uninit(); 16];
                     let plen = framing::sp_prefix_len(matches!(self.role, Role::Sp { ipc: true }));
+                    asked = want + plen;
                     match read_uninit_then(fd, dst, &mut tail[..plen]) {
                         Ok(n) if n > want => {
                             *filled += want;
@@ -265,12 +283,13 @@ impl Conn {
                 }
                 None => {
                     let Reader { buf, end, .. } = &mut *rd;
+                    asked = buf.len() - *end;
                     read(fd, &mut buf[*end..]).inspect(|&n| *end += n)
                 }
             };
             match r {
                 Ok(0) => break Err(Ended::Broken),
-                Ok(_) => {}
+                Ok(n) => drained = here && n < asked,
                 Err(e) if would_block(&e) => break Ok(()),
                 Err(_) => break Err(Ended::Broken),
             }

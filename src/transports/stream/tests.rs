@@ -200,3 +200,139 @@ fn a_send_in_the_sockets_burst_is_corked_even_on_a_fresh_connection() {
     assert_eq!(got, want);
     c.end(Ended::Closed);
 }
+
+/// A pipe connection past the handshake (the peer's SP header sent).
+fn active_pair() -> (Arc<Conn>, UnixStream) {
+    use crate::consts::NN_PAIR;
+    use std::io::Write;
+    let (c, mut theirs) = attached_pair(true);
+    theirs
+        .write_all(&framing::sp_header(NN_PAIR as u16))
+        .unwrap();
+    wait_for("the handshake", || c.is_pipe());
+    (c, theirs)
+}
+
+fn ipc_frame(body: &[u8]) -> Vec<u8> {
+    let mut f = vec![IPC_MSG_NORMAL];
+    f.extend_from_slice(&(body.len() as u64).to_be_bytes());
+    f.extend_from_slice(body);
+    f
+}
+
+/// Does the reactor ask epoll for readable edges of `c`?
+fn reactor_reads(c: &Conn) -> bool {
+    let ev = reactor::get()
+        .interest_of(c.fd())
+        .expect("the connection is registered");
+    ev & libc::EPOLLIN as u32 != 0
+}
+
+fn sig_of(c: &Conn) -> &crate::core::sig::Sig {
+    &c.attach.get().expect("attached").shared.sig
+}
+
+/// A receiver that takes reading over polls and reads the descriptor on
+/// its own thread; the reactor stops asking for readable edges until
+/// reading is given back, and then gets what waited in the kernel.
+#[test]
+fn a_receiver_reads_its_connection_itself_until_it_gives_reading_back() {
+    use crate::core::sig::{Dir, Woke};
+    use std::io::Write;
+    let (c, mut theirs) = active_pair();
+    assert!(reactor_reads(&c));
+    let sig = sig_of(&c);
+    assert!(sig.can_wait_on_fd());
+    let epoch = sig.epoch(Dir::Recv);
+    let fd = c.read_here_begin().expect("an SP pipe can be read here");
+    assert_eq!(c.reader.load(Ordering::SeqCst), direct::INSIDE);
+    assert!(
+        !reactor_reads(&c),
+        "no readable edges while a receiver reads"
+    );
+    assert!(c.read_here_begin().is_none(), "one receiver at a time");
+    theirs.write_all(&ipc_frame(b"here")).unwrap();
+    let deadline = Some(Instant::now() + Duration::from_secs(5));
+    assert_eq!(sig.wait_or_fd(epoch, deadline, fd), Woke::Readable);
+    assert!(c.read_here());
+    assert_ne!(sig.epoch(Dir::Recv), epoch, "the message was posted");
+    assert_eq!(c.recv().expect("delivered").0.body.as_slice(), b"here");
+    c.read_here_end();
+    assert_eq!(c.reader.load(Ordering::SeqCst), direct::BY_CALLER);
+    assert!(!reactor_reads(&c), "reading stays with the receivers");
+    // Bytes that come now wait in the kernel, until reading goes back.
+    theirs.write_all(&ipc_frame(b"later")).unwrap();
+    c.give_back();
+    assert_eq!(c.reader.load(Ordering::SeqCst), direct::BY_IO);
+    assert!(reactor_reads(&c));
+    wait_for("the reactor reads what waited", || c.has_input());
+    assert_eq!(c.recv().expect("delivered").0.body.as_slice(), b"later");
+    c.end(Ended::Closed);
+}
+
+/// Reading asked back while a receiver is inside goes back when it leaves.
+#[test]
+fn reading_asked_back_while_a_receiver_is_inside_goes_back_when_it_leaves() {
+    let (c, _theirs) = active_pair();
+    c.read_here_begin().expect("an SP pipe can be read here");
+    c.give_back();
+    assert_eq!(c.reader.load(Ordering::SeqCst), direct::INSIDE_RETURN);
+    assert!(!reactor_reads(&c));
+    c.read_here_end();
+    assert_eq!(c.reader.load(Ordering::SeqCst), direct::BY_IO);
+    assert!(reactor_reads(&c));
+    c.end(Ended::Closed);
+}
+
+/// Receivers that stop receiving lose reading to the reactor after a lease.
+#[test]
+fn reading_goes_back_to_the_reactor_a_lease_after_the_last_receiver() {
+    use std::io::Write;
+    let (c, mut theirs) = active_pair();
+    c.read_here_begin().expect("an SP pipe can be read here");
+    c.read_here_end();
+    theirs.write_all(&ipc_frame(b"unasked")).unwrap();
+    wait_for("the lease to run out", || {
+        c.reader.load(Ordering::SeqCst) == direct::BY_IO
+    });
+    wait_for("the reactor reads what waited", || c.has_input());
+    c.end(Ended::Closed);
+}
+
+/// The descriptor a receiver polls stays open until it leaves, even when
+/// the connection ends meanwhile; then the reactor closes it.
+#[test]
+fn the_descriptor_stays_open_while_a_receiver_polls_it() {
+    struct Mark(AtomicBool);
+    impl Source for Mark {
+        fn ready(self: Arc<Self>, _: bool, _: bool) {}
+        fn poked(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let (c, _theirs) = active_pair();
+    let fd = c.read_here_begin().expect("an SP pipe can be read here");
+    c.end(Ended::Broken);
+    // `end` poked the reactor to release the descriptor: once a later
+    // poke has run, that one has too.
+    let mark = Arc::new(Mark(AtomicBool::new(false)));
+    reactor::get().poke(mark.clone());
+    wait_for("the reactor's turn", || mark.0.load(Ordering::SeqCst));
+    assert!(c.sock.lock().is_some(), "not closed under the receiver");
+    // SAFETY: F_GETFD only looks the number up.
+    assert!(unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0);
+    assert!(!c.read_here(), "nothing to wait for on an ended connection");
+    c.read_here_end();
+    wait_for("release once the receiver left", || c.sock.lock().is_none());
+}
+
+/// A hang-up while receivers hold reading (and none is inside) ends the
+/// connection: the reactor still hears hang-ups and takes reading back.
+#[test]
+fn a_hang_up_while_receivers_hold_reading_ends_the_connection() {
+    let (c, theirs) = active_pair();
+    c.read_here_begin().expect("an SP pipe can be read here");
+    c.read_here_end();
+    drop(theirs);
+    wait_for("the end", || c.is_closed());
+}
