@@ -13,7 +13,8 @@
 //! messages over without a syscall each). The reactor also takes over when
 //! a direct write could not finish.
 //!
-//! Receiving: the reactor reads up to 64 KiB at a time (into its thread's
+//! Receiving: the reactor (or a blocked receiver of a socket whose only
+//! pipe this is: see `direct`) reads up to 64 KiB at a time (into its thread's
 //! buffer; a connection keeps only an unparsed tail between reads) and
 //! cuts every complete message out of it; a message larger than half the
 //! buffer is read straight into its own body. `NN_RCVMAXSIZE` is checked against the
@@ -21,8 +22,9 @@
 //! queue holds `NN_RCVBUF` bytes, reading stops until the socket takes
 //! messages out.
 //!
-//! Locks: `rd` (reactor only) → `flight` (reactor only) → `wr` → `inq`,
-//! then `Sig` as always. No event is posted while `rd`, `flight` or `wr` is
+//! Locks: `rd` (the reactor, or a receiver reading here: see `direct`) →
+//! `flight` (reactor only) → `wr` → `inq`, then `Sig` as always; `arm`
+//! (around `epoll_ctl`) is a leaf. No event is posted while `rd`, `flight` or `wr` is
 //! held (posting may run the socket's protocol, which may send into this
 //! very connection).
 //!
