@@ -100,14 +100,20 @@ static void test_stream(void)
     test_close(a);
 }
 
+/* make_pair, then blocking round trips from b to a. */
+static void make_busy_pair(int *a, int *b, int n)
+{
+    make_pair(a, b, n);
+    for (int i = 0; i < 20; i++) {
+        test_send(*b, "blocking");
+        test_recv(*a, "blocking");
+    }
+}
+
 static void test_poll(void)
 {
     int a, b;
-    make_pair(&a, &b, 1);
-    for (int i = 0; i < 20; i++) {
-        test_send(b, "blocking");
-        test_recv(a, "blocking");
-    }
+    make_busy_pair(&a, &b, 1);
     test_send(b, "polled");
     struct nn_pollfd pfd = {a, NN_POLLIN, 0};
     CHECK(nn_poll(&pfd, 1, TEST_MUST_MS) == 1);
@@ -122,11 +128,7 @@ static void test_poll(void)
 static void test_rcvfd(void)
 {
     int a, b;
-    make_pair(&a, &b, 2);
-    for (int i = 0; i < 20; i++) {
-        test_send(b, "blocking");
-        test_recv(a, "blocking");
-    }
+    make_busy_pair(&a, &b, 2);
     int fd = -1;
     size_t sz = sizeof fd;
     CHECK(nn_getsockopt(a, NN_SOL_SOCKET, NN_RCVFD, &fd, &sz) == 0);

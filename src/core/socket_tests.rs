@@ -2,17 +2,15 @@
 //! threads (`Pipe::read_here_begin`), over a pipe end that plays a
 //! network connection on a Unix socket pair.
 
-use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use parking_lot::Mutex;
-
 use crate::consts::{AF_SP, NN_PAIR};
 use crate::core::msg::Msg;
+use crate::core::pipe::fake::FakeEnd;
 use crate::core::pipe::{new_pipe_id, Pipe, PipeEnd, PushError};
 use crate::core::sig::{Event, Sig};
 use crate::core::socket::Socket;
@@ -22,7 +20,8 @@ struct DirectEnd {
     id: u64,
     sig: Arc<Sig>,
     ours: UnixStream,
-    inbox: Mutex<VecDeque<Msg>>,
+    /// What was read, as a fake pipe's inbox.
+    fake: FakeEnd,
     reads: AtomicUsize,
     given_back: AtomicUsize,
 }
@@ -32,12 +31,10 @@ impl PipeEnd for DirectEnd {
         Ok(())
     }
     fn recv(&self) -> Option<(Msg, bool)> {
-        let mut q = self.inbox.lock();
-        let m = q.pop_front()?;
-        Some((m, !q.is_empty()))
+        self.fake.recv()
     }
     fn has_input(&self) -> bool {
-        !self.inbox.lock().is_empty()
+        self.fake.has_input()
     }
     fn close(&self) {}
     fn close_discarding(&self) {}
@@ -54,9 +51,7 @@ impl PipeEnd for DirectEnd {
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
             r => r.expect("read"),
         };
-        self.inbox
-            .lock()
-            .push_back(Msg::from_slice(&buf[..n]).unwrap());
+        self.fake.put(&buf[..n]);
         self.sig.post(Event::In(self.id));
         true
     }
@@ -86,7 +81,7 @@ fn direct_end(s: &Socket) -> (Arc<DirectEnd>, UnixStream) {
         id: new_pipe_id(),
         sig: s.shared.sig.clone(),
         ours,
-        inbox: Mutex::new(VecDeque::new()),
+        fake: FakeEnd::default(),
         reads: AtomicUsize::new(0),
         given_back: AtomicUsize::new(0),
     });
