@@ -18,5 +18,6 @@ pub mod sig;
 pub mod socket;
 #[cfg(test)]
 mod socket_tests;
+pub mod spin;
 pub mod stats;
 pub mod symbols;

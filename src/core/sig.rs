@@ -36,6 +36,7 @@ use parking_lot::{Condvar, Mutex};
 use crate::core::efd::Efd;
 use crate::core::error::{Error, Result};
 use crate::core::pipe::{Pipe, PipeId};
+use crate::core::spin::Spinner;
 use crate::reactor::{self, Source};
 
 /// The mailbox's view of its owner: something that applies what was posted
@@ -132,14 +133,8 @@ pub struct Sig {
     /// peers are woken by the reactor, which a spinning caller would starve
     /// of the CPU on a small machine).
     spin: AtomicBool,
-    /// How many rounds the next wait spins: grows while spinning pays off
-    /// (the event came during the spin), halves while it does not. A peer
-    /// that cannot run while we spin (another job holds the other core)
-    /// makes every spin fail, and then waiters sleep at once instead of
-    /// taking the CPU the peer needs.
-    spin_budget: AtomicU32,
-    /// Waits at the floor budget, counted to probe every `PROBE_EVERY`th.
-    floor_waits: AtomicU32,
+    /// How long waiters spin before they sleep (adapts to whether it pays).
+    spinner: Spinner,
     /// Receivers asleep in [`Sig::wait_or_fd`] (polling a pipe's descriptor
     /// beside `waker`): a bump of the receive epoch raises `waker` for them.
     fd_sleepers: AtomicU32,
@@ -164,19 +159,6 @@ fn ix(d: Dir) -> usize {
         Dir::Recv => 1,
     }
 }
-
-/// How long a blocked caller may spin on the epoch before it sleeps: a peer
-/// on another core usually answers well within this, and a futex sleep plus
-/// wake-up costs far more than the spin. The rounds actually spun adapt
-/// (see [`Sig::spun`]) between these bounds.
-const SPIN_ROUNDS: u32 = 4000;
-const SPIN_MIN: u32 = 32;
-/// At the floor, every `PROBE_EVERY`th wait spins `PROBE_ROUNDS` to find
-/// out whether spinning would pay again. Without it the floor is a trap:
-/// two threads that sleep wake each other late, so neither one's short
-/// spin ever catches the other, although both spinning would.
-const PROBE_EVERY: u32 = 32;
-const PROBE_ROUNDS: u32 = 512;
 
 impl Default for Sig {
     fn default() -> Self {
@@ -217,8 +199,7 @@ impl Sig {
             pending: AtomicBool::new(false),
             fds_used: AtomicBool::new(false),
             spin: AtomicBool::new(true),
-            spin_budget: AtomicU32::new(SPIN_ROUNDS),
-            floor_waits: AtomicU32::new(0),
+            spinner: Spinner::new(),
             fd_sleepers: AtomicU32::new(0),
             waker: std::sync::OnceLock::new(),
         }
@@ -366,23 +347,8 @@ impl Sig {
 
     fn wait_epoch(&self, d: Dir, epoch: u64, deadline: Option<Instant>) -> bool {
         let e = &self.epoch[ix(d)];
-        let rounds = if self.spin.load(Ordering::Relaxed) {
-            self.rounds_for(self.spin_budget.load(Ordering::Relaxed))
-        } else {
-            0
-        };
-        for i in 0..rounds {
-            if e.load(Ordering::SeqCst) != epoch {
-                // An event that was there before the spin says nothing.
-                if i > 0 {
-                    self.spun(rounds, true);
-                }
-                return true;
-            }
-            std::hint::spin_loop();
-        }
-        if rounds > 0 {
-            self.spun(rounds, false);
+        if self.spin.load(Ordering::Relaxed) && self.spinner.wait(e, epoch) {
+            return true;
         }
         let mut st = self.state.lock();
         st.sleepers[ix(d)] += 1;
@@ -489,37 +455,6 @@ impl Sig {
                 true
             }
             Err(_) => false,
-        }
-    }
-
-    /// The rounds the next wait spins, given the budget: at the floor, a
-    /// probe now and then.
-    fn rounds_for(&self, budget: u32) -> u32 {
-        if budget > SPIN_MIN {
-            return budget;
-        }
-        let n = self.floor_waits.fetch_add(1, Ordering::Relaxed);
-        if n % PROBE_EVERY == PROBE_EVERY - 1 {
-            PROBE_ROUNDS
-        } else {
-            budget
-        }
-    }
-
-    /// A wait spun with a budget of `rounds`, and the event came during the
-    /// spin (`paid`) or not. Racy updates from two waiters only blur the
-    /// estimate.
-    fn spun(&self, rounds: u32, paid: bool) {
-        if rounds == PROBE_ROUNDS && !paid {
-            return; // a probe that failed leaves the floor as it was
-        }
-        let next = if paid {
-            (rounds + rounds / 4 + SPIN_MIN).min(SPIN_ROUNDS)
-        } else {
-            (rounds / 2).max(SPIN_MIN)
-        };
-        if next != rounds {
-            self.spin_budget.store(next, Ordering::Relaxed);
         }
     }
 
@@ -703,62 +638,5 @@ mod tests {
         assert!(settled_within(&owner, 1));
         sig.post(Event::In(3));
         assert!(waiter.join().unwrap());
-    }
-
-    #[test]
-    fn spinning_shrinks_while_it_does_not_pay_and_grows_back_when_it_does() {
-        let sig = Sig::new();
-        let budget = || sig.spin_budget.load(Ordering::Relaxed);
-        assert_eq!(budget(), SPIN_ROUNDS);
-        // Waits that time out: each spin was wasted.
-        for _ in 0..12 {
-            let e = sig.epoch(Dir::Recv);
-            let soon = Instant::now() + std::time::Duration::from_micros(200);
-            assert!(!sig.wait(Dir::Recv, e, Some(soon)));
-        }
-        assert_eq!(budget(), SPIN_MIN, "halved down to the floor");
-        // Waits whose event is already there when they start spinning.
-        for _ in 0..40 {
-            let e = sig.epoch(Dir::Recv);
-            sig.kick();
-            assert!(sig.wait(Dir::Recv, e, None));
-        }
-        assert_eq!(budget(), SPIN_MIN, "an event before the wait is no spin");
-        let rounds = budget();
-        sig.spun(rounds, true);
-        assert!(budget() > rounds, "a spin that paid grows the budget");
-        for _ in 0..40 {
-            sig.spun(budget(), true);
-        }
-        assert_eq!(budget(), SPIN_ROUNDS, "up to the ceiling");
-    }
-
-    #[test]
-    fn at_the_floor_a_wait_now_and_then_probes_with_a_long_spin() {
-        let sig = Sig::new();
-        let budget = || sig.spin_budget.load(Ordering::Relaxed);
-        sig.spin_budget.store(SPIN_MIN, Ordering::Relaxed);
-        let rounds: Vec<u32> = (0..2 * PROBE_EVERY)
-            .map(|_| sig.rounds_for(budget()))
-            .collect();
-        let probes = rounds.iter().filter(|&&r| r == PROBE_ROUNDS).count();
-        assert_eq!(probes, 2, "one probe in every PROBE_EVERY waits");
-        assert!(rounds.iter().all(|&r| r == SPIN_MIN || r == PROBE_ROUNDS));
-        sig.spun(PROBE_ROUNDS, false);
-        assert_eq!(
-            budget(),
-            SPIN_MIN,
-            "a failed probe leaves the floor as it was"
-        );
-        sig.spun(PROBE_ROUNDS, true);
-        assert!(
-            budget() > PROBE_ROUNDS,
-            "a probe that paid lifts the budget"
-        );
-        assert_eq!(
-            sig.rounds_for(budget()),
-            budget(),
-            "above the floor: no probe"
-        );
     }
 }

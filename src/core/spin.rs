@@ -1,0 +1,226 @@
+//! How a blocked caller waits for an epoch to move before it sleeps on a
+//! futex: spinning while that pays, then giving its core away a few times.
+//!
+//! Spinning: a peer on another core usually answers well within a few
+//! thousand rounds, and a futex sleep plus wake-up costs far more. The
+//! rounds adapt: the budget grows when the event came during the spin and
+//! halves down to a floor when it did not, so a peer that cannot run
+//! meanwhile (another job holds the other core) is not robbed of its core.
+//! At the floor, every `PROBE_EVERY`th wait probes with a longer spin, or
+//! two threads that both sleep (and so wake each other late) would never
+//! find their way back to spinning.
+//!
+//! Yielding: when the spin did not pay, the caller gives its core away
+//! (`sched_yield`) a few times before it sleeps. With more busy threads
+//! than cores (two REQ/REP pairs on two cores) the peer is often waiting
+//! for this very core: it runs at once, and the caller is back as soon as
+//! the core is free again, without a futex wake-up on either side. With
+//! nothing else to run, a yield returns at once and costs a system call.
+//! A yield that took long (the core went to another job for a whole
+//! slice) ends the yielding: sleeping wakes up sooner then.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const SPIN_ROUNDS: u32 = 4000;
+const SPIN_MIN: u32 = 32;
+const PROBE_EVERY: u32 = 32;
+const PROBE_ROUNDS: u32 = 512;
+/// Yields before sleeping, and the longest a yield may take for the next.
+const YIELDS: u32 = 8;
+const YIELD_SLICE: Duration = Duration::from_micros(50);
+
+pub struct Spinner {
+    /// How many rounds the next wait spins.
+    budget: AtomicU32,
+    /// Waits at the floor budget, counted to probe every `PROBE_EVERY`th.
+    floor_waits: AtomicU32,
+}
+
+impl Spinner {
+    pub fn new() -> Spinner {
+        Spinner {
+            budget: AtomicU32::new(SPIN_ROUNDS),
+            floor_waits: AtomicU32::new(0),
+        }
+    }
+
+    /// Wait a little for `e` to move from `epoch`: true if it did (the
+    /// caller need not sleep).
+    pub fn wait(&self, e: &AtomicU64, epoch: u64) -> bool {
+        let rounds = self.rounds_for(self.budget.load(Ordering::Relaxed));
+        for i in 0..rounds {
+            if e.load(Ordering::SeqCst) != epoch {
+                // An event that was there before the spin says nothing.
+                if i > 0 {
+                    self.spun(rounds, true);
+                }
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        self.spun(rounds, false);
+        for _ in 0..YIELDS {
+            let t = Instant::now();
+            std::thread::yield_now();
+            if e.load(Ordering::SeqCst) != epoch {
+                return true;
+            }
+            if t.elapsed() > YIELD_SLICE {
+                break;
+            }
+        }
+        false
+    }
+
+    /// The rounds the next wait spins, given the budget: at the floor, a
+    /// probe now and then.
+    fn rounds_for(&self, budget: u32) -> u32 {
+        if budget > SPIN_MIN {
+            return budget;
+        }
+        let n = self.floor_waits.fetch_add(1, Ordering::Relaxed);
+        if n % PROBE_EVERY == PROBE_EVERY - 1 {
+            PROBE_ROUNDS
+        } else {
+            budget
+        }
+    }
+
+    /// A wait spun with a budget of `rounds`, and the event came during the
+    /// spin (`paid`) or not. Racy updates from two waiters only blur the
+    /// estimate.
+    fn spun(&self, rounds: u32, paid: bool) {
+        if rounds == PROBE_ROUNDS && !paid {
+            return; // a probe that failed leaves the floor as it was
+        }
+        let next = if paid {
+            (rounds + rounds / 4 + SPIN_MIN).min(SPIN_ROUNDS)
+        } else {
+            (rounds / 2).max(SPIN_MIN)
+        };
+        if next != rounds {
+            self.budget.store(next, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Default for Spinner {
+    fn default() -> Self {
+        Spinner::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    #[test]
+    fn spinning_shrinks_while_it_does_not_pay_and_grows_back_when_it_does() {
+        let s = Spinner::new();
+        let e = AtomicU64::new(0);
+        let budget = || s.budget.load(Ordering::Relaxed);
+        assert_eq!(budget(), SPIN_ROUNDS);
+        // Waits whose event never comes: each spin was wasted.
+        for _ in 0..12 {
+            assert!(!s.wait(&e, 0));
+        }
+        assert_eq!(budget(), SPIN_MIN, "halved down to the floor");
+        // Waits whose event is already there when they start spinning.
+        for i in 0..40 {
+            e.store(i + 1, Ordering::SeqCst);
+            assert!(s.wait(&e, i));
+        }
+        assert_eq!(budget(), SPIN_MIN, "an event before the wait is no spin");
+        let rounds = budget();
+        s.spun(rounds, true);
+        assert!(budget() > rounds, "a spin that paid grows the budget");
+        for _ in 0..40 {
+            s.spun(budget(), true);
+        }
+        assert_eq!(budget(), SPIN_ROUNDS, "up to the ceiling");
+    }
+
+    #[test]
+    fn at_the_floor_a_wait_now_and_then_probes_with_a_long_spin() {
+        let s = Spinner::new();
+        let budget = || s.budget.load(Ordering::Relaxed);
+        s.budget.store(SPIN_MIN, Ordering::Relaxed);
+        let rounds: Vec<u32> = (0..2 * PROBE_EVERY)
+            .map(|_| s.rounds_for(budget()))
+            .collect();
+        let probes = rounds.iter().filter(|&&r| r == PROBE_ROUNDS).count();
+        assert_eq!(probes, 2, "one probe in every PROBE_EVERY waits");
+        assert!(rounds.iter().all(|&r| r == SPIN_MIN || r == PROBE_ROUNDS));
+        s.spun(PROBE_ROUNDS, false);
+        assert_eq!(
+            budget(),
+            SPIN_MIN,
+            "a failed probe leaves the floor as it was"
+        );
+        s.spun(PROBE_ROUNDS, true);
+        assert!(
+            budget() > PROBE_ROUNDS,
+            "a probe that paid lifts the budget"
+        );
+        assert_eq!(
+            s.rounds_for(budget()),
+            budget(),
+            "above the floor: no probe"
+        );
+    }
+
+    /// Pin the calling thread (and the threads it starts) to one CPU.
+    fn pin_to_one_cpu() {
+        // SAFETY: all zeroes is a valid (empty) cpu_set_t.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        // SAFETY: CPU 0 is within the set's bounds.
+        unsafe { libc::CPU_SET(0, &mut set) };
+        // SAFETY: a valid set of the size given, for the calling thread.
+        let r = unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) };
+        assert_eq!(r, 0, "sched_setaffinity");
+    }
+
+    /// With the peer waiting for the waiter's core (both pinned to one
+    /// CPU), a wait at the floor sees the peer's event without sleeping:
+    /// it gave the core away, the peer ran and posted.
+    #[test]
+    fn a_wait_whose_spin_failed_gives_its_core_to_a_peer_before_sleeping() {
+        let e = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = Spinner::new();
+        s.budget.store(SPIN_MIN, Ordering::Relaxed);
+        std::thread::scope(|scope| {
+            // A thread of our own, pinned with the peer: the test's own
+            // thread keeps its mask for whatever runs on it next.
+            scope
+                .spawn(|| {
+                    pin_to_one_cpu();
+                    let peer = {
+                        let (e, stop) = (e.clone(), stop.clone());
+                        std::thread::spawn(move || {
+                            while !stop.load(Ordering::SeqCst) {
+                                e.fetch_add(1, Ordering::SeqCst);
+                                std::thread::yield_now();
+                            }
+                        })
+                    };
+                    // The peer counts only while it has the core.
+                    let mut seen = 0;
+                    for _ in 0..20 {
+                        let epoch = e.load(Ordering::SeqCst);
+                        if s.wait(&e, epoch) {
+                            seen += 1;
+                        }
+                    }
+                    stop.store(true, Ordering::SeqCst);
+                    peer.join().unwrap();
+                    assert!(seen >= 10, "only {seen} of 20 waits saw the peer");
+                })
+                .join()
+                .unwrap();
+        });
+    }
+}
