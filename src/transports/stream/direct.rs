@@ -30,11 +30,13 @@
 //! threads that use it outside the reactor, and `release` (which closes
 //! it) waits for the last of them, who pokes the reactor to release then.
 
+use std::mem::MaybeUninit;
 use std::os::fd::RawFd;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::sys::{peek, would_block};
 use super::{Conn, Role};
 use crate::reactor;
 
@@ -171,15 +173,23 @@ impl Conn {
         );
     }
 
-    /// A readiness edge on the reactor while receivers read: a hang-up or
-    /// an error (readable edges were not asked for), or one from before
-    /// they took over. Nobody inside: the reactor takes reading back and
-    /// reads now, so that an end is noticed at once. True when the
-    /// reactor should read.
+    /// A readiness edge on the reactor (a callback that found `closed`
+    /// false) while receivers read: a hang-up or an error (readable edges
+    /// were not asked for), or one from before they took over, which
+    /// leaves bytes or nothing to read. For an end with nobody inside, the
+    /// reactor takes reading back and reads now, so that it is noticed at
+    /// once. True when the reactor should read.
     pub(super) fn edge_while_direct(self: &Arc<Self>) -> bool {
         match self.reader.load(SeqCst) {
             BY_IO => true,
             BY_CALLER => {
+                let mut b = [MaybeUninit::uninit(); 1];
+                // SAFETY: a reactor callback that found `closed` false.
+                match peek(unsafe { self.borrow_fd() }, &mut b) {
+                    Ok(n) if n > 0 => return false,
+                    Err(e) if would_block(&e) => return false,
+                    _ => {}
+                }
                 self.give_back();
                 self.reader.load(SeqCst) == BY_IO
             }

@@ -136,7 +136,9 @@ impl Conn {
             gone = q.eof && !more;
         }
         drop(rx);
-        if resume {
+        // Paused reading resumes on the reactor, unless the socket's
+        // receivers read this connection: the next one to wait reads on.
+        if resume && self.reader.load(Ordering::SeqCst) == super::direct::BY_IO {
             reactor::get().poke(self.clone());
         }
         if gone && m.is_some() {

@@ -336,3 +336,70 @@ fn a_hang_up_while_receivers_hold_reading_ends_the_connection() {
     drop(theirs);
     wait_for("the end", || c.is_closed());
 }
+
+/// A readable edge from before the receivers took over (bytes wait) is
+/// not a hang-up: reading stays with them.
+#[test]
+fn a_stale_readable_edge_leaves_reading_with_the_receivers() {
+    use std::io::Write;
+    let (c, mut theirs) = active_pair();
+    c.read_here_begin().expect("an SP pipe can be read here");
+    c.read_here_end();
+    theirs.write_all(&ipc_frame(b"waits")).unwrap();
+    c.clone().ready(true, false); // as the reactor would
+    assert_eq!(c.reader.load(Ordering::SeqCst), direct::BY_CALLER);
+    assert!(!c.has_input(), "left for the next receiver");
+    c.end(Ended::Closed);
+}
+
+/// Reading that paused (the socket's queue full) resumes with the next
+/// receiver that waits, not on the reactor, while receivers read.
+#[test]
+fn paused_reading_resumes_with_the_receivers_not_the_reactor() {
+    use std::io::Write;
+    struct Mark(AtomicBool);
+    impl Source for Mark {
+        fn ready(self: Arc<Self>, _: bool, _: bool) {}
+        fn poked(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let (c, mut theirs) = active_pair();
+    // Room in the kernel for all three (Unix sockets count the sender's).
+    socket2::SockRef::from(&theirs)
+        .set_send_buffer_size(1 << 20)
+        .unwrap();
+    let fd = c.read_here_begin().expect("an SP pipe can be read here");
+    // Two messages fill the default 128 KiB queue; a third waits behind.
+    let writer = std::thread::spawn(move || {
+        let frame = ipc_frame(&vec![5u8; 100_000]);
+        for _ in 0..3 {
+            theirs.write_all(&frame).unwrap();
+        }
+        theirs
+    });
+    let sig = sig_of(&c);
+    let far = Some(Instant::now() + Duration::from_secs(5));
+    let recv = crate::core::sig::Dir::Recv;
+    while c.read_here() {
+        sig.wait_or_fd(sig.epoch(recv), far, fd);
+    }
+    c.read_here_end();
+    assert!(c.inq.lock().paused, "the queue filled up");
+    let theirs = writer.join().unwrap();
+    while c.recv().is_some() {}
+    // Had `recv` poked the reactor to resume, that poke runs before ours.
+    let mark = Arc::new(Mark(AtomicBool::new(false)));
+    reactor::get().poke(mark.clone());
+    wait_for("the reactor's turn", || mark.0.load(Ordering::SeqCst));
+    assert!(!c.has_input(), "the reactor did not read on");
+    let fd = c.read_here_begin().expect("the next receiver reads on");
+    while !c.has_input() {
+        assert!(Instant::now() < far.unwrap(), "the third message");
+        sig.wait_or_fd(sig.epoch(recv), far, fd);
+        assert!(c.read_here());
+    }
+    c.read_here_end();
+    drop(theirs);
+    c.end(Ended::Closed);
+}
