@@ -17,6 +17,7 @@
 
 mod arena;
 mod hash;
+mod mem;
 mod table;
 
 use arena::Arena;
