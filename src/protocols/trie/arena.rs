@@ -220,6 +220,16 @@ impl Arena {
         addr(c, off)
     }
 
+    /// Bytes of memory held and how many chunks asked for huge pages, for
+    /// tests.
+    #[cfg(test)]
+    #[allow(dead_code)]
+    pub(super) fn held(&self) -> (usize, usize) {
+        let bytes = self.chunks.iter().map(|c| c.mem.len()).sum();
+        let huge = self.chunks.iter().filter(|c| c.mem.is_huge()).count();
+        (bytes, huge)
+    }
+
     /// Bytes held in shared chunks (used, freed or not), for tests.
     #[cfg(test)]
     pub(super) fn used(&self) -> usize {

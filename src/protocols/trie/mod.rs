@@ -118,7 +118,12 @@ impl Trie {
         }
         let (keys, arena) = (self.keys, &self.arena);
         self.table.remove(h, p, |a| keys.one(arena.key(a)));
-        self.arena.drop_record(p.addr);
+        if self.table.is_empty() {
+            // No record is left: give all of the arena back.
+            self.arena = Arena::default();
+        } else {
+            self.arena.drop_record(p.addr);
+        }
         let i = self
             .lens
             .binary_search_by_key(&topic.len(), |l| l.0)

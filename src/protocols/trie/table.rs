@@ -258,6 +258,12 @@ impl Table {
         }
     }
 
+    /// Whether the buckets asked for huge pages, for tests.
+    #[cfg(test)]
+    pub(super) fn is_huge(&self) -> bool {
+        self.buckets.is_huge()
+    }
+
     /// Calls `f` with every address, for tests.
     #[cfg(test)]
     pub(super) fn each(&self, mut f: impl FnMut(u64)) {
