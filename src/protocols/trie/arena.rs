@@ -7,15 +7,19 @@
 //! ```
 //!
 //! Records are packed with no padding. The arena is a list of chunks of
-//! 1 MiB (no record straddles two, so growing never copies what is there);
-//! a record over `SMALL` bytes gets a chunk of its own, freed with it. A
-//! record's address is its chunk << 20 | its offset there (40 bits). A
+//! 2 MiB (no record straddles two, so growing never copies what is there);
+//! the first grows by doubling, later ones are whole from the start, in
+//! huge pages (see `mem`). A record over `SMALL` bytes gets a chunk of its
+//! own, freed with it. A record's address is its chunk << 21 | its offset
+//! there (40 bits). A
 //! freed small record goes on a stack for its size; a new one takes a freed
 //! record of its size, else the rest of the smallest larger one with at
 //! least `MIN` bytes to spare (what is left goes back on its stack), else
 //! new space.
 
-const CHUNK_SHIFT: u32 = 20;
+use super::mem::Block;
+
+const CHUNK_SHIFT: u32 = 21;
 const CHUNK: usize = 1 << CHUNK_SHIFT;
 /// The largest record kept in the shared chunks.
 const SMALL: usize = 1024;
@@ -28,9 +32,16 @@ pub(super) fn record_size(len: usize) -> usize {
     len + if len < LONG as usize { 5 } else { 9 }
 }
 
+/// A chunk's memory and how much of it is used.
+#[derive(Default)]
+struct Chunk {
+    mem: Block<u8>,
+    len: usize,
+}
+
 #[derive(Default)]
 pub(super) struct Arena {
-    chunks: Vec<Vec<u8>>,
+    chunks: Vec<Chunk>,
     /// The shared chunk that new space is taken from.
     bump: Option<usize>,
     /// Freed records by size (index: size), and which of those are not
@@ -58,12 +69,14 @@ impl Arena {
     #[inline]
     pub(super) fn bytes(&self, a: u64) -> &[u8] {
         let (c, off) = split(a);
-        &self.chunks[c][off..]
+        let c = &self.chunks[c];
+        &c.mem[off..c.len]
     }
 
     fn bytes_mut(&mut self, a: u64) -> &mut [u8] {
         let (c, off) = split(a);
-        &mut self.chunks[c][off..]
+        let c = &mut self.chunks[c];
+        &mut c.mem[off..c.len]
     }
 
     /// The topic of the record at `a`.
@@ -110,7 +123,7 @@ impl Arena {
         let size = record_size(self.key(a).len());
         if size > SMALL {
             let (c, _) = split(a);
-            self.chunks[c] = Vec::new();
+            self.chunks[c] = Chunk::default();
             self.free_chunks.push(c);
         } else {
             self.release(a, size);
@@ -157,7 +170,10 @@ impl Arena {
 
     fn alloc(&mut self, size: usize) -> u64 {
         if size > SMALL {
-            let chunk = vec![0; size];
+            let chunk = Chunk {
+                mem: Block::zeroed(size),
+                len: size,
+            };
             let c = match self.free_chunks.pop() {
                 Some(c) => {
                     self.chunks[c] = chunk;
@@ -174,33 +190,49 @@ impl Arena {
             return a;
         }
         let c = match self.bump {
-            Some(c) if self.chunks[c].len() + size <= CHUNK => c,
-            _ => {
+            Some(c) if self.chunks[c].len + size <= CHUNK => c,
+            full => {
                 let c = match self.free_chunks.pop() {
                     Some(c) => c,
                     None => {
-                        self.chunks.push(Vec::new());
+                        self.chunks.push(Chunk::default());
                         self.chunks.len() - 1
                     }
                 };
+                // After a whole chunk, the next is whole at once.
+                if full.is_some() {
+                    self.chunks[c].mem = Block::zeroed(CHUNK);
+                }
                 self.bump = Some(c);
                 c
             }
         };
         let last = &mut self.chunks[c];
-        let off = last.len();
-        if last.capacity() < off + size {
+        let off = last.len;
+        if last.mem.len() < off + size {
             // Powers of two up to CHUNK: no chunk holds more than CHUNK.
             let want = (off + size).next_power_of_two().clamp(64, CHUNK);
-            last.reserve_exact(want - off);
+            let mut mem = Block::zeroed(want);
+            mem[..off].copy_from_slice(&last.mem[..off]);
+            last.mem = mem;
         }
-        last.resize(off + size, 0);
+        last.len = off + size;
         addr(c, off)
+    }
+
+    /// Bytes of memory held and how many chunks asked for huge pages, for
+    /// tests.
+    #[cfg(test)]
+    #[allow(dead_code)]
+    pub(super) fn held(&self) -> (usize, usize) {
+        let bytes = self.chunks.iter().map(|c| c.mem.len()).sum();
+        let huge = self.chunks.iter().filter(|c| c.mem.is_huge()).count();
+        (bytes, huge)
     }
 
     /// Bytes held in shared chunks (used, freed or not), for tests.
     #[cfg(test)]
     pub(super) fn used(&self) -> usize {
-        self.chunks.iter().map(Vec::len).sum()
+        self.chunks.iter().map(|c| c.len).sum()
     }
 }

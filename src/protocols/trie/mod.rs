@@ -13,10 +13,13 @@
 //! of lengths, a hit one more for the record it compares. The work is
 //! bounded by the message's length: at most one probe per distinct
 //! subscribed length not longer than the message. The empty topic, which
-//! matches everything, is a count of its own.
+//! matches everything, is a count of its own. Big tables and arena chunks
+//! are in transparent huge pages (`mem`), which shortens the page walks
+//! of those memory reads.
 
 mod arena;
 mod hash;
+mod mem;
 mod table;
 
 use arena::Arena;
@@ -117,7 +120,12 @@ impl Trie {
         }
         let (keys, arena) = (self.keys, &self.arena);
         self.table.remove(h, p, |a| keys.one(arena.key(a)));
-        self.arena.drop_record(p.addr);
+        if self.table.is_empty() {
+            // No record is left: give all of the arena back.
+            self.arena = Arena::default();
+        } else {
+            self.arena.drop_record(p.addr);
+        }
         let i = self
             .lens
             .binary_search_by_key(&topic.len(), |l| l.0)

@@ -23,6 +23,8 @@
 //! table grows by a quarter when 80% of its slots are used (a quarter
 //! keeps memory per topic within 1.25x of the densest).
 
+use super::mem::{Block, Zeroed};
+
 const SLOTS: usize = 7;
 const ADDR_BITS: u32 = super::arena::ADDR_BITS;
 const ADDR_MASK: u64 = (1 << ADDR_BITS) - 1;
@@ -40,6 +42,9 @@ pub(super) struct Bucket {
     slots: [u64; SLOTS],
     meta: u64,
 }
+
+// SAFETY: words only: all zeros is an empty bucket.
+unsafe impl Zeroed for Bucket {}
 
 #[inline]
 fn tag(h: u64) -> u64 {
@@ -70,7 +75,8 @@ fn over(m: u64) -> u64 {
 
 #[derive(Default)]
 pub(super) struct Table {
-    buckets: Vec<Bucket>,
+    /// From 2 MiB on, in huge pages (see `mem`).
+    buckets: Block<Bucket>,
     len: usize,
 }
 
@@ -216,7 +222,7 @@ impl Table {
         self.buckets[b].meta -= 1 << USED_SHIFT;
         self.len -= 1;
         if self.len == 0 {
-            self.buckets = Vec::new();
+            self.buckets = Block::default();
             return;
         }
         // The filter of `home`, from the topics that have it as home.
@@ -243,8 +249,8 @@ impl Table {
     fn grow(&mut self, hash: impl Fn(u64) -> u64) {
         let n = self.buckets.len();
         let n = (n + n / 4).max(n + 2);
-        let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); n]);
-        for k in &old {
+        let old = std::mem::replace(&mut self.buckets, Block::zeroed(n));
+        for k in old.iter() {
             for &s in &k.slots[..used(k.meta)] {
                 let a = s & ADDR_MASK;
                 self.place(hash(a), a);
@@ -252,10 +258,16 @@ impl Table {
         }
     }
 
+    /// Whether the buckets asked for huge pages, for tests.
+    #[cfg(test)]
+    pub(super) fn is_huge(&self) -> bool {
+        self.buckets.is_huge()
+    }
+
     /// Calls `f` with every address, for tests.
     #[cfg(test)]
     pub(super) fn each(&self, mut f: impl FnMut(u64)) {
-        for k in &self.buckets {
+        for k in self.buckets.iter() {
             k.slots[..used(k.meta)]
                 .iter()
                 .for_each(|&s| f(s & ADDR_MASK));

@@ -112,6 +112,39 @@ fn check(t: &Trie) {
     assert_eq!(refs, t.count);
 }
 
+#[test]
+fn big_sets_use_huge_pages_and_give_all_back() {
+    // Enough topics for a table and arena chunks of 2 MiB and more.
+    let topic =
+        |i: u32| format!("market.eu.instr.{}.bid", i.wrapping_mul(2_654_435_761)).into_bytes();
+    let n = 250_000;
+    let mut t = Trie::default();
+    for i in 0..n {
+        t.subscribe(&topic(i));
+    }
+    assert!(t.table.bytes() >= mem::HUGE && t.table.is_huge());
+    let (held, huge) = t.arena.held();
+    assert!(
+        huge >= 1 && held >= n as usize * 30,
+        "{held} bytes, {huge} huge"
+    );
+    for i in (0..n).step_by(13) {
+        let mut m = topic(i);
+        m.extend_from_slice(b" payload");
+        assert!(t.matches(&m) && !t.matches(&m[..m.len() - 9]));
+    }
+    check(&t);
+    for i in 0..n {
+        assert!(t.unsubscribe(&topic(i)));
+    }
+    assert_eq!((t.table.bytes(), t.arena.held()), (0, (0, 0)));
+    assert!(t.is_empty() && !t.matches(&topic(1)));
+    // And it all comes back.
+    t.subscribe(&topic(1));
+    assert!(t.matches(&topic(1)) && !t.matches(&topic(2)));
+    check(&t);
+}
+
 mod model {
     //! The set against a plain list of (prefix, references) over thousands
     //! of random operations: duplicates, the empty prefix, zero bytes, long
