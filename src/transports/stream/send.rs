@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::sys::{send_iov, would_block};
 use super::{Conn, Ended, Phase, Role};
-use crate::core::msg::{Chunk, Msg};
+use crate::core::msg::Msg;
 use crate::core::pipe::PushError;
 use crate::core::sig::Event;
 use crate::reactor;
@@ -27,6 +27,11 @@ const BATCH_FRAMES: usize = 256;
 const SMALL_FRAME: usize = 256;
 /// The most a staging buffer holds.
 const STAGE_BYTES: usize = 32 * 1024;
+/// A run (`Body::Run`) starts with room for this much (a few messages: a
+/// short cork), grows once to `RUN_BYTES` when it fills, and a full one
+/// is followed by a new run: no run is copied to grow more than once.
+const RUN_START: usize = 512;
+const RUN_BYTES: usize = 4096;
 /// A cork is written when it holds this much...
 const CORK_BYTES: usize = 16 * 1024;
 /// ...or when it is this old.
@@ -35,25 +40,41 @@ const CORK_DELAY: Duration = Duration::from_micros(40);
 pub(super) struct Frame {
     pub(super) prefix: [u8; 14],
     pub(super) plen: u8,
-    pub(super) msg: Msg,
-    /// WebSocket client frames: header and body masked into one buffer.
-    pub(super) masked: Option<Vec<u8>>,
+    pub(super) body: Body,
+    /// Message bytes this frame carries, counted against `NN_SNDBUF`
+    /// (`Wr::bytes`) until it is written.
+    pub(super) size: usize,
     /// Bytes of this frame already written.
     pub(super) off: usize,
+}
+
+/// What follows a frame's prefix.
+pub(super) enum Body {
+    /// A message, written from its own chunk.
+    Msg(Msg),
+    /// Bytes of the frame's own: a masked WebSocket payload, a control
+    /// frame, raw handshake bytes.
+    Own(Vec<u8>),
+    /// Whole small frames (prefix, header, body) copied side by side when
+    /// they were corked (`Wr::queue`), so a corked message holds no
+    /// reference to its chunk: a PUB's one chunk is not counted up by
+    /// the sender and down by the reactor for every peer, and a run goes
+    /// to the kernel as one slice.
+    Run(Vec<u8>),
 }
 
 impl Frame {
     pub(super) fn len(&self) -> usize {
         self.plen as usize
-            + match &self.masked {
-                Some(m) => m.len(),
-                None => self.msg.size(),
+            + match &self.body {
+                Body::Msg(m) => m.size(),
+                Body::Own(b) | Body::Run(b) => b.len(),
             }
     }
 
     /// A WebSocket pong (see `Conn::send_control`).
     pub(super) fn is_pong(&self) -> bool {
-        self.plen >= 2 && self.prefix[0] == 0x80 | OP_PONG && self.masked.is_some()
+        self.plen >= 2 && self.prefix[0] == 0x80 | OP_PONG && matches!(self.body, Body::Own(_))
     }
 
     pub(super) fn control(prefix: &[u8], payload: Vec<u8>) -> Frame {
@@ -62,20 +83,20 @@ impl Frame {
         Frame {
             prefix: p,
             plen: prefix.len() as u8,
-            msg: Msg::new(Chunk::from_slice(&[]).expect("empty chunk")),
-            masked: Some(payload),
+            body: Body::Own(payload),
+            size: 0,
             off: 0,
         }
     }
 
     /// The unwritten parts, in order.
     fn unwritten(&self) -> impl Iterator<Item = &[u8]> {
-        let parts: [&[u8]; 3] = match &self.masked {
-            Some(m) => [&self.prefix[..self.plen as usize], m, &[]],
-            None => [
+        let parts: [&[u8]; 3] = match &self.body {
+            Body::Own(b) | Body::Run(b) => [&self.prefix[..self.plen as usize], b, &[]],
+            Body::Msg(m) => [
                 &self.prefix[..self.plen as usize],
-                &self.msg.hdr,
-                self.msg.body.as_slice(),
+                &m.hdr,
+                m.body.as_slice(),
             ],
         };
         let mut skip = self.off;
@@ -107,6 +128,56 @@ pub(super) struct Wr {
     pub(super) failed: bool,
     /// The cork timer is set (see `send`).
     pub(super) cork_armed: bool,
+}
+
+impl Wr {
+    /// Queue `f` behind what is there. A small one (`SMALL_FRAME`) is
+    /// copied onto the run at the back, or starts one: the corked message
+    /// is then the sender's to drop, on its own thread.
+    pub(super) fn queue(&mut self, f: Frame) {
+        debug_assert_eq!(f.off, 0, "a new frame");
+        self.bytes += f.size;
+        let n = f.len();
+        if n > SMALL_FRAME {
+            self.q.push_back(f);
+            return;
+        }
+        let prefix = &f.prefix[..f.plen as usize];
+        let (hdr, body): (&[u8], &[u8]) = match &f.body {
+            Body::Msg(m) => (&m.hdr, m.body.as_slice()),
+            Body::Own(b) | Body::Run(b) => (b, &[]),
+        };
+        let copy = |run: &mut Vec<u8>| {
+            run.extend_from_slice(prefix);
+            run.extend_from_slice(hdr);
+            run.extend_from_slice(body);
+        };
+        if let Some(Frame {
+            body: Body::Run(run),
+            size,
+            ..
+        }) = self.q.back_mut()
+        {
+            if run.len() + n > run.capacity() && run.capacity() < RUN_BYTES {
+                run.reserve_exact(RUN_BYTES - run.len());
+            }
+            if run.len() + n <= run.capacity() {
+                copy(run);
+                *size += f.size;
+                return;
+            }
+        }
+        let mut run = Vec::with_capacity(RUN_START);
+        copy(&mut run);
+        let size = f.size;
+        self.q.push_back(Frame {
+            prefix: [0; 14],
+            plen: 0,
+            body: Body::Run(run),
+            size,
+            off: 0,
+        });
+    }
 }
 
 /// The frames the reactor is writing (`Conn::flush`), taken from `Wr::q`
@@ -210,7 +281,7 @@ pub(super) fn write_frames(
             let left = f.len() - f.off;
             if n >= left {
                 n -= left;
-                freed += f.msg.size();
+                freed += f.size;
                 frames.pop_front();
             } else {
                 f.off += n;
@@ -264,8 +335,11 @@ impl Conn {
         Frame {
             prefix,
             plen: plen as u8,
-            msg,
-            masked,
+            body: match masked {
+                Some(m) => Body::Own(m),
+                None => Body::Msg(msg),
+            },
+            size,
             off: 0,
         }
     }
@@ -286,8 +360,7 @@ impl Conn {
         let frame = self.frame(msg);
         if wr.flushing {
             // The reactor owns the output: it takes this with the rest.
-            wr.bytes += size;
-            wr.q.push_back(frame);
+            wr.queue(frame);
             return Ok(());
         }
         // A lone message goes out at once; one that follows the socket's
@@ -296,8 +369,13 @@ impl Conn {
         // timer fires). One that finds a cork joins it without asking
         // (asking reads the clock): the cork timer bounds its wait.
         let burst = !wr.q.is_empty() || a.shared.pace.burst();
-        wr.bytes += size;
-        wr.q.push_back(frame);
+        if burst {
+            wr.queue(frame);
+        } else {
+            // Written at once from the chunk, copied only by `write_frames`.
+            wr.bytes += size;
+            wr.q.push_back(frame);
+        }
         if !burst || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
             let queued = std::mem::take(&mut wr.bytes);
             a.shared.pace.wrote();
@@ -493,6 +571,7 @@ impl Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::msg::Chunk;
 
     #[test]
     fn a_writer_reuses_its_iovec_buffer() {
@@ -513,8 +592,8 @@ mod tests {
 
     fn frame_of(prefix: &[u8], body: &[u8], off: usize) -> Frame {
         let mut f = Frame::control(prefix, Vec::new());
-        f.masked = None;
-        f.msg = Msg::new(Chunk::from_slice(body).expect("chunk"));
+        f.body = Body::Msg(Msg::new(Chunk::from_slice(body).expect("chunk")));
+        f.size = body.len();
         f.off = off;
         f
     }
