@@ -3,10 +3,16 @@
 //! Handles are small integers. A closed handle is reused first (last
 //! closed, first reused), as upstream does. The table is the only place
 //! that turns a handle into a socket: anything not live is `EBADF`.
+//!
+//! Every call on a socket looks its handle up here, from every thread, so
+//! the table's lock is sharded (`ShardedLock`): a lookup takes the read
+//! lock of its thread's shard only, each on a cache line of its own, and
+//! threads calling at once do not bounce one lock word between their
+//! cores. Creating and closing sockets, the rare writers, take them all.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use parking_lot::RwLock;
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
 
 use crate::core::env;
 use crate::core::error::{Error, Result};
@@ -22,18 +28,31 @@ struct Table {
     terminated: bool,
 }
 
-static TABLE: RwLock<Table> = RwLock::new(Table {
-    slots: Vec::new(),
-    free: Vec::new(),
-    live: 0,
-    max: 0,
-    used: false,
-    terminated: false,
+static TABLE: LazyLock<ShardedLock<Table>> = LazyLock::new(|| {
+    ShardedLock::new(Table {
+        slots: Vec::new(),
+        free: Vec::new(),
+        live: 0,
+        max: 0,
+        used: false,
+        terminated: false,
+    })
 });
+
+/// The table to read. A panic while it was written (none is known) leaves
+/// it consistent: every writer changes it only after its last fallible
+/// step, so the poisoning is ignored.
+fn read() -> ShardedLockReadGuard<'static, Table> {
+    TABLE.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write() -> ShardedLockWriteGuard<'static, Table> {
+    TABLE.write().unwrap_or_else(|e| e.into_inner())
+}
 
 /// `nn_socket`.
 pub fn create(domain: i32, protocol: i32) -> Result<i32> {
-    let mut t = TABLE.write();
+    let mut t = write();
     if t.terminated {
         return Err(Error::TERM);
     }
@@ -60,7 +79,7 @@ pub fn create(domain: i32, protocol: i32) -> Result<i32> {
 
 /// The live socket behind a handle.
 pub fn get(s: i32) -> Result<Arc<Socket>> {
-    let t = TABLE.read();
+    let t = read();
     usize::try_from(s)
         .ok()
         .and_then(|i| t.slots.get(i))
@@ -71,7 +90,7 @@ pub fn get(s: i32) -> Result<Arc<Socket>> {
 /// `nn_close`: the handle dies at once; the socket winds down after.
 pub fn close(s: i32) -> Result<()> {
     let sock = {
-        let mut t = TABLE.write();
+        let mut t = write();
         let slot = usize::try_from(s)
             .ok()
             .and_then(|i| t.slots.get_mut(i))
@@ -96,7 +115,7 @@ pub fn close(s: i32) -> Result<()> {
 /// ever created it does nothing.
 pub fn term() {
     let socks: Vec<Arc<Socket>> = {
-        let mut t = TABLE.write();
+        let mut t = write();
         if !t.used {
             return;
         }
