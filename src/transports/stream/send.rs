@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::sys::{send_iov, would_block};
 use super::{Conn, Ended, Phase, Role};
-use crate::core::msg::Msg;
+use crate::core::msg::{Filling, Msg};
 use crate::core::pipe::PushError;
 use crate::core::sig::Event;
 use crate::reactor;
@@ -23,15 +23,12 @@ use crate::transports::ws::frame::{
 
 /// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
 const BATCH_FRAMES: usize = 256;
-/// A frame this small is copied into the staging buffer (`write_frames`).
+/// A frame this small is copied into the staging buffer (`write_frames`),
+/// or onto a run when it is corked (`Wr::queue`).
 const SMALL_FRAME: usize = 256;
+const _: () = assert!(SMALL_FRAME <= Filling::CAP, "a small frame fits a run");
 /// The most a staging buffer holds.
 const STAGE_BYTES: usize = 32 * 1024;
-/// A run (`Body::Run`) starts with room for this much (a few messages: a
-/// short cork), grows once to `RUN_BYTES` when it fills, and a full one
-/// is followed by a new run: no run is copied to grow more than once.
-const RUN_START: usize = 512;
-const RUN_BYTES: usize = 4096;
 /// A cork is written when it holds this much...
 const CORK_BYTES: usize = 16 * 1024;
 /// ...or when it is this old.
@@ -59,8 +56,10 @@ pub(super) enum Body {
     /// they were corked (`Wr::queue`), so a corked message holds no
     /// reference to its chunk: a PUB's one chunk is not counted up by
     /// the sender and down by the reactor for every peer, and a run goes
-    /// to the kernel as one slice.
-    Run(Vec<u8>),
+    /// to the kernel as one slice. A run is a pooled block (`Filling`):
+    /// filled by the sender, freed by the reactor, as cheap as a small
+    /// message's body and never malloc'ed and trimmed away per cork.
+    Run(Filling),
 }
 
 impl Frame {
@@ -68,8 +67,16 @@ impl Frame {
         self.plen as usize
             + match &self.body {
                 Body::Msg(m) => m.size(),
-                Body::Own(b) | Body::Run(b) => b.len(),
+                Body::Own(b) => b.len(),
+                Body::Run(r) => r.len(),
             }
+    }
+
+    /// Is what is left of it copied into the staging buffer to be
+    /// written (`write_frames`)? Small frames and runs of them (a run is
+    /// at most a pooled block) are.
+    fn staged(&self) -> bool {
+        self.len() - self.off <= SMALL_FRAME || matches!(self.body, Body::Run(_))
     }
 
     /// A WebSocket pong (see `Conn::send_control`).
@@ -92,7 +99,8 @@ impl Frame {
     /// The unwritten parts, in order.
     fn unwritten(&self) -> impl Iterator<Item = &[u8]> {
         let parts: [&[u8]; 3] = match &self.body {
-            Body::Own(b) | Body::Run(b) => [&self.prefix[..self.plen as usize], b, &[]],
+            Body::Own(b) => [&self.prefix[..self.plen as usize], b, &[]],
+            Body::Run(r) => [&self.prefix[..self.plen as usize], r.as_slice(), &[]],
             Body::Msg(m) => [
                 &self.prefix[..self.plen as usize],
                 &m.hdr,
@@ -145,12 +153,13 @@ impl Wr {
         let prefix = &f.prefix[..f.plen as usize];
         let (hdr, body): (&[u8], &[u8]) = match &f.body {
             Body::Msg(m) => (&m.hdr, m.body.as_slice()),
-            Body::Own(b) | Body::Run(b) => (b, &[]),
+            Body::Own(b) => (b, &[]),
+            Body::Run(r) => (r.as_slice(), &[]),
         };
-        let copy = |run: &mut Vec<u8>| {
-            run.extend_from_slice(prefix);
-            run.extend_from_slice(hdr);
-            run.extend_from_slice(body);
+        let copy = |run: &mut Filling| {
+            run.push(prefix);
+            run.push(hdr);
+            run.push(body);
         };
         if let Some(Frame {
             body: Body::Run(run),
@@ -158,16 +167,17 @@ impl Wr {
             ..
         }) = self.q.back_mut()
         {
-            if run.len() + n > run.capacity() && run.capacity() < RUN_BYTES {
-                run.reserve_exact(RUN_BYTES - run.len());
-            }
-            if run.len() + n <= run.capacity() {
+            if n <= run.room() {
                 copy(run);
                 *size += f.size;
                 return;
             }
         }
-        let mut run = Vec::with_capacity(RUN_START);
+        let Ok(mut run) = Filling::new() else {
+            // No memory for a run: the frame waits as it is.
+            self.q.push_back(f);
+            return;
+        };
         copy(&mut run);
         let size = f.size;
         self.q.push_back(Frame {
@@ -241,7 +251,7 @@ pub(super) fn write_frames(
         let mut batch = 0;
         for f in frames.iter().take(BATCH_FRAMES) {
             let rest = f.len() - f.off;
-            if rest <= SMALL_FRAME {
+            if f.staged() {
                 if stage.len() + rest > STAGE_BYTES {
                     break;
                 }
@@ -255,7 +265,7 @@ pub(super) fn write_frames(
         let (mut run, mut at) = (0, 0);
         for f in frames.iter().take(batch) {
             let rest = f.len() - f.off;
-            if rest <= SMALL_FRAME {
+            if f.staged() {
                 at += rest;
                 continue;
             }
