@@ -223,11 +223,12 @@ impl Distributor {
         Some(p)
     }
 
-    /// Send a shared copy to every pipe except `skip`.
+    /// Send `msg` to every pipe except `skip` (a pipe that cannot take it
+    /// now misses it).
     pub fn send(&mut self, msg: &Msg, skip: Option<PipeId>) {
         for p in &self.pipes {
             if Some(p.id) != skip {
-                let _ = p.send(msg.share());
+                p.send_shared(msg);
             }
         }
     }

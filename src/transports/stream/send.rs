@@ -144,42 +144,51 @@ impl Wr {
     /// is then the sender's to drop, on its own thread.
     pub(super) fn queue(&mut self, f: Frame) {
         debug_assert_eq!(f.off, 0, "a new frame");
-        self.bytes += f.size;
-        let n = f.len();
-        if n > SMALL_FRAME {
-            self.q.push_back(f);
-            return;
+        if f.len() <= SMALL_FRAME {
+            let prefix = &f.prefix[..f.plen as usize];
+            let copied = match &f.body {
+                Body::Msg(m) => self.queue_small(prefix, &m.hdr, m.body.as_slice(), f.size),
+                Body::Own(b) => self.queue_small(prefix, b, &[], f.size),
+                Body::Run(r) => self.queue_small(prefix, r.as_slice(), &[], f.size),
+            };
+            if copied {
+                return;
+            }
         }
-        let prefix = &f.prefix[..f.plen as usize];
-        let (hdr, body): (&[u8], &[u8]) = match &f.body {
-            Body::Msg(m) => (&m.hdr, m.body.as_slice()),
-            Body::Own(b) => (b, &[]),
-            Body::Run(r) => (r.as_slice(), &[]),
-        };
+        self.bytes += f.size;
+        self.q.push_back(f);
+    }
+
+    /// Copy a small frame (its prefix, header and body, at most
+    /// `SMALL_FRAME` bytes, counting `size` against `NN_SNDBUF`) onto the
+    /// run at the back, or a new run. False when no run could be had (no
+    /// memory): nothing was queued.
+    fn queue_small(&mut self, prefix: &[u8], hdr: &[u8], body: &[u8], size: usize) -> bool {
+        let n = prefix.len() + hdr.len() + body.len();
+        debug_assert!(n <= SMALL_FRAME);
         let copy = |run: &mut Filling| {
             run.push(prefix);
             run.push(hdr);
             run.push(body);
         };
+        self.bytes += size;
         if let Some(Frame {
             body: Body::Run(run),
-            size,
+            size: counted,
             ..
         }) = self.q.back_mut()
         {
             if n <= run.room() {
                 copy(run);
-                *size += f.size;
-                return;
+                *counted += size;
+                return true;
             }
         }
         let Ok(mut run) = Filling::new() else {
-            // No memory for a run: the frame waits as it is.
-            self.q.push_back(f);
-            return;
+            self.bytes -= size;
+            return false;
         };
         copy(&mut run);
-        let size = f.size;
         self.q.push_back(Frame {
             prefix: [0; 14],
             plen: 0,
@@ -187,6 +196,31 @@ impl Wr {
             size,
             off: 0,
         });
+        true
+    }
+}
+
+/// A message to send: the caller's own, or one it shares with other pipes
+/// (`Conn::send_shared`), which is copied if it is corked and shared
+/// (`Msg::share`) only if it is written from its chunk.
+enum Out<'a> {
+    Owned(Msg),
+    Shared(&'a Msg),
+}
+
+impl Out<'_> {
+    fn msg(&self) -> &Msg {
+        match self {
+            Out::Owned(m) => m,
+            Out::Shared(m) => m,
+        }
+    }
+
+    fn into_owned(self) -> Msg {
+        match self {
+            Out::Owned(m) => m,
+            Out::Shared(m) => m.share(),
+        }
     }
 }
 
@@ -315,20 +349,32 @@ impl Conn {
         wr.flushing = true;
     }
 
+    /// The length prefix of an SP frame (tcp, ipc) of `size` bytes and
+    /// its length; None for WebSocket, whose frames are made by `frame`.
+    fn sp_prefix(&self, size: usize) -> Option<([u8; 14], usize)> {
+        let mut prefix = [0u8; 14];
+        match &self.role {
+            Role::Sp { ipc: false } => {
+                prefix[..8].copy_from_slice(&(size as u64).to_be_bytes());
+                Some((prefix, 8))
+            }
+            Role::Sp { ipc: true } => {
+                prefix[0] = IPC_MSG_NORMAL;
+                prefix[1..9].copy_from_slice(&(size as u64).to_be_bytes());
+                Some((prefix, 9))
+            }
+            Role::WsServer { .. } | Role::WsClient { .. } => None,
+        }
+    }
+
     pub(super) fn frame(&self, msg: Msg) -> Frame {
         let size = msg.size();
         let mut prefix = [0u8; 14];
         let plen;
         let mut masked = None;
         match &self.role {
-            Role::Sp { ipc: false } => {
-                prefix[..8].copy_from_slice(&(size as u64).to_be_bytes());
-                plen = 8;
-            }
-            Role::Sp { ipc: true } => {
-                prefix[0] = IPC_MSG_NORMAL;
-                prefix[1..9].copy_from_slice(&(size as u64).to_be_bytes());
-                plen = 9;
+            Role::Sp { .. } => {
+                (prefix, plen) = self.sp_prefix(size).expect("an SP connection");
             }
             Role::WsServer { .. } | Role::WsClient { .. } => {
                 let client = matches!(self.role, Role::WsClient { .. });
@@ -355,22 +401,48 @@ impl Conn {
     }
 
     pub(crate) fn send(self: &Arc<Self>, msg: Msg) -> Result<(), PushError> {
+        self.push(Out::Owned(msg))
+    }
+
+    /// Send a message other pipes get too (fan-out). A frame that is corked
+    /// is copied from it, so the connection takes no reference to the
+    /// shared chunk; a peer that cannot take it now misses it.
+    pub(crate) fn send_shared(self: &Arc<Self>, msg: &Msg) {
+        let _ = self.push(Out::Shared(msg));
+    }
+
+    /// Queue `out` behind what the output holds (the reactor's, or a
+    /// cork). A small SP frame is copied onto a run without making a
+    /// `Frame` (nor a share of a shared message).
+    fn enqueue(&self, wr: &mut Wr, out: Out<'_>) {
+        let m = out.msg();
+        let size = m.size();
+        if let Some((prefix, plen)) = self.sp_prefix(size) {
+            if plen + size <= SMALL_FRAME
+                && wr.queue_small(&prefix[..plen], &m.hdr, m.body.as_slice(), size)
+            {
+                return;
+            }
+        }
+        wr.queue(self.frame(out.into_owned()));
+    }
+
+    fn push(self: &Arc<Self>, out: Out<'_>) -> Result<(), PushError> {
         let Some(a) = self.attach.get() else {
-            return Err(PushError::Closed(msg));
+            return Err(PushError::Closed(out.into_owned()));
         };
-        let size = msg.size();
+        let size = out.msg().size();
         let mut wr = self.wr.lock();
         if wr.failed || self.closed.load(Ordering::Acquire) {
-            return Err(PushError::Closed(msg));
+            return Err(PushError::Closed(out.into_owned()));
         }
         if wr.bytes > 0 && wr.bytes + size > a.sndbuf {
             wr.producer_blocked = true;
-            return Err(PushError::Full(msg));
+            return Err(PushError::Full(out.into_owned()));
         }
-        let frame = self.frame(msg);
         if wr.flushing {
             // The reactor owns the output: it takes this with the rest.
-            wr.queue(frame);
+            self.enqueue(&mut wr, out);
             return Ok(());
         }
         // A lone message goes out at once; one that follows the socket's
@@ -380,10 +452,11 @@ impl Conn {
         // (asking reads the clock): the cork timer bounds its wait.
         let burst = !wr.q.is_empty() || a.shared.pace.burst();
         if burst {
-            wr.queue(frame);
+            self.enqueue(&mut wr, out);
         } else {
             // Written at once from the chunk, copied only by `write_frames`.
             wr.bytes += size;
+            let frame = self.frame(out.into_owned());
             wr.q.push_back(frame);
         }
         if !burst || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {

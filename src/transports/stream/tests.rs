@@ -218,9 +218,16 @@ fn corked_small_messages_keep_no_chunk_and_arrive_in_order() {
         let n = if i % 37 == 5 { 3000 + i } else { i % 90 };
         let body: Vec<u8> = (0..n).map(|k| (i * 7 + k) as u8).collect();
         let m = Msg::from_slice(&body).unwrap();
-        let kept = m.share();
         pace.begin();
-        c.send(m).unwrap();
+        // Half of them as a fan-out sends them: the sender keeps its own.
+        let kept = if i % 2 == 0 {
+            let kept = m.share();
+            c.send(m).unwrap();
+            kept
+        } else {
+            c.send_shared(&m);
+            m
+        };
         pace.end();
         if n <= 200 {
             let at = kept.body.data();
