@@ -3,18 +3,30 @@
 //! Handles are small integers. A closed handle is reused first (last
 //! closed, first reused), as upstream does. The table is the only place
 //! that turns a handle into a socket: anything not live is `EBADF`.
+//!
+//! Every call on a socket looks its handle up here, from every thread. A
+//! single lock word would be written (locked and unlocked) by all of them
+//! and bounce between their cores on every call, so lookups go to one of
+//! `SHARDS` copies of the handle-to-socket slots, each under a lock of its
+//! own on a cache line of its own, chosen by the calling thread. The rare
+//! writers (`nn_socket`, `nn_close`, `nn_term`) hold the table's mutex
+//! and change every copy before they return.
 
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use crossbeam_utils::CachePadded;
+use parking_lot::{Mutex, RwLock};
 
 use crate::core::env;
 use crate::core::error::{Error, Result};
 use crate::core::socket::Socket;
 
 struct Table {
-    slots: Vec<Option<Arc<Socket>>>,
     free: Vec<i32>,
+    /// Slots in use (live or free), the length of every shard's copy.
+    len: usize,
     live: usize,
     max: usize,
     /// A socket was created at some point (nn_term before that is a no-op).
@@ -22,18 +34,50 @@ struct Table {
     terminated: bool,
 }
 
-static TABLE: RwLock<Table> = RwLock::new(Table {
-    slots: Vec::new(),
+static TABLE: Mutex<Table> = Mutex::new(Table {
     free: Vec::new(),
+    len: 0,
     live: 0,
     max: 0,
     used: false,
     terminated: false,
 });
 
+type Slots = Vec<Option<Arc<Socket>>>;
+
+/// Copies of the slots; a thread reads the one `shard()` names.
+const SHARDS: usize = 8;
+
+static COPIES: [CachePadded<RwLock<Slots>>; SHARDS] =
+    [const { CachePadded::new(RwLock::new(Vec::new())) }; SHARDS];
+
+static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The calling thread's copy, handed out in turn (`usize::MAX`: none yet).
+    static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+fn shard() -> usize {
+    SHARD.with(|s| {
+        if s.get() == usize::MAX {
+            s.set(NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS);
+        }
+        s.get()
+    })
+}
+
+/// Apply `f` to every copy (the caller holds `TABLE`, so the copies stay
+/// alike).
+fn each_copy(mut f: impl FnMut(&mut Slots)) {
+    for c in &COPIES {
+        f(&mut c.write());
+    }
+}
+
 /// `nn_socket`.
 pub fn create(domain: i32, protocol: i32) -> Result<i32> {
-    let mut t = TABLE.write();
+    let mut t = TABLE.lock();
     if t.terminated {
         return Err(Error::TERM);
     }
@@ -47,12 +91,16 @@ pub fn create(domain: i32, protocol: i32) -> Result<i32> {
     if t.live >= t.max {
         return Err(Error::MFILE);
     }
-    let handle = t.free.last().copied().unwrap_or(t.slots.len() as i32);
+    let handle = t.free.last().copied().unwrap_or(t.len as i32);
     let sock = Socket::new(handle, domain, protocol)?;
     if t.free.pop().is_none() {
-        t.slots.push(None);
+        t.len += 1;
     }
-    t.slots[handle as usize] = Some(sock);
+    let len = t.len;
+    each_copy(|slots| {
+        slots.resize(len, None);
+        slots[handle as usize] = Some(sock.clone());
+    });
     t.live += 1;
     t.used = true;
     Ok(handle)
@@ -60,10 +108,10 @@ pub fn create(domain: i32, protocol: i32) -> Result<i32> {
 
 /// The live socket behind a handle.
 pub fn get(s: i32) -> Result<Arc<Socket>> {
-    let t = TABLE.read();
+    let slots = COPIES[shard()].read();
     usize::try_from(s)
         .ok()
-        .and_then(|i| t.slots.get(i))
+        .and_then(|i| slots.get(i))
         .and_then(|slot| slot.clone())
         .ok_or(Error::BADF)
 }
@@ -71,18 +119,22 @@ pub fn get(s: i32) -> Result<Arc<Socket>> {
 /// `nn_close`: the handle dies at once; the socket winds down after.
 pub fn close(s: i32) -> Result<()> {
     let sock = {
-        let mut t = TABLE.write();
-        let slot = usize::try_from(s)
-            .ok()
-            .and_then(|i| t.slots.get_mut(i))
+        let mut t = TABLE.lock();
+        let i = usize::try_from(s).map_err(|_| Error::BADF)?;
+        let sock = COPIES[0]
+            .read()
+            .get(i)
+            .and_then(|slot| slot.clone())
             .ok_or(Error::BADF)?;
-        let sock = slot.take().ok_or(Error::BADF)?;
         t.free.push(s);
         t.live -= 1;
         if t.live == 0 {
             // All closed: numbering starts again at 0, as upstream's does.
             t.free.clear();
-            t.slots.clear();
+            t.len = 0;
+            each_copy(|slots| *slots = Vec::new());
+        } else {
+            each_copy(|slots| slots[i] = None);
         }
         sock
     };
@@ -96,15 +148,16 @@ pub fn close(s: i32) -> Result<()> {
 /// ever created it does nothing.
 pub fn term() {
     let socks: Vec<Arc<Socket>> = {
-        let mut t = TABLE.write();
+        let mut t = TABLE.lock();
         if !t.used {
             return;
         }
         t.terminated = true;
-        let socks: Vec<Arc<Socket>> = t.slots.iter_mut().filter_map(|s| s.take()).collect();
+        let socks: Vec<Arc<Socket>> = COPIES[0].read().iter().flatten().cloned().collect();
         t.live = 0;
+        t.len = 0;
         t.free.clear();
-        t.slots.clear();
+        each_copy(|slots| *slots = Vec::new());
         socks
     };
     for s in socks {

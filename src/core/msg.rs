@@ -331,6 +331,62 @@ impl std::fmt::Debug for Chunk {
     }
 }
 
+/// A pooled chunk that its one holder fills by appending (a stream's run
+/// of small frames, see `transports::stream::send`). It is never shared,
+/// so it may be written; its bytes come from and go back to the pool on
+/// whichever thread, like any small message's.
+pub struct Filling {
+    chunk: Chunk,
+    len: usize,
+}
+
+impl Filling {
+    /// The most a `Filling` holds.
+    pub const CAP: usize = POOLED;
+
+    /// An empty one. ENOMEM when malloc fails.
+    pub fn new() -> Result<Filling> {
+        Ok(Filling {
+            chunk: Chunk::alloc(POOLED)?,
+            len: 0,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Bytes still free.
+    pub fn room(&self) -> usize {
+        POOLED - self.len
+    }
+
+    /// Append `bytes`, which must fit (`room`).
+    pub fn push(&mut self, bytes: &[u8]) {
+        assert!(bytes.len() <= self.room(), "a Filling overfilled");
+        // SAFETY: the chunk is this Filling's alone (made in `new`, never
+        // cloned) and has POOLED bytes, of which [len, len + bytes.len())
+        // is in bounds (asserted); `bytes` cannot point into it, since
+        // only `as_slice` (a shared borrow of self) lends its bytes out.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                self.chunk.data().wrapping_add(self.len),
+                bytes.len(),
+            )
+        };
+        self.len += bytes.len();
+    }
+
+    /// The bytes appended so far.
+    pub fn as_slice(&self) -> &[u8] {
+        // SAFETY: the first `len` bytes were written by `push`; the chunk
+        // lives as long as self. (The rest may be uninitialised: never
+        // lent out.)
+        unsafe { std::slice::from_raw_parts(self.chunk.data(), self.len) }
+    }
+}
+
 /// A message: the protocol header (backtrace, request id, ...; empty for
 /// PAIR) and the body.
 #[derive(Debug)]
@@ -452,6 +508,21 @@ mod tests {
         let c = c.realloc(100_000).unwrap();
         assert_eq!(&c.as_slice()[..3], b"abc");
         assert_eq!(c.len(), 100_000);
+    }
+
+    #[test]
+    fn a_filling_holds_what_was_pushed() {
+        let mut f = Filling::new().unwrap();
+        assert!(f.as_slice().is_empty());
+        f.push(b"ab");
+        f.push(b"");
+        f.push(b"cde");
+        assert_eq!(f.as_slice(), b"abcde");
+        assert_eq!(f.room(), Filling::CAP - 5);
+        f.push(&vec![7u8; f.room()]);
+        assert_eq!(f.room(), 0);
+        assert_eq!(f.len(), Filling::CAP);
+        assert!(std::panic::catch_unwind(move || f.push(b"x")).is_err());
     }
 
     #[test]

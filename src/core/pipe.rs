@@ -51,6 +51,14 @@ pub enum PushError {
 pub trait PipeEnd: Send + Sync {
     /// Queue a message for the peer.
     fn send(&self, msg: Msg) -> Result<(), PushError>;
+    /// Queue a message that other pipes get too (PUB, BUS and SURVEYOR
+    /// fan-out); if the pipe cannot take it now, the peer misses it. An
+    /// end that copies what it queues (a network connection's corked
+    /// small frames) need not take a reference to the shared body, which
+    /// the sender would count up and the I/O thread down for every peer.
+    fn send_shared(&self, msg: &Msg) {
+        let _ = self.send(msg.share());
+    }
     /// Take the next message from the peer, if any, and whether more wait.
     fn recv(&self) -> Option<(Msg, bool)>;
     /// Is a message waiting?
@@ -139,6 +147,11 @@ impl Pipe {
 
     pub fn send(&self, msg: Msg) -> Result<(), PushError> {
         self.end.send(msg)
+    }
+
+    /// See [`PipeEnd::send_shared`].
+    pub fn send_shared(&self, msg: &Msg) {
+        self.end.send_shared(msg)
     }
 
     pub fn recv(&self) -> Option<(Msg, bool)> {

@@ -7,13 +7,19 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crossbeam_utils::CachePadded;
+
 use crate::core::options::Options;
 use crate::core::sig::Sig;
 use crate::core::stats::Stats;
 
+/// The fields the socket's threads write on every message (`stats`, `pace`)
+/// sit on cache lines of their own, away from the ones the I/O thread
+/// reads for every message it cuts (`sig`, `recvs`, the limits): a receive
+/// counting itself does not take those lines from the reactor's core.
 pub struct Shared {
     pub sig: Arc<Sig>,
-    pub stats: Stats,
+    pub stats: CachePadded<Stats>,
     /// The socket's protocol, and the one its peers must speak.
     pub protocol: i32,
     pub peer: i32,
@@ -27,7 +33,7 @@ pub struct Shared {
     /// `NN_LINGER`, read when a connection closes.
     linger: AtomicI32,
     /// How closely the socket's sends follow each other (see `Pace`).
-    pub pace: Pace,
+    pub pace: CachePadded<Pace>,
 }
 
 /// A send that follows the socket's previous one within this gap is part
@@ -151,14 +157,14 @@ impl Shared {
     pub fn new(sig: Arc<Sig>, protocol: i32, peer: i32, recvs: bool, opts: &Options) -> Shared {
         let s = Shared {
             sig,
-            stats: Stats::default(),
+            stats: CachePadded::new(Stats::default()),
             protocol,
             peer,
             recvs,
             rcvbuf: AtomicI32::new(0),
             rcvmaxsize: AtomicI32::new(0),
             linger: AtomicI32::new(0),
-            pace: Pace::new(),
+            pace: CachePadded::new(Pace::new()),
         };
         s.options_changed(opts);
         s

@@ -27,7 +27,7 @@
 //! waiters after it bumps the epoch, a waiter reads the epoch after it
 //! counts itself: one of them always sees the other.)
 
-use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
@@ -129,6 +129,11 @@ pub struct Sig {
     epoch: [AtomicU64; 2],
     pending: AtomicBool,
     fds_used: AtomicBool,
+    /// What each descriptor shows (`NO_FD`, `UP`, `DOWN`), kept equal to
+    /// `State::fds` under the lock and read without it by `settle_fds`:
+    /// a receive that leaves the readiness as it was (most do) does not
+    /// take the lock the I/O thread posts under.
+    shown: [AtomicU8; 2],
     /// Spin before sleeping (off while network pipes are attached: their
     /// peers are woken by the reactor, which a spinning caller would starve
     /// of the CPU on a small machine).
@@ -152,6 +157,10 @@ pub enum Woke {
     /// The deadline passed.
     TimedOut,
 }
+
+const NO_FD: u8 = 0;
+const UP: u8 = 1;
+const DOWN: u8 = 2;
 
 fn ix(d: Dir) -> usize {
     match d {
@@ -198,6 +207,7 @@ impl Sig {
             epoch: [AtomicU64::new(0), AtomicU64::new(0)],
             pending: AtomicBool::new(false),
             fds_used: AtomicBool::new(false),
+            shown: [AtomicU8::new(NO_FD), AtomicU8::new(NO_FD)],
             spin: AtomicBool::new(true),
             spinner: Spinner::new(),
             fd_sleepers: AtomicU32::new(0),
@@ -241,6 +251,7 @@ impl Sig {
         // find the event (`take_events` looks at `pending` first).
         if let Some(d) = raise {
             st.fds[ix(d)].raise();
+            self.show(&st);
         }
         if send {
             self.bump(&st, Dir::Send);
@@ -288,6 +299,7 @@ impl Sig {
         for f in &mut st.fds {
             f.raise();
         }
+        self.show(&st);
         self.bump(&st, Dir::Send);
         self.bump(&st, Dir::Recv);
     }
@@ -469,15 +481,33 @@ impl Sig {
             f.efd = Some(Efd::new().map_err(|e| Error(e.raw_os_error().unwrap_or(libc::EMFILE)))?);
             f.set = false;
             f.settle(ready || closed);
+            self.show(&st);
             self.fds_used.store(true, Ordering::Release);
         }
+        let f = &st.fds[ix(d)];
         Ok(f.efd.as_ref().map(|e| e.fd()).unwrap_or(-1))
     }
 
     /// Make SNDFD/RCVFD say exactly what the owner knows. Events not yet
     /// drained may make a direction ready, so they keep a flag raised.
+    ///
+    /// The owner calls this under its own lock, so no other settle runs
+    /// meanwhile and no event is taken: what `shown` says can only go up
+    /// (a post raising a descriptor), and events waiting keep `pending`
+    /// set. A descriptor raised while it should be, or down while it
+    /// should be and nothing is pending, needs nothing; if both do, the
+    /// lock is not taken. (A post racing with that check is as if it came
+    /// after it: it raises what it raises either way.)
     pub fn settle_fds(&self, can_send: bool, can_recv: bool) {
         if !self.fds_in_use() {
+            return;
+        }
+        let settled = |d: Dir, can: bool| match self.shown[ix(d)].load(Ordering::SeqCst) {
+            NO_FD => true,
+            UP => can,
+            _ => !can && !self.pending.load(Ordering::SeqCst),
+        };
+        if settled(Dir::Send, can_send) && settled(Dir::Recv, can_recv) {
             return;
         }
         let mut st = self.state.lock();
@@ -487,6 +517,19 @@ impl Sig {
         let pending = !st.events.is_empty();
         st.fds[ix(Dir::Send)].settle(can_send || pending);
         st.fds[ix(Dir::Recv)].settle(can_recv || pending);
+        self.show(&st);
+    }
+
+    /// Publish what the descriptors show (under the lock).
+    fn show(&self, st: &State) {
+        for (f, shown) in st.fds.iter().zip(&self.shown) {
+            let v = match (&f.efd, f.set) {
+                (None, _) => NO_FD,
+                (Some(_), true) => UP,
+                (Some(_), false) => DOWN,
+            };
+            shown.store(v, Ordering::SeqCst);
+        }
     }
 }
 
@@ -530,6 +573,42 @@ mod tests {
         // Nothing settles them back down.
         sig.settle_fds(false, false);
         assert!(readable(rcv) && readable(snd));
+    }
+
+    /// `settle_fds` skips its lock when the descriptors already say what
+    /// they should: every change must still happen, whichever way it goes,
+    /// and events not yet taken keep a descriptor raised.
+    #[test]
+    fn settling_raises_and_lowers_exactly_with_or_without_the_lock() {
+        let sig = Sig::new();
+        let rcv = sig.fd(Dir::Recv, false).unwrap();
+        sig.settle_fds(false, false);
+        assert!(!readable(rcv), "down, and it stays down");
+        sig.settle_fds(false, true);
+        assert!(readable(rcv), "raised when the owner can receive");
+        sig.settle_fds(false, true);
+        assert!(readable(rcv), "and stays raised");
+        sig.settle_fds(false, false);
+        assert!(!readable(rcv), "lowered when it cannot");
+        sig.post(Event::In(1));
+        assert!(readable(rcv), "a post raises it");
+        sig.settle_fds(false, false);
+        assert!(readable(rcv), "an event not yet taken keeps it raised");
+        let mut ev = Vec::new();
+        sig.take_events(&mut ev);
+        sig.settle_fds(false, false);
+        assert!(!readable(rcv), "taken and nothing to receive: lowered");
+        // Down with an event pending (a post that raises nothing): the
+        // settle raises it, as the lock path always did.
+        sig.post(Event::Closed(1));
+        sig.settle_fds(false, false);
+        assert!(readable(rcv), "a pending event raises it");
+        // The send side has no descriptor: nothing to settle there.
+        ev.clear();
+        sig.take_events(&mut ev);
+        assert_eq!(ev.len(), 1);
+        sig.settle_fds(true, false);
+        assert!(!readable(rcv));
     }
 
     #[test]

@@ -24,15 +24,26 @@ pub struct Stats {
     pub bytes_received: AtomicU64,
 }
 
+/// Add `n` to a counter that only one thread at a time writes: a plain
+/// load and store, no locked read-modify-write (readers still see whole
+/// values).
+fn bump(c: &AtomicU64, n: u64) {
+    c.store(c.load(Relaxed).wrapping_add(n), Relaxed);
+}
+
 impl Stats {
+    /// A message was sent. Called under the socket's state lock, the only
+    /// place these two counters are written, so they need no atomic
+    /// addition (two locked instructions per message).
     pub fn sent(&self, bytes: usize) {
-        self.messages_sent.fetch_add(1, Relaxed);
-        self.bytes_sent.fetch_add(bytes as u64, Relaxed);
+        bump(&self.messages_sent, 1);
+        bump(&self.bytes_sent, bytes as u64);
     }
 
+    /// A message was received; as `sent`, under the socket's state lock.
     pub fn received(&self, bytes: usize) {
-        self.messages_received.fetch_add(1, Relaxed);
-        self.bytes_received.fetch_add(bytes as u64, Relaxed);
+        bump(&self.messages_received, 1);
+        bump(&self.bytes_received, bytes as u64);
     }
 
     /// The counter behind an `NN_STAT_*` number (`NN_STAT_CURRENT_SND_PRIORITY`

@@ -23,6 +23,10 @@ struct Entry {
 struct PrioList {
     pipes: PipeMap<Entry>,
     ready: [VecDeque<PipeId>; LEVELS],
+    /// Bit `l` is set when `ready[l]` is not empty: finding the first
+    /// ready level (every message) is one instruction, not a walk over
+    /// the empty levels above the default priority's.
+    levels: u16,
 }
 
 fn level(prio: u8) -> usize {
@@ -42,16 +46,20 @@ impl PrioList {
         if let Some(e) = self.pipes.get_mut(&id) {
             if !e.ready {
                 e.ready = true;
-                self.ready[level(prio)].push_back(id);
+                self.push(level(prio), id);
             }
         }
     }
 
     fn remove(&mut self, id: PipeId, prio: u8) -> Option<Pipe> {
         let e = self.pipes.remove(&id)?;
-        let q = &mut self.ready[level(prio)];
+        let lvl = level(prio);
+        let q = &mut self.ready[lvl];
         if e.ready {
             q.retain(|&p| p != id);
+            if q.is_empty() {
+                self.levels &= !(1 << lvl);
+            }
         }
         if roomy(self.pipes.capacity(), self.pipes.len()) {
             self.pipes.shrink_to(2 * self.pipes.len());
@@ -63,17 +71,27 @@ impl PrioList {
     }
 
     fn any_ready(&self) -> bool {
-        self.ready.iter().any(|q| !q.is_empty())
+        self.levels != 0
+    }
+
+    /// Put `id` at the back of level `lvl`'s turn.
+    fn push(&mut self, lvl: usize, id: PipeId) {
+        self.ready[lvl].push_back(id);
+        self.levels |= 1 << lvl;
     }
 
     /// The best ready pipe, taken off its queue (the caller puts it back).
     fn pop_ready(&mut self) -> Option<(usize, PipeId)> {
-        for (lvl, q) in self.ready.iter_mut().enumerate() {
-            if let Some(id) = q.pop_front() {
-                return Some((lvl, id));
-            }
+        if self.levels == 0 {
+            return None;
         }
-        None
+        let lvl = self.levels.trailing_zeros() as usize;
+        let q = &mut self.ready[lvl];
+        let id = q.pop_front().expect("a level marked ready has a pipe");
+        if q.is_empty() {
+            self.levels &= !(1 << lvl);
+        }
+        Some((lvl, id))
     }
 }
 
@@ -115,7 +133,7 @@ impl FairQueue {
             match e.pipe.recv() {
                 Some((m, more)) => {
                     if more {
-                        self.list.ready[lvl].push_back(id);
+                        self.list.push(lvl, id);
                     } else {
                         e.ready = false;
                     }
@@ -171,7 +189,7 @@ impl LoadBalancer {
             };
             match e.pipe.send(msg) {
                 Ok(()) => {
-                    self.list.ready[lvl].push_back(id);
+                    self.list.push(lvl, id);
                     return Ok(id);
                 }
                 Err(PushError::Full(m)) | Err(PushError::Closed(m)) => {
@@ -223,11 +241,12 @@ impl Distributor {
         Some(p)
     }
 
-    /// Send a shared copy to every pipe except `skip`.
+    /// Send `msg` to every pipe except `skip` (a pipe that cannot take it
+    /// now misses it).
     pub fn send(&mut self, msg: &Msg, skip: Option<PipeId>) {
         for p in &self.pipes {
             if Some(p.id) != skip {
-                let _ = p.send(msg.share());
+                p.send_shared(msg);
             }
         }
     }
@@ -237,6 +256,41 @@ impl Distributor {
 mod tests {
     use super::*;
     use crate::core::pipe::fake::{self, bodies, msg};
+
+    /// The ready levels are a bitmask beside the queues: a level whose
+    /// last ready pipe goes (taken, or removed while ready) no longer
+    /// counts, and the next level's pipes are served.
+    #[test]
+    fn a_level_emptied_by_removal_or_by_taking_is_passed_over() {
+        let mut fq = FairQueue::default();
+        let (hi, ehi) = fake::pipe((8, 1));
+        let (mid, emid) = fake::pipe((8, 8));
+        let (lo, elo) = fake::pipe((8, 16));
+        let (hi_id, mid_id, lo_id) = (hi.id, mid.id, lo.id);
+        fq.add(hi);
+        fq.add(mid);
+        fq.add(lo);
+        assert!(!fq.can_recv());
+        ehi.put(b"h");
+        emid.put(b"m");
+        elo.put(b"l");
+        fq.in_ready(lo_id);
+        fq.in_ready(mid_id);
+        fq.in_ready(hi_id);
+        assert_eq!(fq.recv().map(|(_, id)| id), Some(hi_id), "best first");
+        // Level 1 is empty now; the mid pipe goes while it is ready.
+        assert!(fq.remove(mid_id).is_some());
+        assert!(fq.can_recv(), "the low pipe is still ready");
+        let (m, id) = fq.recv().expect("the low pipe's message");
+        assert_eq!((m.body.as_slice(), id), (&b"l"[..], lo_id));
+        assert!(!fq.can_recv(), "nothing ready is left");
+        assert!(fq.recv().is_none());
+        // A level comes back with its pipe's next In.
+        ehi.put(b"h2");
+        fq.in_ready(hi_id);
+        assert!(fq.can_recv());
+        assert_eq!(fq.recv().map(|(_, id)| id), Some(hi_id));
+    }
 
     #[test]
     fn fair_queue_takes_turns_within_a_priority() {

@@ -516,6 +516,9 @@ impl PipeEnd for ConnEnd {
     fn send(&self, msg: Msg) -> Result<(), PushError> {
         self.0.send(msg)
     }
+    fn send_shared(&self, msg: &Msg) {
+        self.0.send_shared(msg)
+    }
     fn recv(&self) -> Option<(Msg, bool)> {
         self.0.recv()
     }

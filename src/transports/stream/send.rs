@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::sys::{send_iov, would_block};
 use super::{Conn, Ended, Phase, Role};
-use crate::core::msg::{Chunk, Msg};
+use crate::core::msg::{Filling, Msg};
 use crate::core::pipe::PushError;
 use crate::core::sig::Event;
 use crate::reactor;
@@ -23,8 +23,10 @@ use crate::transports::ws::frame::{
 
 /// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
 const BATCH_FRAMES: usize = 256;
-/// A frame this small is copied into the staging buffer (`write_frames`).
+/// A frame this small is copied into the staging buffer (`write_frames`),
+/// or onto a run when it is corked (`Wr::queue`).
 const SMALL_FRAME: usize = 256;
+const _: () = assert!(SMALL_FRAME <= Filling::CAP, "a small frame fits a run");
 /// The most a staging buffer holds.
 const STAGE_BYTES: usize = 32 * 1024;
 /// A cork is written when it holds this much...
@@ -35,25 +37,51 @@ const CORK_DELAY: Duration = Duration::from_micros(40);
 pub(super) struct Frame {
     pub(super) prefix: [u8; 14],
     pub(super) plen: u8,
-    pub(super) msg: Msg,
-    /// WebSocket client frames: header and body masked into one buffer.
-    pub(super) masked: Option<Vec<u8>>,
+    pub(super) body: Body,
+    /// Message bytes this frame carries, counted against `NN_SNDBUF`
+    /// (`Wr::bytes`) until it is written.
+    pub(super) size: usize,
     /// Bytes of this frame already written.
     pub(super) off: usize,
+}
+
+/// What follows a frame's prefix.
+pub(super) enum Body {
+    /// A message, written from its own chunk.
+    Msg(Msg),
+    /// Bytes of the frame's own: a masked WebSocket payload, a control
+    /// frame, raw handshake bytes.
+    Own(Vec<u8>),
+    /// Whole small frames (prefix, header, body) copied side by side when
+    /// they were corked (`Wr::queue`), so a corked message holds no
+    /// reference to its chunk: a PUB's one chunk is not counted up by
+    /// the sender and down by the reactor for every peer, and a run goes
+    /// to the kernel as one slice. A run is a pooled block (`Filling`):
+    /// filled by the sender, freed by the reactor, as cheap as a small
+    /// message's body and never malloc'ed and trimmed away per cork.
+    Run(Filling),
 }
 
 impl Frame {
     pub(super) fn len(&self) -> usize {
         self.plen as usize
-            + match &self.masked {
-                Some(m) => m.len(),
-                None => self.msg.size(),
+            + match &self.body {
+                Body::Msg(m) => m.size(),
+                Body::Own(b) => b.len(),
+                Body::Run(r) => r.len(),
             }
+    }
+
+    /// Is what is left of it copied into the staging buffer to be
+    /// written (`write_frames`)? Small frames and runs of them (a run is
+    /// at most a pooled block) are.
+    fn staged(&self) -> bool {
+        self.len() - self.off <= SMALL_FRAME || matches!(self.body, Body::Run(_))
     }
 
     /// A WebSocket pong (see `Conn::send_control`).
     pub(super) fn is_pong(&self) -> bool {
-        self.plen >= 2 && self.prefix[0] == 0x80 | OP_PONG && self.masked.is_some()
+        self.plen >= 2 && self.prefix[0] == 0x80 | OP_PONG && matches!(self.body, Body::Own(_))
     }
 
     pub(super) fn control(prefix: &[u8], payload: Vec<u8>) -> Frame {
@@ -62,20 +90,21 @@ impl Frame {
         Frame {
             prefix: p,
             plen: prefix.len() as u8,
-            msg: Msg::new(Chunk::from_slice(&[]).expect("empty chunk")),
-            masked: Some(payload),
+            body: Body::Own(payload),
+            size: 0,
             off: 0,
         }
     }
 
     /// The unwritten parts, in order.
     fn unwritten(&self) -> impl Iterator<Item = &[u8]> {
-        let parts: [&[u8]; 3] = match &self.masked {
-            Some(m) => [&self.prefix[..self.plen as usize], m, &[]],
-            None => [
+        let parts: [&[u8]; 3] = match &self.body {
+            Body::Own(b) => [&self.prefix[..self.plen as usize], b, &[]],
+            Body::Run(r) => [&self.prefix[..self.plen as usize], r.as_slice(), &[]],
+            Body::Msg(m) => [
                 &self.prefix[..self.plen as usize],
-                &self.msg.hdr,
-                self.msg.body.as_slice(),
+                &m.hdr,
+                m.body.as_slice(),
             ],
         };
         let mut skip = self.off;
@@ -107,6 +136,92 @@ pub(super) struct Wr {
     pub(super) failed: bool,
     /// The cork timer is set (see `send`).
     pub(super) cork_armed: bool,
+}
+
+impl Wr {
+    /// Queue `f` behind what is there. A small one (`SMALL_FRAME`) is
+    /// copied onto the run at the back, or starts one: the corked message
+    /// is then the sender's to drop, on its own thread.
+    pub(super) fn queue(&mut self, f: Frame) {
+        debug_assert_eq!(f.off, 0, "a new frame");
+        if f.len() <= SMALL_FRAME {
+            let prefix = &f.prefix[..f.plen as usize];
+            let copied = match &f.body {
+                Body::Msg(m) => self.queue_small(prefix, &m.hdr, m.body.as_slice(), f.size),
+                Body::Own(b) => self.queue_small(prefix, b, &[], f.size),
+                Body::Run(r) => self.queue_small(prefix, r.as_slice(), &[], f.size),
+            };
+            if copied {
+                return;
+            }
+        }
+        self.bytes += f.size;
+        self.q.push_back(f);
+    }
+
+    /// Copy a small frame (its prefix, header and body, at most
+    /// `SMALL_FRAME` bytes, counting `size` against `NN_SNDBUF`) onto the
+    /// run at the back, or a new run. False when no run could be had (no
+    /// memory): nothing was queued.
+    fn queue_small(&mut self, prefix: &[u8], hdr: &[u8], body: &[u8], size: usize) -> bool {
+        let n = prefix.len() + hdr.len() + body.len();
+        debug_assert!(n <= SMALL_FRAME);
+        let copy = |run: &mut Filling| {
+            run.push(prefix);
+            run.push(hdr);
+            run.push(body);
+        };
+        self.bytes += size;
+        if let Some(Frame {
+            body: Body::Run(run),
+            size: counted,
+            ..
+        }) = self.q.back_mut()
+        {
+            if n <= run.room() {
+                copy(run);
+                *counted += size;
+                return true;
+            }
+        }
+        let Ok(mut run) = Filling::new() else {
+            self.bytes -= size;
+            return false;
+        };
+        copy(&mut run);
+        self.q.push_back(Frame {
+            prefix: [0; 14],
+            plen: 0,
+            body: Body::Run(run),
+            size,
+            off: 0,
+        });
+        true
+    }
+}
+
+/// A message to send: the caller's own, or one it shares with other pipes
+/// (`Conn::send_shared`), which is copied if it is corked and shared
+/// (`Msg::share`) only if it is written from its chunk.
+enum Out<'a> {
+    Owned(Msg),
+    Shared(&'a Msg),
+}
+
+impl Out<'_> {
+    fn msg(&self) -> &Msg {
+        match self {
+            Out::Owned(m) => m,
+            Out::Shared(m) => m,
+        }
+    }
+
+    fn into_owned(self) -> Msg {
+        match self {
+            Out::Owned(m) => m,
+            Out::Shared(m) => m.share(),
+        }
+    }
 }
 
 /// The frames the reactor is writing (`Conn::flush`), taken from `Wr::q`
@@ -170,7 +285,7 @@ pub(super) fn write_frames(
         let mut batch = 0;
         for f in frames.iter().take(BATCH_FRAMES) {
             let rest = f.len() - f.off;
-            if rest <= SMALL_FRAME {
+            if f.staged() {
                 if stage.len() + rest > STAGE_BYTES {
                     break;
                 }
@@ -184,7 +299,7 @@ pub(super) fn write_frames(
         let (mut run, mut at) = (0, 0);
         for f in frames.iter().take(batch) {
             let rest = f.len() - f.off;
-            if rest <= SMALL_FRAME {
+            if f.staged() {
                 at += rest;
                 continue;
             }
@@ -210,7 +325,7 @@ pub(super) fn write_frames(
             let left = f.len() - f.off;
             if n >= left {
                 n -= left;
-                freed += f.msg.size();
+                freed += f.size;
                 frames.pop_front();
             } else {
                 f.off += n;
@@ -234,20 +349,32 @@ impl Conn {
         wr.flushing = true;
     }
 
+    /// The length prefix of an SP frame (tcp, ipc) of `size` bytes and
+    /// its length; None for WebSocket, whose frames are made by `frame`.
+    fn sp_prefix(&self, size: usize) -> Option<([u8; 14], usize)> {
+        let mut prefix = [0u8; 14];
+        match &self.role {
+            Role::Sp { ipc: false } => {
+                prefix[..8].copy_from_slice(&(size as u64).to_be_bytes());
+                Some((prefix, 8))
+            }
+            Role::Sp { ipc: true } => {
+                prefix[0] = IPC_MSG_NORMAL;
+                prefix[1..9].copy_from_slice(&(size as u64).to_be_bytes());
+                Some((prefix, 9))
+            }
+            Role::WsServer { .. } | Role::WsClient { .. } => None,
+        }
+    }
+
     pub(super) fn frame(&self, msg: Msg) -> Frame {
         let size = msg.size();
         let mut prefix = [0u8; 14];
         let plen;
         let mut masked = None;
         match &self.role {
-            Role::Sp { ipc: false } => {
-                prefix[..8].copy_from_slice(&(size as u64).to_be_bytes());
-                plen = 8;
-            }
-            Role::Sp { ipc: true } => {
-                prefix[0] = IPC_MSG_NORMAL;
-                prefix[1..9].copy_from_slice(&(size as u64).to_be_bytes());
-                plen = 9;
+            Role::Sp { .. } => {
+                (prefix, plen) = self.sp_prefix(size).expect("an SP connection");
             }
             Role::WsServer { .. } | Role::WsClient { .. } => {
                 let client = matches!(self.role, Role::WsClient { .. });
@@ -264,30 +391,58 @@ impl Conn {
         Frame {
             prefix,
             plen: plen as u8,
-            msg,
-            masked,
+            body: match masked {
+                Some(m) => Body::Own(m),
+                None => Body::Msg(msg),
+            },
+            size,
             off: 0,
         }
     }
 
     pub(crate) fn send(self: &Arc<Self>, msg: Msg) -> Result<(), PushError> {
+        self.push(Out::Owned(msg))
+    }
+
+    /// Send a message other pipes get too (fan-out). A frame that is corked
+    /// is copied from it, so the connection takes no reference to the
+    /// shared chunk; a peer that cannot take it now misses it.
+    pub(crate) fn send_shared(self: &Arc<Self>, msg: &Msg) {
+        let _ = self.push(Out::Shared(msg));
+    }
+
+    /// Queue `out` behind what the output holds (the reactor's, or a
+    /// cork). A small SP frame is copied onto a run without making a
+    /// `Frame` (nor a share of a shared message).
+    fn enqueue(&self, wr: &mut Wr, out: Out<'_>) {
+        let m = out.msg();
+        let size = m.size();
+        if let Some((prefix, plen)) = self.sp_prefix(size) {
+            if plen + size <= SMALL_FRAME
+                && wr.queue_small(&prefix[..plen], &m.hdr, m.body.as_slice(), size)
+            {
+                return;
+            }
+        }
+        wr.queue(self.frame(out.into_owned()));
+    }
+
+    fn push(self: &Arc<Self>, out: Out<'_>) -> Result<(), PushError> {
         let Some(a) = self.attach.get() else {
-            return Err(PushError::Closed(msg));
+            return Err(PushError::Closed(out.into_owned()));
         };
-        let size = msg.size();
+        let size = out.msg().size();
         let mut wr = self.wr.lock();
         if wr.failed || self.closed.load(Ordering::Acquire) {
-            return Err(PushError::Closed(msg));
+            return Err(PushError::Closed(out.into_owned()));
         }
         if wr.bytes > 0 && wr.bytes + size > a.sndbuf {
             wr.producer_blocked = true;
-            return Err(PushError::Full(msg));
+            return Err(PushError::Full(out.into_owned()));
         }
-        let frame = self.frame(msg);
         if wr.flushing {
             // The reactor owns the output: it takes this with the rest.
-            wr.bytes += size;
-            wr.q.push_back(frame);
+            self.enqueue(&mut wr, out);
             return Ok(());
         }
         // A lone message goes out at once; one that follows the socket's
@@ -296,8 +451,14 @@ impl Conn {
         // timer fires). One that finds a cork joins it without asking
         // (asking reads the clock): the cork timer bounds its wait.
         let burst = !wr.q.is_empty() || a.shared.pace.burst();
-        wr.bytes += size;
-        wr.q.push_back(frame);
+        if burst {
+            self.enqueue(&mut wr, out);
+        } else {
+            // Written at once from the chunk, copied only by `write_frames`.
+            wr.bytes += size;
+            let frame = self.frame(out.into_owned());
+            wr.q.push_back(frame);
+        }
         if !burst || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
             let queued = std::mem::take(&mut wr.bytes);
             a.shared.pace.wrote();
@@ -493,6 +654,7 @@ impl Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::msg::Chunk;
 
     #[test]
     fn a_writer_reuses_its_iovec_buffer() {
@@ -513,8 +675,8 @@ mod tests {
 
     fn frame_of(prefix: &[u8], body: &[u8], off: usize) -> Frame {
         let mut f = Frame::control(prefix, Vec::new());
-        f.masked = None;
-        f.msg = Msg::new(Chunk::from_slice(body).expect("chunk"));
+        f.body = Body::Msg(Msg::new(Chunk::from_slice(body).expect("chunk")));
+        f.size = body.len();
         f.off = off;
         f
     }
