@@ -299,10 +299,9 @@ fn reading_goes_back_to_the_reactor_a_lease_after_the_last_receiver() {
     c.end(Ended::Closed);
 }
 
-/// The descriptor a receiver polls stays open until it leaves, even when
-/// the connection ends meanwhile; then the reactor closes it.
-#[test]
-fn the_descriptor_stays_open_while_a_receiver_polls_it() {
+/// Wait until the reactor has run every poke made before this call
+/// (pokes run in order: ours runs last).
+fn pokes_done() {
     struct Mark(AtomicBool);
     impl Source for Mark {
         fn ready(self: Arc<Self>, _: bool, _: bool) {}
@@ -310,14 +309,21 @@ fn the_descriptor_stays_open_while_a_receiver_polls_it() {
             self.0.store(true, Ordering::SeqCst);
         }
     }
+    let mark = Arc::new(Mark(AtomicBool::new(false)));
+    reactor::get().poke(mark.clone());
+    wait_for("the reactor's turn", || mark.0.load(Ordering::SeqCst));
+}
+
+/// The descriptor a receiver polls stays open until it leaves, even when
+/// the connection ends meanwhile; then the reactor closes it.
+#[test]
+fn the_descriptor_stays_open_while_a_receiver_polls_it() {
     let (c, _theirs) = active_pair();
     let fd = c.read_here_begin().expect("an SP pipe can be read here");
     c.end(Ended::Broken);
     // `end` poked the reactor to release the descriptor: once a later
     // poke has run, that one has too.
-    let mark = Arc::new(Mark(AtomicBool::new(false)));
-    reactor::get().poke(mark.clone());
-    wait_for("the reactor's turn", || mark.0.load(Ordering::SeqCst));
+    pokes_done();
     assert!(c.sock.lock().is_some(), "not closed under the receiver");
     // SAFETY: F_GETFD only looks the number up.
     assert!(unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0);
@@ -357,13 +363,6 @@ fn a_stale_readable_edge_leaves_reading_with_the_receivers() {
 #[test]
 fn paused_reading_resumes_with_the_receivers_not_the_reactor() {
     use std::io::Write;
-    struct Mark(AtomicBool);
-    impl Source for Mark {
-        fn ready(self: Arc<Self>, _: bool, _: bool) {}
-        fn poked(self: Arc<Self>) {
-            self.0.store(true, Ordering::SeqCst);
-        }
-    }
     let (c, mut theirs) = active_pair();
     // Room in the kernel for all three (Unix sockets count the sender's).
     socket2::SockRef::from(&theirs)
@@ -390,9 +389,7 @@ fn paused_reading_resumes_with_the_receivers_not_the_reactor() {
     let theirs = writer.join().unwrap();
     while c.recv().is_some() {}
     // Had `recv` poked the reactor to resume, that poke runs before ours.
-    let mark = Arc::new(Mark(AtomicBool::new(false)));
-    reactor::get().poke(mark.clone());
-    wait_for("the reactor's turn", || mark.0.load(Ordering::SeqCst));
+    pokes_done();
     assert!(!c.has_input(), "the reactor did not read on");
     let fd = c.read_here_begin().expect("the next receiver reads on");
     while !c.has_input() {
