@@ -342,7 +342,7 @@ pub struct Filling {
 
 impl Filling {
     /// The most a `Filling` holds.
-    pub const CAP: usize = POOLED;
+    pub(crate) const CAP: usize = POOLED;
 
     /// An empty one. ENOMEM when malloc fails.
     pub fn new() -> Result<Filling> {
