@@ -17,8 +17,12 @@
    - second peer: a REP that answers with blocking receives gets a second
      REQ while it waits; both are answered, many times over;
    - close: nn_close from another thread ends a receive blocked on the
-     connection with EBADF, promptly.
-   Ports: 24540-24559 (tcp uses offsets 0-5); ipc paths
+     connection with EBADF, promptly;
+   - two receivers: two threads receiving from one socket (one reads the
+     connection, the other sleeps on the socket) take every message once;
+   - timeout: a receive that timed out while reading the connection
+     leaves nothing behind; the next message arrives whole.
+   Ports: 24540-24559 (tcp uses offsets 0-7); ipc paths
    /tmp/nn-direct_recv-<pid>-<n>.ipc. */
 #include "testutil.h"
 #include <nanomsg/pair.h>
@@ -250,6 +254,60 @@ static void test_close_wakes(void)
     test_close(b);
 }
 
+#define SHARED 2000
+
+static atomic_int got_total;
+
+static void *sharing_receiver(void *arg)
+{
+    int s = *(int *) arg;
+    char buf[16];
+    for (;;) {
+        int n = nn_recv(s, buf, sizeof buf, 0);
+        if (n < 0) {
+            /* The socket's receive timeout after the last message. */
+            CHECK(nn_errno() == ETIMEDOUT);
+            return NULL;
+        }
+        CHECK(n == 5 && memcmp(buf, "share", 5) == 0);
+        atomic_fetch_add(&got_total, 1);
+    }
+}
+
+/* Two threads receive from one socket: one reads the connection, the
+   other sleeps on the socket and is woken by what the first one reads.
+   Every message is taken once. */
+static void test_two_receivers(void)
+{
+    int a, b;
+    make_pair(&a, &b, 6);
+    test_setopt_int(a, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
+    atomic_store(&got_total, 0);
+    test_thread t1, t2;
+    test_thread_start(&t1, sharing_receiver, &a);
+    test_thread_start(&t2, sharing_receiver, &a);
+    for (int i = 0; i < SHARED; i++)
+        test_send(b, "share");
+    test_thread_join(&t1);
+    test_thread_join(&t2);
+    CHECK(atomic_load(&got_total) == SHARED);
+    test_close(b);
+    test_close(a);
+}
+
+/* A receive that times out while reading the connection itself leaves
+   nothing behind: the next message is received whole. */
+static void test_timeout_then_message(void)
+{
+    int a, b;
+    make_pair(&a, &b, 7);
+    test_recv_none(a, 50);
+    test_send(b, "after");
+    test_recv(a, "after");
+    test_close(b);
+    test_close(a);
+}
+
 int main(void)
 {
     static const char *transports[] = {"ipc", "tcp"};
@@ -262,6 +320,8 @@ int main(void)
         test_dontwait();
         test_second_peer();
         test_close_wakes();
+        test_two_receivers();
+        test_timeout_then_message();
     }
     return 0;
 }
