@@ -81,16 +81,10 @@ fn a_connection_keeps_no_read_buffer_at_rest() {
     use crate::consts::NN_PAIR;
     use std::io::Write;
     let (c, mut theirs) = attached_pair(true);
-    let frame = |body: &[u8]| {
-        let mut f = vec![IPC_MSG_NORMAL];
-        f.extend_from_slice(&(body.len() as u64).to_be_bytes());
-        f.extend_from_slice(body);
-        f
-    };
     let queued = |c: &Conn| c.inq.lock().msgs.len();
     let mut bytes = framing::sp_header(NN_PAIR as u16).to_vec();
-    bytes.extend(frame(b"one"));
-    let two = frame(&[7u8; 100]);
+    bytes.extend(ipc_frame(b"one"));
+    let two = ipc_frame(&[7u8; 100]);
     bytes.extend_from_slice(&two[..50]);
     theirs.write_all(&bytes).unwrap();
     wait_for("the first message", || queued(&c) == 1);
@@ -171,17 +165,25 @@ fn large_and_small_messages_in_turn_over_tcp_framing() {
     large_and_small_messages_in_turn(false);
 }
 
+/// An attached tcp-framed pair whose SP header is out, and whose socket
+/// is in a send burst for the next minute (so every send is corked).
+fn corking_pair() -> (Arc<Conn>, UnixStream) {
+    let (c, theirs) = attached_pair(false);
+    wait_for("our SP header written", || !c.wr.lock().flushing);
+    let pace = &c.attach.get().expect("attached").shared.pace;
+    pace.busy_until_for_test(Instant::now() + Duration::from_secs(60));
+    (c, theirs)
+}
+
 /// Corking is the socket's decision (`Pace`), not the connection's: a
 /// connection that never sent corks a message its socket sends in a burst
 /// (a PUB going round its peers), and the cork timer writes it.
 #[test]
 fn a_send_in_the_sockets_burst_is_corked_even_on_a_fresh_connection() {
     use crate::core::msg::Msg;
-    let (c, mut theirs) = attached_pair(false);
-    wait_for("our SP header written", || !c.wr.lock().flushing);
+    let (c, mut theirs) = corking_pair();
     let pace = &c.attach.get().expect("attached").shared.pace;
     // A send in a burst is corked: the sender writes nothing.
-    pace.busy_until_for_test(Instant::now() + Duration::from_secs(60));
     pace.begin();
     c.send(Msg::from_slice(b"burst").unwrap()).unwrap();
     assert!(!pace.wrote_for_test(), "a message in a burst is corked");
@@ -410,10 +412,8 @@ fn paused_reading_resumes_with_the_receivers_not_the_reactor() {
 #[test]
 fn corked_small_messages_keep_no_chunk_and_arrive_in_order() {
     use crate::core::msg::Msg;
-    let (c, mut theirs) = attached_pair(false);
-    wait_for("our SP header written", || !c.wr.lock().flushing);
+    let (c, mut theirs) = corking_pair();
     let pace = &c.attach.get().expect("attached").shared.pace;
-    pace.busy_until_for_test(Instant::now() + Duration::from_secs(60));
     let mut want = Vec::new();
     for i in 0..400usize {
         let n = if i % 37 == 5 { 3000 + i } else { i % 90 };
