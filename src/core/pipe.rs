@@ -107,6 +107,25 @@ pub trait PipeEnd: Send + Sync {
     /// Reading goes back to the I/O thread now: the socket is about to
     /// be polled (`nn_poll`, RCVFD) or has more pipes than this one.
     fn read_by_io_thread(&self) {}
+    /// A sender about to sleep because this pipe (the only one of its
+    /// socket) is full may write the pipe's queue out on its own thread
+    /// instead of waiting for the I/O thread to (a hand-over fewer per
+    /// refusal, as a blocking `write` would: see `Sig::wait_or_fd`). If
+    /// this end can, it returns the descriptor to poll for room, which
+    /// stays open until [`PipeEnd::flush_here_end`]; the caller calls
+    /// `flush_here` each time it is writable. `None`: wait on the mailbox.
+    fn flush_here_begin(&self) -> Option<i32> {
+        None
+    }
+    /// Write what is queued, on the caller's thread; room it makes is
+    /// posted to the socket as if the I/O thread had written. False when
+    /// waiting on the descriptor makes no more sense (the pipe ended, or
+    /// its queue is written out).
+    fn flush_here(&self) -> bool {
+        false
+    }
+    /// The caller stops waiting for room.
+    fn flush_here_end(&self) {}
 }
 
 /// A socket's handle on one pipe. Cheap to clone (protocols keep copies).
@@ -192,6 +211,21 @@ impl Pipe {
     /// See [`PipeEnd::read_by_io_thread`].
     pub fn read_by_io_thread(&self) {
         self.end.read_by_io_thread()
+    }
+
+    /// See [`PipeEnd::flush_here_begin`].
+    pub fn flush_here_begin(&self) -> Option<i32> {
+        self.end.flush_here_begin()
+    }
+
+    /// See [`PipeEnd::flush_here`].
+    pub fn flush_here(&self) -> bool {
+        self.end.flush_here()
+    }
+
+    /// See [`PipeEnd::flush_here_end`].
+    pub fn flush_here_end(&self) {
+        self.end.flush_here_end()
     }
 }
 

@@ -140,9 +140,10 @@ pub struct Sig {
     spin: AtomicBool,
     /// How long waiters spin before they sleep (adapts to whether it pays).
     spinner: Spinner,
-    /// Receivers asleep in [`Sig::wait_or_fd`] (polling a pipe's descriptor
-    /// beside `waker`): a bump of the receive epoch raises `waker` for them.
-    fd_sleepers: AtomicU32,
+    /// Callers asleep in [`Sig::wait_or_fd`] (polling a pipe's descriptor
+    /// beside `waker`), per direction: a bump of that direction's epoch
+    /// raises `waker` for them.
+    fd_sleepers: [AtomicU32; 2],
     /// Made by the first `wait_or_fd`; lives as long as the mailbox.
     waker: std::sync::OnceLock<Efd>,
 }
@@ -152,8 +153,9 @@ pub struct Sig {
 pub enum Woke {
     /// Something was posted (or the socket was kicked or closed).
     Posted,
-    /// The descriptor is readable (or has hung up): read it, then wait again.
-    Readable,
+    /// The descriptor is ready (readable or writable, as asked, or it has
+    /// hung up): read or write it, then wait again.
+    Ready,
     /// The deadline passed.
     TimedOut,
 }
@@ -210,7 +212,7 @@ impl Sig {
             shown: [AtomicU8::new(NO_FD), AtomicU8::new(NO_FD)],
             spin: AtomicBool::new(true),
             spinner: Spinner::new(),
-            fd_sleepers: AtomicU32::new(0),
+            fd_sleepers: [AtomicU32::new(0), AtomicU32::new(0)],
             waker: std::sync::OnceLock::new(),
         }
     }
@@ -311,7 +313,7 @@ impl Sig {
         if st.sleepers[ix(d)] > 0 {
             self.cv[ix(d)].notify_all();
         }
-        if d == Dir::Recv && self.fd_sleepers.load(Ordering::SeqCst) > 0 {
+        if self.fd_sleepers[ix(d)].load(Ordering::SeqCst) > 0 {
             if let Some(w) = self.waker.get() {
                 w.set();
             }
@@ -380,28 +382,35 @@ impl Sig {
         woke
     }
 
-    /// Like `wait(Dir::Recv, ..)`, but sleeping in `poll` on `fd` as well:
-    /// a receiver that reads its one pipe on its own thread (see
+    /// Like `wait(d, ..)`, but sleeping in `poll` on `fd` as well, for
+    /// readable bytes (`Dir::Recv`) or room (`Dir::Send`): a receiver that
+    /// reads its one pipe on its own thread (see
     /// `PipeEnd::read_here_begin`) wakes when the peer's bytes arrive,
     /// instead of when the I/O thread has read them and woken it, one
-    /// hand-over fewer. `Readable` says the caller should read `fd` and
-    /// wait again; what it reads is posted to this mailbox as usual (and
-    /// ends the wait, as any post does). No spinning: the bytes come from
-    /// the kernel, and `poll` sleeps no longer than they take.
+    /// hand-over fewer; a sender whose one pipe is full (see
+    /// `PipeEnd::flush_here_begin`) wakes when the kernel has room, and
+    /// writes what is queued itself. `Ready` says the caller should read
+    /// or write `fd` and wait again; what that makes possible is posted to
+    /// this mailbox as usual (and ends the wait, as any post does). No
+    /// spinning: the kernel wakes `poll` as soon as it can go on.
     ///
     /// Lost wake-ups: the caller counts itself in `fd_sleepers`, then
     /// reads the epoch; a poster bumps the epoch, then reads the count and
     /// raises `waker` (see `bump`). One of them sees the other.
     ///
     /// Only after [`Sig::can_wait_on_fd`] said yes.
-    pub fn wait_or_fd(&self, epoch: u64, deadline: Option<Instant>, fd: i32) -> Woke {
+    pub fn wait_or_fd(&self, d: Dir, epoch: u64, deadline: Option<Instant>, fd: i32) -> Woke {
         let Some(waker) = self.waker.get() else {
             return Woke::Posted; // the caller looks again
         };
-        let e = &self.epoch[ix(Dir::Recv)];
-        let w = &self.waiting[ix(Dir::Recv)];
+        let e = &self.epoch[ix(d)];
+        let w = &self.waiting[ix(d)];
+        let events = match d {
+            Dir::Recv => libc::POLLIN,
+            Dir::Send => libc::POLLOUT,
+        };
         w.fetch_add(1, Ordering::SeqCst);
-        self.fd_sleepers.fetch_add(1, Ordering::SeqCst);
+        self.fd_sleepers[ix(d)].fetch_add(1, Ordering::SeqCst);
         let woke = loop {
             if e.load(Ordering::SeqCst) != epoch {
                 break Woke::Posted;
@@ -420,7 +429,7 @@ impl Sig {
             let mut fds = [
                 libc::pollfd {
                     fd,
-                    events: libc::POLLIN,
+                    events,
                     revents: 0,
                 },
                 libc::pollfd {
@@ -446,15 +455,27 @@ impl Sig {
                 break Woke::Posted;
             }
             if fds[0].revents != 0 {
-                break Woke::Readable;
+                break Woke::Ready;
             }
         };
-        self.fd_sleepers.fetch_sub(1, Ordering::SeqCst);
+        self.fd_sleepers[ix(d)].fetch_sub(1, Ordering::SeqCst);
         w.fetch_sub(1, Ordering::SeqCst);
         woke
     }
 
-    /// Can a receiver sleep in [`Sig::wait_or_fd`]? (Makes its eventfd on
+    /// Callers waiting in direction `d` (either way).
+    #[cfg(test)]
+    pub fn waiters(&self, d: Dir) -> u32 {
+        self.waiting[ix(d)].load(Ordering::SeqCst)
+    }
+
+    /// Callers asleep in [`Sig::wait_or_fd`] in direction `d`.
+    #[cfg(test)]
+    pub fn fd_sleepers(&self, d: Dir) -> u32 {
+        self.fd_sleepers[ix(d)].load(Ordering::SeqCst)
+    }
+
+    /// Can a caller sleep in [`Sig::wait_or_fd`]? (Makes its eventfd on
     /// first use; no when the process is out of descriptors.)
     pub fn can_wait_on_fd(&self) -> bool {
         if self.waker.get().is_some() {
@@ -661,9 +682,9 @@ mod tests {
         let e = sig.epoch(Dir::Recv);
         let waiter = {
             let sig = sig.clone();
-            std::thread::spawn(move || sig.wait_or_fd(e, far, fd))
+            std::thread::spawn(move || sig.wait_or_fd(Dir::Recv, e, far, fd))
         };
-        while sig.fd_sleepers.load(Ordering::SeqCst) == 0 {
+        while sig.fd_sleepers[ix(Dir::Recv)].load(Ordering::SeqCst) == 0 {
             std::thread::yield_now();
         }
         sig.post(Event::In(3));
@@ -671,16 +692,60 @@ mod tests {
         // Bytes on the descriptor.
         let e = sig.epoch(Dir::Recv);
         theirs.write_all(b"x").unwrap();
-        assert_eq!(sig.wait_or_fd(e, far, fd), Woke::Readable);
+        assert_eq!(sig.wait_or_fd(Dir::Recv, e, far, fd), Woke::Ready);
         // Nothing: the deadline.
         let mut b = [0u8; 1];
         std::io::Read::read(&mut &ours, &mut b).unwrap();
         let soon = Instant::now() + Duration::from_millis(20);
-        assert_eq!(sig.wait_or_fd(e, Some(soon), fd), Woke::TimedOut);
+        assert_eq!(sig.wait_or_fd(Dir::Recv, e, Some(soon), fd), Woke::TimedOut);
         assert!(Instant::now() >= soon);
         // A post made before the wait ends it at once.
         sig.post(Event::In(3));
-        assert_eq!(sig.wait_or_fd(e, far, fd), Woke::Posted);
+        assert_eq!(sig.wait_or_fd(Dir::Recv, e, far, fd), Woke::Posted);
+    }
+
+    /// A sender polling a full descriptor wakes for a post in its own
+    /// direction only, when the peer makes room, and at its deadline.
+    #[test]
+    fn a_sender_polling_a_full_descriptor_wakes_for_posts_room_and_its_deadline() {
+        use std::io::{Read, Write};
+        use std::os::fd::AsRawFd;
+        use std::time::Duration;
+        let sig = Arc::new(Sig::new());
+        assert!(sig.can_wait_on_fd());
+        let (mut ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let mut filled = 0;
+        while ours.write(&[0u8; 4096]).is_ok() {
+            filled += 4096;
+        }
+        let fd = ours.as_raw_fd();
+        let far = Some(Instant::now() + Duration::from_secs(10));
+        let e = sig.epoch(Dir::Send);
+        let waiter = {
+            let sig = sig.clone();
+            std::thread::spawn(move || sig.wait_or_fd(Dir::Send, e, far, fd))
+        };
+        while sig.fd_sleepers[ix(Dir::Send)].load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        // A receive-side post does not end a send wait...
+        sig.post(Event::In(3));
+        let soon = Instant::now() + Duration::from_millis(30);
+        let e2 = sig.epoch(Dir::Send);
+        assert_eq!(
+            sig.wait_or_fd(Dir::Send, e2, Some(soon), fd),
+            Woke::TimedOut
+        );
+        assert!(!waiter.is_finished(), "still waiting for room");
+        // ...a send-side one does.
+        sig.post(Event::Out(3));
+        assert_eq!(waiter.join().unwrap(), Woke::Posted);
+        // Room: the peer reads everything.
+        let mut b = vec![0u8; filled];
+        theirs.read_exact(&mut b).unwrap();
+        let e = sig.epoch(Dir::Send);
+        assert_eq!(sig.wait_or_fd(Dir::Send, e, far, fd), Woke::Ready);
     }
 
     #[test]

@@ -311,7 +311,7 @@ impl Socket {
     /// Sleep until something is posted or `until`, reading `p` (its
     /// descriptor `fd`) on this thread meanwhile.
     fn wait_reading(&self, p: &Pipe, fd: i32, epoch: u64, until: Option<Instant>) {
-        while self.sig().wait_or_fd(epoch, until, fd) == Woke::Readable {
+        while self.sig().wait_or_fd(Dir::Recv, epoch, until, fd) == Woke::Ready {
             if !p.read_here() {
                 break;
             }
@@ -394,10 +394,39 @@ impl Socket {
                 return Err((Error::TIMEDOUT, msg));
             }
             let until = earliest(user, st.proto.timer());
+            let direct = self.flush_pipe(&st);
             drop(st);
-            self.sig().wait(Dir::Send, epoch, until);
+            match direct {
+                Some((p, fd)) => self.wait_flushing(&p, fd, epoch, until),
+                None => {
+                    self.sig().wait(Dir::Send, epoch, until);
+                }
+            }
             st = self.st.lock();
         }
+    }
+
+    /// Before a refused sender sleeps: the pipe whose queued output it may
+    /// write on its own thread meanwhile, if the socket has one pipe,
+    /// nobody polls it and the pipe's output is stuck.
+    fn flush_pipe(&self, st: &State) -> Option<(Pipe, i32)> {
+        if st.pipes.len() != 1 || self.sig().fds_in_use() || !self.sig().can_wait_on_fd() {
+            return None;
+        }
+        let p = st.pipes.values().next()?;
+        let fd = p.flush_here_begin()?;
+        Some((p.clone(), fd))
+    }
+
+    /// Sleep until something is posted for senders or `until`, writing
+    /// `p`'s queued output (its descriptor `fd`) on this thread meanwhile.
+    fn wait_flushing(&self, p: &Pipe, fd: i32, epoch: u64, until: Option<Instant>) {
+        while self.sig().wait_or_fd(Dir::Send, epoch, until, fd) == Woke::Ready {
+            if !p.flush_here() {
+                break;
+            }
+        }
+        p.flush_here_end();
     }
 
     /// Receive one message.

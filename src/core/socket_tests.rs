@@ -1,12 +1,13 @@
 //! Tests of a socket whose receivers read its one pipe on their own
-//! threads (`Pipe::read_here_begin`), over a pipe end that plays a
-//! network connection on a Unix socket pair.
+//! threads (`Pipe::read_here_begin`) and whose refused senders write its
+//! queued output themselves (`Pipe::flush_here_begin`), over a pipe end
+//! that plays a network connection on a Unix socket pair.
 
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::consts::{AF_SP, NN_PAIR};
 use crate::core::msg::Msg;
@@ -24,10 +25,33 @@ struct DirectEnd {
     fake: FakeEnd,
     reads: AtomicUsize,
     given_back: AtomicUsize,
+    /// Bytes of a message the descriptor did not take: the pipe is full
+    /// (refuses messages) until they are written.
+    unwritten: Mutex<Vec<u8>>,
+    flushes: AtomicUsize,
+}
+
+impl DirectEnd {
+    /// Write `bytes` without blocking; what did not go stays in `left`.
+    fn write_some(&self, left: &mut Vec<u8>) {
+        while !left.is_empty() {
+            match (&self.ours).write(left) {
+                Ok(n) => drop(left.drain(..n)),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(e) => panic!("write: {e}"),
+            }
+        }
+    }
 }
 
 impl PipeEnd for DirectEnd {
-    fn send(&self, _msg: Msg) -> Result<(), PushError> {
+    fn send(&self, msg: Msg) -> Result<(), PushError> {
+        let mut left = self.unwritten.lock().unwrap();
+        if !left.is_empty() {
+            return Err(PushError::Full(msg));
+        }
+        left.extend_from_slice(msg.body.as_slice());
+        self.write_some(&mut left);
         Ok(())
     }
     fn recv(&self) -> Option<(Msg, bool)> {
@@ -58,6 +82,21 @@ impl PipeEnd for DirectEnd {
     fn read_by_io_thread(&self) {
         self.given_back.fetch_add(1, Ordering::SeqCst);
     }
+    fn flush_here_begin(&self) -> Option<i32> {
+        let stuck = !self.unwritten.lock().unwrap().is_empty();
+        stuck.then(|| self.ours.as_raw_fd())
+    }
+    fn flush_here(&self) -> bool {
+        self.flushes.fetch_add(1, Ordering::SeqCst);
+        let mut left = self.unwritten.lock().unwrap();
+        self.write_some(&mut left);
+        if left.is_empty() {
+            drop(left);
+            self.sig.post(Event::Out(self.id));
+            return false;
+        }
+        true
+    }
 }
 
 /// A PAIR socket (receive timeout 5 s) with one such pipe, the pipe end
@@ -84,7 +123,12 @@ fn direct_end(s: &Socket) -> (Arc<DirectEnd>, UnixStream) {
         fake: FakeEnd::default(),
         reads: AtomicUsize::new(0),
         given_back: AtomicUsize::new(0),
+        unwritten: Mutex::new(Vec::new()),
+        flushes: AtomicUsize::new(0),
     });
+    socket2::SockRef::from(&end.ours)
+        .set_send_buffer_size(4096)
+        .unwrap();
     s.sig()
         .post(Event::Added(Pipe::new(end.id, 1, (8, 8), end.clone())));
     (end, theirs)
@@ -141,4 +185,108 @@ fn a_second_pipe_gives_reading_back() {
     let (_second, _theirs2) = direct_end(&s);
     assert!(s.recv(true).is_err(), "nothing to receive");
     assert_eq!(end.given_back.load(Ordering::SeqCst), 1);
+}
+
+/// Send `count` messages of `size` bytes on another thread, with a send
+/// timeout of `timeout_ms`; the first error ends it.
+fn send_many(
+    s: &Arc<Socket>,
+    count: usize,
+    size: usize,
+    timeout_ms: i32,
+) -> std::thread::JoinHandle<Result<(), crate::core::error::Error>> {
+    s.set_opt(
+        crate::consts::NN_SOL_SOCKET,
+        crate::consts::NN_SNDTIMEO,
+        &timeout_ms.to_ne_bytes(),
+    )
+    .unwrap();
+    let s = s.clone();
+    std::thread::spawn(move || {
+        for i in 0..count {
+            let body = vec![i as u8; size];
+            let m = Msg::new(crate::core::msg::Chunk::from_slice(&body).unwrap());
+            s.send(m, false).map_err(|(e, _)| e)?;
+        }
+        Ok(())
+    })
+}
+
+/// Read everything `theirs` gets until it is shut down for reading.
+fn drain(theirs: &UnixStream) -> std::thread::JoinHandle<Vec<u8>> {
+    let mut theirs = theirs.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let mut got = Vec::new();
+        theirs.read_to_end(&mut got).unwrap();
+        got
+    })
+}
+
+/// Nobody else writes the pipe's queued output here (no I/O thread behind
+/// the fake end): a refused sender goes on only by writing it itself.
+#[test]
+fn a_refused_sender_writes_the_sockets_one_pipe_itself() {
+    let (s, end, theirs) = socket_with_direct_pipe();
+    let (count, size) = (20, 64 * 1024);
+    let reader = drain(&theirs);
+    let sender = send_many(&s, count, size, 5000);
+    sender.join().unwrap().expect("every message sent");
+    // What the last send left queued.
+    while end.flush_here() {
+        std::thread::yield_now();
+    }
+    theirs.shutdown(std::net::Shutdown::Read).unwrap();
+    let got = reader.join().unwrap();
+    assert_eq!(got.len(), count * size);
+    for (i, m) in got.chunks(size).enumerate() {
+        assert!(m.iter().all(|&b| b == i as u8), "message {i} in order");
+    }
+    assert!(
+        end.flushes.load(Ordering::SeqCst) > count / 2,
+        "written on the sender's thread"
+    );
+}
+
+/// A socket whose SNDFD is in use is polled for room: its senders sleep on
+/// the mailbox and leave the pipe to the I/O thread (here: nobody, so a
+/// refused send times out however much room the peer makes).
+#[test]
+fn a_sender_on_a_polled_socket_leaves_the_pipe_alone() {
+    let (s, end, theirs) = socket_with_direct_pipe();
+    s.event_fd(crate::core::sig::Dir::Send).unwrap();
+    let sender = send_many(&s, 4, 64 * 1024, 300);
+    // Room comes once the sender waits.
+    while s.sig().waiters(crate::core::sig::Dir::Send) == 0 {
+        std::thread::yield_now();
+    }
+    let reader = drain(&theirs);
+    assert_eq!(
+        sender.join().unwrap(),
+        Err(crate::core::error::Error::TIMEDOUT)
+    );
+    assert_eq!(end.flushes.load(Ordering::SeqCst), 0);
+    theirs.shutdown(std::net::Shutdown::Read).unwrap();
+    assert!(
+        reader.join().unwrap().len() < 64 * 1024,
+        "stuck in the first"
+    );
+}
+
+/// Closing the socket wakes a sender that polls its pipe for room.
+#[test]
+fn a_close_wakes_a_sender_polling_for_room() {
+    let (s, _end, _theirs) = socket_with_direct_pipe();
+    let sender = send_many(&s, 4, 64 * 1024, 10_000);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while s.sig().fd_sleepers(crate::core::sig::Dir::Send) == 0 && std::time::Instant::now() < until
+    {
+        std::thread::yield_now();
+    }
+    assert_eq!(
+        s.sig().fd_sleepers(crate::core::sig::Dir::Send),
+        1,
+        "polls its pipe"
+    );
+    s.close();
+    assert_eq!(sender.join().unwrap(), Err(crate::core::error::Error::BADF));
 }

@@ -29,6 +29,13 @@
 //! The descriptor stays open while a receiver polls it: `pins` counts the
 //! threads that use it outside the reactor, and `release` (which closes
 //! it) waits for the last of them, who pokes the reactor to release then.
+//!
+//! Writing on the sender's thread (`flush_here_begin`): a sender refused
+//! by a full connection that the reactor is writing out polls the pinned
+//! descriptor for room and runs `flush` itself on each writable edge,
+//! as a blocking `write` would go on, rather than wait for the reactor to
+//! write and wake it. Both flush under `flight`; the reactor keeps its
+//! writable interest, so no ownership changes hands.
 
 use std::mem::MaybeUninit;
 use std::os::fd::RawFd;
@@ -88,6 +95,33 @@ impl Conn {
         Some(self.fd())
     }
 
+    /// See `PipeEnd::flush_here_begin`: `Some(fd)` while the reactor owns
+    /// output that the socket did not take (`wr.flushing`); the caller
+    /// writes it on the writable edges it polls for, beside the reactor
+    /// (both under `flight`), until `flush_here_end` (`unpin`).
+    pub(super) fn flush_here_begin(self: &Arc<Self>) -> Option<RawFd> {
+        if !matches!(self.role, Role::Sp { .. }) || !self.is_pipe() || !self.pin() {
+            return None;
+        }
+        if !self.stuck() {
+            self.unpin();
+            return None;
+        }
+        Some(self.fd())
+    }
+
+    /// See `PipeEnd::flush_here`.
+    pub(super) fn flush_here(self: &Arc<Self>) -> bool {
+        self.flush();
+        !self.is_closed() && self.stuck()
+    }
+
+    /// Is output queued that the reactor is to write (and may still be)?
+    fn stuck(&self) -> bool {
+        let wr = self.wr.lock();
+        wr.flushing && !wr.failed && !self.is_closed()
+    }
+
     /// See `PipeEnd::read_here`: read and cut what is there. False when
     /// there is no point in waiting on the descriptor any more (the
     /// connection ended, or the socket's queue is full).
@@ -144,7 +178,7 @@ impl Conn {
         true
     }
 
-    fn unpin(self: &Arc<Self>) {
+    pub(super) fn unpin(self: &Arc<Self>) {
         if self.pins.fetch_sub(1, SeqCst) == 1 && self.closed.load(SeqCst) {
             // `release` may have found us here and waited: now it can.
             reactor::get().poke(self.clone());

@@ -546,6 +546,15 @@ impl PipeEnd for ConnEnd {
     fn read_by_io_thread(&self) {
         self.0.give_back()
     }
+    fn flush_here_begin(&self) -> Option<i32> {
+        self.0.flush_here_begin()
+    }
+    fn flush_here(&self) -> bool {
+        self.0.flush_here()
+    }
+    fn flush_here_end(&self) {
+        self.0.unpin()
+    }
 }
 
 impl Source for Conn {

@@ -255,7 +255,7 @@ fn a_receiver_reads_its_connection_itself_until_it_gives_reading_back() {
     assert!(c.read_here_begin().is_none(), "one receiver at a time");
     theirs.write_all(&ipc_frame(b"here")).unwrap();
     let deadline = Some(Instant::now() + Duration::from_secs(5));
-    assert_eq!(sig.wait_or_fd(epoch, deadline, fd), Woke::Readable);
+    assert_eq!(sig.wait_or_fd(Dir::Recv, epoch, deadline, fd), Woke::Ready);
     assert!(c.read_here());
     assert_ne!(sig.epoch(Dir::Recv), epoch, "the message was posted");
     assert_eq!(c.recv().expect("delivered").0.body.as_slice(), b"here");
@@ -384,7 +384,7 @@ fn paused_reading_resumes_with_the_receivers_not_the_reactor() {
     let far = Some(limit);
     let recv = crate::core::sig::Dir::Recv;
     while c.read_here() {
-        sig.wait_or_fd(sig.epoch(recv), far, fd);
+        sig.wait_or_fd(recv, sig.epoch(recv), far, fd);
     }
     c.read_here_end();
     assert!(c.inq.lock().paused, "the queue filled up");
@@ -396,7 +396,7 @@ fn paused_reading_resumes_with_the_receivers_not_the_reactor() {
     let fd = c.read_here_begin().expect("the next receiver reads on");
     while !c.has_input() {
         assert!(Instant::now() < limit, "the third message");
-        sig.wait_or_fd(sig.epoch(recv), far, fd);
+        sig.wait_or_fd(recv, sig.epoch(recv), far, fd);
         assert!(c.read_here());
     }
     c.read_here_end();
@@ -450,5 +450,82 @@ fn corked_small_messages_keep_no_chunk_and_arrive_in_order() {
         let wr = c.wr.lock();
         wr.q.is_empty() && wr.bytes == 0
     });
+    c.end(Ended::Closed);
+}
+
+/// Hold the reactor thread (in a poke of ours) until the guard is dropped.
+struct Held(std::sync::mpsc::Sender<()>);
+
+fn hold_reactor() -> Held {
+    struct Hold {
+        inside: AtomicBool,
+        go: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+    }
+    impl Source for Hold {
+        fn ready(self: Arc<Self>, _: bool, _: bool) {}
+        fn poked(self: Arc<Self>) {
+            self.inside.store(true, Ordering::SeqCst);
+            let _ = self.go.lock().unwrap().recv();
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let h = Arc::new(Hold {
+        inside: AtomicBool::new(false),
+        go: std::sync::Mutex::new(rx),
+    });
+    reactor::get().poke(h.clone());
+    wait_for("the reactor held", || h.inside.load(Ordering::SeqCst));
+    Held(tx)
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
+}
+
+/// A sender refused by a full connection writes the stuck output on its
+/// own thread (`flush_here`): it gets out while the reactor, which owns
+/// that output, is held elsewhere.
+#[test]
+fn a_refused_sender_writes_the_stuck_output_itself() {
+    use crate::core::msg::Chunk;
+    use crate::core::pipe::PushError;
+    let (c, theirs) = active_pair();
+    let held = hold_reactor();
+    let body: Vec<u8> = (0..512 * 1024).map(|i| (i % 251) as u8).collect();
+    let msg = || Msg::new(Chunk::from_slice(&body).unwrap());
+    let mut sent = 0;
+    loop {
+        match c.send(msg()) {
+            Ok(()) => sent += 1,
+            Err(PushError::Full(_)) => break,
+            Err(_) => panic!("the connection ended"),
+        }
+    }
+    let fd = c.flush_here_begin().expect("output is stuck");
+    let mut want = framing::sp_header(crate::consts::NN_PAIR as u16).to_vec();
+    want.extend((0..sent).flat_map(|_| ipc_frame(&body)));
+    let n = want.len();
+    let reader = std::thread::spawn(move || {
+        let mut got = vec![0u8; n];
+        (&theirs).read_exact(&mut got).unwrap();
+        got
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.flush_here() {
+        assert!(Instant::now() < deadline, "the output got out");
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // SAFETY: one pollfd on our stack; the descriptor is pinned.
+        unsafe { libc::poll(&mut p, 1, 100) };
+    }
+    c.unpin();
+    assert!(reader.join().unwrap() == want, "every frame, in order");
+    assert!(c.flush_here_begin().is_none(), "nothing stuck any more");
+    drop(held);
     c.end(Ended::Closed);
 }
