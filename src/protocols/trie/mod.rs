@@ -22,6 +22,8 @@ mod hash;
 mod mem;
 mod table;
 
+pub use mem::words;
+
 use arena::Arena;
 use hash::{Keys, Prefixes};
 use table::{Place, Probe, Table};
