@@ -17,9 +17,9 @@
 //! (`nanomsg::bench::words`: huge pages from 2 MiB on): "read [ns]" is one
 //! dependent random read (a pointer chase over a random cycle of the
 //! buffer's cache lines), "x14 [ns]" the time of 14 independent ones
-//! issued together (14 chases in step: what the memory system overlaps, as
-//! a match overlaps the home buckets of its 14 prefix lengths in the
-//! "shared" topics). A match must read at least one cache line of the
+//! issued together, each 14 waiting for the previous 14 (as a match reads
+//! the home buckets of the 14 prefix lengths of the "shared" topics at
+//! once). A match must read at least one cache line of the
 //! structure, so "read" is the least a hit can cost once the structure is
 //! far bigger than the cache (scripts/bench's "limit" of the trie rows).
 
@@ -82,6 +82,18 @@ fn floor(bytes: usize) -> (f64, f64) {
     // One cache line (8 words) per element of the cycle.
     let lines = (bytes / 64).max(2 * K);
     let mut buf = nanomsg::bench::words(lines * 8);
+    // The trie's blocks come in huge pages (a fresh process's are nearly
+    // all huge), but this buffer may reuse what the trie freed, some of
+    // it in small pages: make it all huge, as the trie had it.
+    #[cfg(target_os = "linux")]
+    if lines * 64 >= 2 << 20 {
+        // SAFETY: the range is the buffer's own memory (2 MiB aligned from
+        // that size on); MADV_COLLAPSE changes how it is backed, never its
+        // contents (a refusal leaves it as is).
+        unsafe {
+            libc::madvise(buf.as_mut_ptr().cast(), lines * 64, libc::MADV_COLLAPSE);
+        }
+    }
     let mut order: Vec<u32> = (0..lines as u32).collect();
     let mut next = rng(lines as u64);
     for i in (1..lines).rev() {
@@ -95,8 +107,8 @@ fn floor(bytes: usize) -> (f64, f64) {
     let buf = &*buf;
     let mut one = 8 * order[0] as usize;
     // K chains spread evenly over the cycle: none reaches a line another
-    // read recently before lines * ROUNDS / K reads (at 10M subscriptions,
-    // far more than the rounds make).
+    // read recently before lines / K reads (at 10M subscriptions, far
+    // more than the rounds make).
     let mut ks: [usize; K] = std::array::from_fn(|j| 8 * order[j * lines / K] as usize);
     drop(order);
     let (mut t1, mut tk) = (Vec::new(), Vec::new());
@@ -109,8 +121,17 @@ fn floor(bytes: usize) -> (f64, f64) {
         let steps = CHASE / K;
         let t = Instant::now();
         for _ in 0..steps {
+            // Word 1 of every line is 0, but only the reads tell: the
+            // next K reads wait for all of these, as a match's record
+            // read waits for its buckets (chains that ran freely would
+            // overlap one step's reads with the next's).
+            let mut zero = 0;
             for p in &mut ks {
+                zero |= buf[*p + 1];
                 *p = buf[*p] as usize;
+            }
+            for p in &mut ks {
+                *p |= zero as usize;
             }
         }
         tk.push(t.elapsed().as_nanos() as f64 / steps as f64);
