@@ -11,6 +11,17 @@
 //! and label. A match time is the median of ROUNDS rounds over 100k
 //! messages: "hit" messages are subscribed topics plus a payload, "miss"
 //! messages are topics nobody subscribed.
+//!
+//! The last two columns are the machine's floor for a structure of that
+//! size, measured after it is dropped, in memory allocated as the trie's
+//! (`nanomsg::bench::words`: huge pages from 2 MiB on): "read [ns]" is one
+//! dependent random read (a pointer chase over a random cycle of the
+//! buffer's cache lines), "x14 [ns]" the time of 14 independent ones
+//! issued together, each 14 waiting for the previous 14 (as a match reads
+//! the home buckets of the 14 prefix lengths of the "shared" topics at
+//! once). A match must read at least one cache line of the
+//! structure, so "read" is the least a hit can cost once the structure is
+//! far bigger than the cache (scripts/bench's "limit" of the trie rows).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -48,6 +59,86 @@ const REGIONS: [&str; 4] = ["eu", "us", "asia", "latam"];
 const SIDES: [&str; 3] = ["bid", "ask", "trade"];
 const ROUNDS: usize = 7;
 const PROBES: u64 = 100_000;
+/// Reads issued together in the floor's parallel chase.
+const K: usize = 14;
+/// Dependent reads per chain in one round of the floor.
+const CHASE: usize = 100_000;
+
+/// A random number generator (xorshift64*), seeded.
+fn rng(seed: u64) -> impl FnMut() -> u64 {
+    let mut x = seed.wrapping_add(1).wrapping_mul(0x2545_F491_4F6C_DD1D);
+    move || {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// The floor for `bytes` of structure: the time of one dependent random
+/// read, and of K independent ones issued together, each the median of
+/// ROUNDS rounds [ns].
+fn floor(bytes: usize) -> (f64, f64) {
+    // One cache line (8 words) per element of the cycle.
+    let lines = (bytes / 64).max(2 * K);
+    let mut buf = nanomsg::bench::words(lines * 8);
+    // The trie's blocks come in huge pages (a fresh process's are nearly
+    // all huge), but this buffer may reuse what the trie freed, some of
+    // it in small pages: make it all huge, as the trie had it.
+    #[cfg(target_os = "linux")]
+    if lines * 64 >= 2 << 20 {
+        // SAFETY: the range is the buffer's own memory (2 MiB aligned from
+        // that size on); MADV_COLLAPSE changes how it is backed, never its
+        // contents (a refusal leaves it as is).
+        unsafe {
+            libc::madvise(buf.as_mut_ptr().cast(), lines * 64, libc::MADV_COLLAPSE);
+        }
+    }
+    let mut order: Vec<u32> = (0..lines as u32).collect();
+    let mut next = rng(lines as u64);
+    for i in (1..lines).rev() {
+        order.swap(i, (next() % (i as u64 + 1)) as usize);
+    }
+    // Line order[i] points at line order[i + 1] (as a word index), the
+    // last at the first: one cycle through every line in random order.
+    for (i, &l) in order.iter().enumerate() {
+        buf[8 * l as usize] = 8 * u64::from(order[(i + 1) % lines]);
+    }
+    let buf = &*buf;
+    let mut one = 8 * order[0] as usize;
+    // K chains spread evenly over the cycle: none reaches a line another
+    // read recently before lines / K reads (at 10M subscriptions, far
+    // more than the rounds make).
+    let mut ks: [usize; K] = std::array::from_fn(|j| 8 * order[j * lines / K] as usize);
+    drop(order);
+    let (mut t1, mut tk) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let t = Instant::now();
+        for _ in 0..CHASE {
+            one = buf[one] as usize;
+        }
+        t1.push(t.elapsed().as_nanos() as f64 / CHASE as f64);
+        let steps = CHASE / K;
+        let t = Instant::now();
+        for _ in 0..steps {
+            // Word 1 of every line is 0, but only the reads tell: the
+            // next K reads wait for all of these, as a match's record
+            // read waits for its buckets (chains that ran freely would
+            // overlap one step's reads with the next's).
+            let mut zero = 0;
+            for p in &mut ks {
+                zero |= buf[*p + 1];
+                *p = buf[*p] as usize;
+            }
+            for p in &mut ks {
+                *p |= zero as usize;
+            }
+        }
+        tk.push(t.elapsed().as_nanos() as f64 / steps as f64);
+    }
+    std::hint::black_box((one, ks));
+    (median(t1), median(tk))
+}
 
 fn shared(i: u64) -> Vec<u8> {
     // Spread ids so neighbouring subscriptions do not share long prefixes.
@@ -115,8 +206,10 @@ fn run(name: &str, topic: fn(u64) -> Vec<u8>, n: u64) {
         false_hits <= ROUNDS * misses.len() / 100,
         "misses mostly miss"
     );
+    drop(trie);
+    let (read_ns, k_ns) = floor(bytes);
     println!(
-        "{name:>8} {n:>10} {:>10.1} {build:>10.2} {hit_ns:>10.1} {miss_ns:>10.1}",
+        "{name:>8} {n:>10} {:>10.1} {build:>10.2} {hit_ns:>10.1} {miss_ns:>10.1} {read_ns:>10.1} {k_ns:>10.1}",
         bytes as f64 / n as f64
     );
 }
@@ -127,8 +220,15 @@ fn main() {
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10_000, 1_000_000, 10_000_000]);
     println!(
-        "{:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "topics", "subs", "bytes/sub", "build [s]", "hit [ns]", "miss [ns]"
+        "{:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "topics",
+        "subs",
+        "bytes/sub",
+        "build [s]",
+        "hit [ns]",
+        "miss [ns]",
+        "read [ns]",
+        format!("x{K} [ns]")
     );
     let only = std::env::var("TRIE_TOPICS").ok();
     for (name, topic) in [("shared", shared as fn(u64) -> Vec<u8>), ("random", random)] {

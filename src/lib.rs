@@ -28,7 +28,7 @@ pub mod fuzzing;
 /// What `examples/trie_bench.rs` measures. Not part of the C ABI.
 #[doc(hidden)]
 pub mod bench {
-    pub use crate::protocols::trie::Trie;
+    pub use crate::protocols::trie::{words, Trie};
 }
 
 /// The library's destructor: at exit, messages still queued on network

@@ -26,6 +26,15 @@ pub(super) unsafe trait Zeroed: Copy {}
 // SAFETY: any bytes are a valid u8.
 unsafe impl Zeroed for u8 {}
 
+// SAFETY: any bytes are a valid u64.
+unsafe impl Zeroed for u64 {}
+
+/// `len` zeroed words allocated as the table and the arena are (huge
+/// pages from 2 MiB on): the benchmark's memory floor reads them.
+pub fn words(len: usize) -> impl std::ops::DerefMut<Target = [u64]> {
+    Block::<u64>::zeroed(len)
+}
+
 /// `len` values of `T`, zeroed when made; huge-page backed from `HUGE`.
 pub(super) struct Block<T: Zeroed> {
     ptr: NonNull<T>,

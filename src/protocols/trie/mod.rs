@@ -9,8 +9,11 @@
 //! that subscribed topics have. A match hashes the message's prefixes at
 //! those lengths only (`hash`: one pass over the bytes up to the longest),
 //! starts the memory reads of all their home buckets at once (when the
-//! table is too big to be in cache), and then checks them: a miss costs about one memory latency whatever the number
-//! of lengths, a hit one more for the record it compares. The work is
+//! table is too big to be in cache), and then checks them: a miss costs
+//! one round of reads issued together whatever the number of lengths (a
+//! round of 14 takes about twice one read on the benchmarks' VM, see
+//! `examples/trie_bench.rs`), a hit one read more for the record it
+//! compares. The work is
 //! bounded by the message's length: at most one probe per distinct
 //! subscribed length not longer than the message. The empty topic, which
 //! matches everything, is a count of its own. Big tables and arena chunks
@@ -21,6 +24,8 @@ mod arena;
 mod hash;
 mod mem;
 mod table;
+
+pub use mem::words;
 
 use arena::Arena;
 use hash::{Keys, Prefixes};
