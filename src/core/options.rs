@@ -26,7 +26,8 @@ pub struct Options {
     pub socket_name: Vec<u8>,
     pub rcvmaxsize: i32,
     pub maxttl: i32,
-    /// Level `NN_TCP`.
+    /// Level `NN_TCP`. Stored and read back only: every tcp connection
+    /// runs without Nagle (see `transports::net::no_nagle`).
     pub tcp_nodelay: i32,
     /// Level `NN_WS`.
     pub ws_msg_type: i32,

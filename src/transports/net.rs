@@ -30,7 +30,6 @@ pub(crate) struct EpConfig {
     pub sndbuf: usize,
     pub reconnect_ivl: Duration,
     pub reconnect_ivl_max: Duration,
-    pub nodelay: bool,
     pub ws_text: bool,
     /// For `NN_PRINT_ERRORS`: the socket's name and the endpoint's address
     /// (without the scheme, as upstream prints it).
@@ -47,7 +46,6 @@ impl EpConfig {
             sndbuf: opts.sndbuf.max(1) as usize,
             reconnect_ivl: Duration::from_millis(opts.reconnect_ivl.max(0) as u64),
             reconnect_ivl_max: Duration::from_millis(opts.reconnect_ivl_max.max(0) as u64),
-            nodelay: opts.tcp_nodelay != 0,
             ws_text: opts.ws_msg_type == crate::consts::NN_WS_MSG_TYPE_TEXT,
             name: String::from_utf8_lossy(&opts.socket_name).into_owned(),
             addr: addr.to_string(),
@@ -221,7 +219,7 @@ impl Dialer {
         let s = RawSock::new(domain, Type::STREAM, None)?;
         s.set_nonblocking(true)?;
         if domain != Domain::UNIX {
-            s.set_nodelay(self.cfg.nodelay)?;
+            no_nagle(&s)?;
             if let Some(ip) = self.spec.local {
                 s.bind(&SockAddr::from(SocketAddr::new(ip, 0)))?;
             }
@@ -344,11 +342,24 @@ pub(crate) struct Listener {
     /// `None` for a WebSocket port, whose router finds each connection's endpoint.
     cfg: Option<EpConfig>,
     router: Option<Arc<dyn WsRouter>>,
-    nodelay: bool,
     me: Weak<Listener>,
     conns: ConnSet,
     unlink: Option<PathBuf>,
     unix: bool,
+}
+
+/// Turn Nagle's algorithm off (TCP_NODELAY) on a tcp connection, whatever
+/// `NN_TCP_NODELAY` says. The connection coalesces close sends itself (the
+/// cork, see `stream/send.rs`) and writes each batch with one system call;
+/// Nagle on top holds any write shorter than a segment (on loopback, with
+/// its 64 KiB segments, every batch) while an earlier one is not yet
+/// acknowledged, and a peer acknowledges when it reads or when its
+/// delayed-ACK timer fires. A PUB writing to 100 peers then waited, per
+/// peer, for the reader of each: fan-out over loopback ran at half its
+/// rate, a few subscribers far behind the rest. `NN_TCP_NODELAY` is still
+/// accepted and read back (upstream's default 0), and changes nothing.
+fn no_nagle(s: &RawSock) -> std::io::Result<()> {
+    s.set_nodelay(true)
 }
 
 fn listen_on(addr: &SockAddr, reuse: bool) -> Result<RawSock> {
@@ -383,7 +394,7 @@ impl Listener {
         } else {
             Some(cfg.clone())
         };
-        Self::start(fd, own, router, cfg.nodelay, None)
+        Self::start(fd, own, router, None)
     }
 
     pub fn bind_unix(
@@ -392,14 +403,13 @@ impl Listener {
         path: Option<PathBuf>,
     ) -> Result<Arc<Listener>> {
         let fd = listen_on(&addr, false)?;
-        Self::start(fd, Some(cfg.clone()), None, false, path)
+        Self::start(fd, Some(cfg.clone()), None, path)
     }
 
     fn start(
         fd: RawSock,
         cfg: Option<EpConfig>,
         router: Option<Arc<dyn WsRouter>>,
-        nodelay: bool,
         unlink: Option<PathBuf>,
     ) -> Result<Arc<Listener>> {
         use std::os::fd::AsRawFd;
@@ -411,7 +421,6 @@ impl Listener {
             alive: AtomicBool::new(true),
             cfg,
             router,
-            nodelay,
             me: me.clone(),
             conns: ConnSet::new(),
             unlink,
@@ -446,7 +455,7 @@ impl Listener {
                 Ok((s, _)) => {
                     let _ = s.set_nonblocking(true);
                     if !self.unix {
-                        let _ = s.set_nodelay(self.nodelay);
+                        let _ = no_nagle(&s);
                     }
                     let (role, attach) = match (&self.router, &self.cfg) {
                         (Some(r), _) => (Role::WsServer { router: r.clone() }, None),
