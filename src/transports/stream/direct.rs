@@ -112,7 +112,7 @@ impl Conn {
 
     /// See `PipeEnd::flush_here`.
     pub(super) fn flush_here(self: &Arc<Self>) -> bool {
-        self.flush();
+        self.flush_from(true);
         !self.is_closed() && self.stuck()
     }
 

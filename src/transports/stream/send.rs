@@ -521,17 +521,32 @@ impl Conn {
     /// both settles what the last write freed and takes the next frames:
     /// the sender contends for that lock on every message.
     pub(super) fn flush(self: &Arc<Self>) {
+        self.flush_from(false)
+    }
+
+    /// `flush`, on the reactor or (`here`) on a refused sender's thread
+    /// (`flush_here`). Only output the reactor owns (`wr.flushing`) is
+    /// written: once a flush has written everything and given the output
+    /// back to the senders, another that comes late (a writable edge, a
+    /// sender's poll) leaves what they queue since (a cork) alone, or it
+    /// would race their own writes. Only the reactor turns its writable
+    /// interest off (its callbacks come in order: a sender's poke that
+    /// turns it on again runs after); a sender's flush leaves it on, and
+    /// the next writable edge finds nothing to do.
+    pub(super) fn flush_from(self: &Arc<Self>, here: bool) {
         if !self.connected.load(Ordering::Acquire) || self.is_closed() {
             return;
         }
         let mut fl = self.flight.lock();
         let mut freed = 0;
         loop {
-            let (unblock, idle) = {
+            let (unblock, idle, gone) = {
                 let mut wr = self.wr.lock();
                 let unblock = self.written(&mut wr, freed);
                 let mut idle = false;
-                if fl.q.is_empty() {
+                // Another flush gave the output back (see above).
+                let gone = fl.q.is_empty() && !wr.flushing;
+                if fl.q.is_empty() && !gone {
                     if wr.q.is_empty() {
                         wr.flushing = false;
                         if let Some(a) = self.attach.get() {
@@ -543,17 +558,25 @@ impl Conn {
                         fl.q.extend(wr.q.drain(..n));
                     }
                 }
-                (unblock, idle)
+                (unblock, idle, gone)
             };
             if unblock {
                 // No event is posted while `flight` is held.
                 drop(fl);
                 self.post(Event::Out(self.id));
+                if gone {
+                    return;
+                }
                 fl = self.flight.lock();
+            }
+            if gone {
+                return;
             }
             if idle {
                 drop(fl);
-                self.set_want_write(false);
+                if !here {
+                    self.set_want_write(false);
+                }
                 if matches!(*self.phase.lock(), Phase::Closing) {
                     self.end(Ended::Closed);
                 }

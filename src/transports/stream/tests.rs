@@ -529,3 +529,24 @@ fn a_refused_sender_writes_the_stuck_output_itself() {
     drop(held);
     c.end(Ended::Closed);
 }
+
+/// A flush that comes after the output went back to the senders (a late
+/// writable edge, a refused sender's poll) leaves what they corked since
+/// to them: it writes only output the reactor owns, or its write would
+/// race the senders' own (and messages would overtake each other).
+#[test]
+fn a_late_flush_leaves_the_senders_cork_alone() {
+    use crate::core::msg::Msg;
+    let (c, _theirs) = corking_pair();
+    let held = hold_reactor(); // no cork timer meanwhile
+    let pace = &c.attach.get().expect("attached").shared.pace;
+    pace.begin();
+    c.send(Msg::from_slice(b"corked").unwrap()).unwrap();
+    pace.end();
+    assert!(!c.wr.lock().flushing, "the output is the senders'");
+    c.flush_from(true);
+    c.flush_from(false);
+    assert_eq!(c.wr.lock().q.len(), 1, "the cork is still queued");
+    drop(held);
+    c.end(Ended::Closed);
+}
