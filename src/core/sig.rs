@@ -140,11 +140,13 @@ pub struct Sig {
     spin: AtomicBool,
     /// How long waiters spin before they sleep (adapts to whether it pays).
     spinner: Spinner,
-    /// Callers asleep in [`Sig::wait_or_fd`] (polling a pipe's descriptor
-    /// beside `waker`), per direction: a bump of that direction's epoch
-    /// raises `waker` for them.
+    /// How long a caller that reads its pipe itself looks at the
+    /// descriptor before it sleeps in `poll` (see `Sig::look_at_fd`).
+    fd_spinner: Spinner,
+    /// Callers asleep in [`Sig::wait_or_fd`] per direction (polling a
+    /// pipe's descriptor beside `waker`, which a bump there raises).
     fd_sleepers: [AtomicU32; 2],
-    /// Made by the first `wait_or_fd`; lives as long as the mailbox.
+    /// Made by the first `wait_or_fd`; as long-lived as the mailbox.
     waker: std::sync::OnceLock<Efd>,
 }
 
@@ -212,6 +214,7 @@ impl Sig {
             shown: [AtomicU8::new(NO_FD), AtomicU8::new(NO_FD)],
             spin: AtomicBool::new(true),
             spinner: Spinner::new(),
+            fd_spinner: Spinner::for_descriptor(),
             fd_sleepers: [AtomicU32::new(0), AtomicU32::new(0)],
             waker: std::sync::OnceLock::new(),
         }
@@ -391,8 +394,9 @@ impl Sig {
     /// `PipeEnd::flush_here_begin`) wakes when the kernel has room, and
     /// writes what is queued itself. `Ready` says the caller should read
     /// or write `fd` and wait again; what that makes possible is posted to
-    /// this mailbox as usual (and ends the wait, as any post does). No
-    /// spinning: the kernel wakes `poll` as soon as it can go on.
+    /// this mailbox as usual (and ends the wait, as any post does). A
+    /// receiver looks at the descriptor for a while first
+    /// ([`Sig::look_at_fd`]).
     ///
     /// Lost wake-ups: the caller counts itself in `fd_sleepers`, then
     /// reads the epoch; a poster bumps the epoch, then reads the count and
@@ -461,6 +465,16 @@ impl Sig {
         self.fd_sleepers[ix(d)].fetch_sub(1, Ordering::SeqCst);
         w.fetch_sub(1, Ordering::SeqCst);
         woke
+    }
+
+    /// Before a receiver that reads its pipe itself sleeps in
+    /// [`Sig::wait_or_fd`]: read without blocking (`look`), yielding the
+    /// CPU between reads, while that pays (see `Spinner::look`): waking an
+    /// idle CPU from `poll` costs a VM more than a dozen microseconds.
+    /// True: something was posted (no sleep).
+    pub fn look_at_fd(&self, epoch: u64, look: impl FnMut() -> bool) -> bool {
+        self.fd_spinner
+            .look(&self.epoch[ix(Dir::Recv)], epoch, look)
     }
 
     /// Callers waiting in direction `d` (either way).

@@ -311,6 +311,10 @@ impl Socket {
     /// Sleep until something is posted or `until`, reading `p` (its
     /// descriptor `fd`) on this thread meanwhile.
     fn wait_reading(&self, p: &Pipe, fd: i32, epoch: u64, until: Option<Instant>) {
+        if self.sig().look_at_fd(epoch, || p.read_here()) {
+            p.read_here_end();
+            return;
+        }
         while self.sig().wait_or_fd(Dir::Recv, epoch, until, fd) == Woke::Ready {
             if !p.read_here() {
                 break;

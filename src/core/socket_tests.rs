@@ -290,3 +290,24 @@ fn a_close_wakes_a_sender_polling_for_room() {
     s.close();
     assert_eq!(sender.join().unwrap(), Err(crate::core::error::Error::BADF));
 }
+
+/// Before it sleeps, a receiver reading its pipe itself looks at the
+/// descriptor a few times (non-blocking reads): the peer writes only once
+/// it has seen two such looks.
+#[test]
+fn a_receiver_looks_at_its_pipe_before_it_sleeps() {
+    let (s, end, mut theirs) = socket_with_direct_pipe();
+    let r = {
+        let s = s.clone();
+        std::thread::spawn(move || s.recv(false))
+    };
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while end.reads.load(Ordering::SeqCst) < 2 && std::time::Instant::now() < until {
+        std::thread::yield_now();
+    }
+    let looks = end.reads.load(Ordering::SeqCst);
+    theirs.write_all(b"late").unwrap();
+    let m = r.join().unwrap().expect("received");
+    assert_eq!(m.body.as_slice(), b"late");
+    assert!(looks >= 2, "{looks} reads before the bytes came");
+}
