@@ -205,7 +205,9 @@ int main(void)
     CHECK_ERR(setopt_int(s, 12345, NN_SNDBUF, 1), ENOPROTOOPT);
     CHECK_ERR(setopt_int(s, NN_PAIR, 1, 1), ENOPROTOOPT);
     CHECK_ERR(setopt_int(s, NN_INPROC, 1, 1), ENOPROTOOPT);
-    CHECK_ERR(setopt_int(s, -5, 1, 1), ENOPROTOOPT);
+    /*  -5 is ours (NN_TLS, <nanomsg/tls.h>): the next level is unknown to
+        both libraries. */
+    CHECK_ERR(setopt_int(s, -6, 1, 1), ENOPROTOOPT);
     CHECK_ERR(setopt_int(s, NN_TCP, 2, 1), ENOPROTOOPT);
     CHECK_ERR(setopt_int(s, NN_WS, 2, 1), ENOPROTOOPT);
     v = 77;
@@ -217,7 +219,7 @@ int main(void)
     CHECK_ERR(nn_getsockopt(s, 99, 1, &v, &sz), ENOPROTOOPT);
     CHECK_ERR(nn_getsockopt(s, NN_PAIR, 1, &v, &sz), ENOPROTOOPT);
     CHECK_ERR(nn_getsockopt(s, NN_INPROC, 1, &v, &sz), ENOPROTOOPT);
-    CHECK_ERR(nn_getsockopt(s, -5, 1, &v, &sz), ENOPROTOOPT);
+    CHECK_ERR(nn_getsockopt(s, -6, 1, &v, &sz), ENOPROTOOPT);
     CHECK_ERR(nn_getsockopt(s, NN_TCP, 2, &v, &sz), ENOPROTOOPT);
     CHECK_ERR(nn_getsockopt(s, NN_WS, 2, &v, &sz), ENOPROTOOPT);
     CHECK(v == 77);

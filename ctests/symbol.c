@@ -1,6 +1,10 @@
 /* nn_symbol and nn_symbol_info: iteration, end-of-table behaviour, agreement
    between the two functions, and the values/namespaces/types/units of
-   well-known symbols, all as upstream nanomsg 1.1.5 reports them. */
+   well-known symbols, all as upstream nanomsg 1.1.5 reports them.
+   Ours adds the 8 constants of <nanomsg/tls.h> after upstream's 121
+   entries (every upstream entry keeps its index); the test finds out
+   which library it runs on by looking NN_TLS up, and checks those 8 on
+   ours only. */
 #include "testutil.h"
 #include <stddef.h>
 #include <nanomsg/pair.h>
@@ -113,6 +117,20 @@ static const struct expect known[] = {
     { "NN_STAT_CURRENT_SND_PRIORITY", 401, NN_NS_STATISTIC, NN_TYPE_INT, NN_UNIT_PRIORITY },
 };
 
+/* Ours only, after upstream's table, in this order (values from tls.h,
+   written out so that the test still builds with upstream's headers). */
+static const struct expect tls[] = {
+    { "NN_TLS", -5, NN_NS_TRANSPORT, NN_TYPE_NONE, NN_UNIT_NONE },
+    { "NN_TLS_CA_FILE", 1, NN_NS_TRANSPORT_OPTION, NN_TYPE_STR, NN_UNIT_NONE },
+    { "NN_TLS_CERT_KEY_FILE", 2, NN_NS_TRANSPORT_OPTION, NN_TYPE_STR, NN_UNIT_NONE },
+    { "NN_TLS_AUTH_MODE", 3, NN_NS_TRANSPORT_OPTION, NN_TYPE_INT, NN_UNIT_NONE },
+    { "NN_TLS_SERVER_NAME", 4, NN_NS_TRANSPORT_OPTION, NN_TYPE_STR, NN_UNIT_NONE },
+    { "NN_TLS_AUTH_MODE_NONE", 0, NN_NS_FLAG, NN_TYPE_NONE, NN_UNIT_NONE },
+    { "NN_TLS_AUTH_MODE_OPTIONAL", 1, NN_NS_FLAG, NN_TYPE_NONE, NN_UNIT_NONE },
+    { "NN_TLS_AUTH_MODE_REQUIRED", 2, NN_NS_FLAG, NN_TYPE_NONE, NN_UNIT_NONE },
+};
+#define NTLS ((int) (sizeof tls / sizeof tls[0]))
+
 static int find_symbol(const char *name, int *value)
 {
     int i;
@@ -127,7 +145,7 @@ static int find_symbol(const char *name, int *value)
 
 int main(void)
 {
-    int i, j, count, value, rc;
+    int i, j, count, value, rc, ours;
     const char *name;
     struct nn_symbol_properties sym;
     const char *names[MAX_SYMBOLS];
@@ -149,8 +167,9 @@ int main(void)
     count = i;
     /*  The end of the table is signalled by NULL with errno EINVAL. */
     CHECK(nn_errno() == EINVAL);
-    /*  Upstream 1.1.5 exports exactly 121 symbols. */
-    CHECK(count == 121);
+    /*  Upstream 1.1.5 exports exactly 121 symbols; ours 8 more. */
+    ours = find_symbol("NN_TLS", &value) >= 0;
+    CHECK(count == 121 + (ours ? NTLS : 0));
 
     /*  Names are unique and stable across calls; past the end stays NULL. */
     for (i = 0; i < count; ++i) {
@@ -255,7 +274,22 @@ int main(void)
         }
     }
 
-    /*  Namespace counts as upstream has them. */
+    /*  Ours: the TLS entries follow upstream's, in tls.h's order. */
+    for (j = 0; ours && j < NTLS; ++j) {
+        rc = nn_symbol_info(121 + j, &sym, (int) sizeof sym);
+        CHECK(rc == (int) sizeof sym);
+        if (strcmp(sym.name, tls[j].name) != 0 || sym.value != tls[j].value ||
+              sym.ns != tls[j].ns || sym.type != tls[j].type ||
+              sym.unit != tls[j].unit) {
+            fprintf(stderr, "entry %d: got %s value %d ns %d type %d unit "
+                "%d, expected %s\n", 121 + j, sym.name, sym.value, sym.ns,
+                sym.type, sym.unit, tls[j].name);
+            exit(1);
+        }
+    }
+
+    /*  Namespace counts as upstream has them (ours: plus NN_TLS, its four
+        options and three mode values). */
     {
         int per_ns[NN_NS_STATISTIC + 1];
         memset(per_ns, 0, sizeof per_ns);
@@ -267,14 +301,14 @@ int main(void)
         CHECK(per_ns[NN_NS_NAMESPACE] == 15);
         CHECK(per_ns[NN_NS_VERSION] == 3);
         CHECK(per_ns[NN_NS_DOMAIN] == 2);
-        CHECK(per_ns[NN_NS_TRANSPORT] == 4);
+        CHECK(per_ns[NN_NS_TRANSPORT] == 4 + (ours ? 1 : 0));
         CHECK(per_ns[NN_NS_PROTOCOL] == 10);
         CHECK(per_ns[NN_NS_OPTION_LEVEL] == 1);
         CHECK(per_ns[NN_NS_SOCKET_OPTION] == 17);
-        CHECK(per_ns[NN_NS_TRANSPORT_OPTION] == 6);
+        CHECK(per_ns[NN_NS_TRANSPORT_OPTION] == 6 + (ours ? 4 : 0));
         CHECK(per_ns[NN_NS_OPTION_TYPE] == 3);
         CHECK(per_ns[NN_NS_OPTION_UNIT] == 7);
-        CHECK(per_ns[NN_NS_FLAG] == 3);
+        CHECK(per_ns[NN_NS_FLAG] == 3 + (ours ? 3 : 0));
         CHECK(per_ns[NN_NS_ERROR] == 32);
         CHECK(per_ns[NN_NS_LIMIT] == 1);
         CHECK(per_ns[NN_NS_EVENT] == 2);

@@ -146,10 +146,20 @@ pub mod others {
     pub const NN_IPC: c_int = -2;
     pub const NN_TCP: c_int = -3;
     pub const NN_WS: c_int = -4;
+    /// Ours (include/nanomsg/tls.h): tls+tcp:// and wss://, also the
+    /// option level of the `NN_TLS_*` options.
+    pub const NN_TLS: c_int = -5;
     pub const NN_IPC_OUTBUFSZ: c_int = 2;
     pub const NN_IPC_INBUFSZ: c_int = 3;
     pub const NN_TCP_NODELAY: c_int = 1;
     pub const NN_WS_MSG_TYPE: c_int = 1;
     pub const NN_WS_MSG_TYPE_TEXT: c_int = 0x01;
     pub const NN_WS_MSG_TYPE_BINARY: c_int = 0x02;
+    pub const NN_TLS_CA_FILE: c_int = 1;
+    pub const NN_TLS_CERT_KEY_FILE: c_int = 2;
+    pub const NN_TLS_AUTH_MODE: c_int = 3;
+    pub const NN_TLS_SERVER_NAME: c_int = 4;
+    pub const NN_TLS_AUTH_MODE_NONE: c_int = 0;
+    pub const NN_TLS_AUTH_MODE_OPTIONAL: c_int = 1;
+    pub const NN_TLS_AUTH_MODE_REQUIRED: c_int = 2;
 }

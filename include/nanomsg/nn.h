@@ -388,7 +388,9 @@ NN_EXPORT const char *nn_strerror(int errnum);
 
 /*
  Returns the name of the i-th symbol and stores its value in `*value`;
- NULL with errno `EINVAL` past the end.
+ NULL with errno `EINVAL` past the end. Upstream's 121 entries come
+ first, in upstream's order; then ours: `NN_TLS`, its options and
+ `NN_TLS_AUTH_MODE_*` (see `<nanomsg/tls.h>`).
 
  # Safety
  `value` must be NULL or point to a writable int.
@@ -422,7 +424,9 @@ NN_EXPORT int nn_socket(int domain, int protocol);
 NN_EXPORT int nn_close(int s);
 
 /*
- Sets a socket option.
+ Sets a socket option. Besides upstream's levels, ours has `NN_TLS`
+ (`<nanomsg/tls.h>`): string options given with their length (no NUL
+ needed; a NUL inside is `EINVAL`), read back like `NN_SOCKET_NAME`.
 
  # Safety
  `optval` must point to `optvallen` readable bytes (NULL is `EFAULT`).

@@ -9,6 +9,72 @@ use crate::core::error::{Error, Result};
 /// `nn_close` or at exit, in milliseconds.
 pub(crate) const DEFAULT_LINGER: i32 = 1000;
 
+/// The longest string a `NN_TLS` string option takes (a path or a name).
+pub(crate) const TLS_STR_MAX: usize = 4096;
+
+/// The options of level `NN_TLS` (ours, `<nanomsg/tls.h>`): what a TLS
+/// endpoint created afterwards is configured from
+/// (`transports::tls::config`). An empty string is unset.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsOpts {
+    /// `NN_TLS_CA_FILE`: a path, as bytes (no NUL).
+    pub ca_file: Vec<u8>,
+    /// `NN_TLS_CERT_KEY_FILE`: a path, as bytes (no NUL).
+    pub cert_key_file: Vec<u8>,
+    /// `NN_TLS_SERVER_NAME` (no NUL; checked when a dialer is made).
+    pub server_name: Vec<u8>,
+    /// `NN_TLS_AUTH_MODE`, or -1 until set: the role's default (a dialer
+    /// verifies the server, a listener asks for no client certificate).
+    pub auth_mode: i32,
+}
+
+impl TlsOpts {
+    fn new() -> TlsOpts {
+        TlsOpts {
+            auth_mode: -1,
+            ..TlsOpts::default()
+        }
+    }
+
+    fn set(&mut self, opt: i32, val: &[u8]) -> Result<()> {
+        if opt == NN_TLS_AUTH_MODE {
+            let v = int_val(val)?;
+            check((NN_TLS_AUTH_MODE_NONE..=NN_TLS_AUTH_MODE_REQUIRED).contains(&v))?;
+            self.auth_mode = v;
+            return Ok(());
+        }
+        let slot = match opt {
+            NN_TLS_CA_FILE => &mut self.ca_file,
+            NN_TLS_CERT_KEY_FILE => &mut self.cert_key_file,
+            NN_TLS_SERVER_NAME => &mut self.server_name,
+            _ => return Err(Error::NOPROTOOPT),
+        };
+        *slot = tls_str(val)?.to_vec();
+        Ok(())
+    }
+
+    /// A string option's value (empty when unset); `None` for any other
+    /// option.
+    fn get_str(&self, opt: i32) -> Option<&[u8]> {
+        match opt {
+            NN_TLS_CA_FILE => Some(&self.ca_file),
+            NN_TLS_CERT_KEY_FILE => Some(&self.cert_key_file),
+            NN_TLS_SERVER_NAME => Some(&self.server_name),
+            _ => None,
+        }
+    }
+}
+
+/// A `NN_TLS` string: given with its length, without a NUL (one
+/// terminating NUL, as a caller passing `strlen + 1` or `sizeof` gives,
+/// is dropped); a NUL inside it, or more than [`TLS_STR_MAX`] bytes, is
+/// `EINVAL`.
+fn tls_str(val: &[u8]) -> Result<&[u8]> {
+    let s = val.strip_suffix(&[0]).unwrap_or(val);
+    check(s.len() <= TLS_STR_MAX && !s.contains(&0))?;
+    Ok(s)
+}
+
 /// The values of the `NN_SOL_SOCKET` options a socket stores.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -34,6 +100,8 @@ pub struct Options {
     /// Level `NN_IPC` (Windows-only upstream; stored so bindings can set them).
     pub ipc_outbufsz: i32,
     pub ipc_inbufsz: i32,
+    /// Level `NN_TLS` (ours).
+    pub tls: TlsOpts,
 }
 
 impl Options {
@@ -58,6 +126,7 @@ impl Options {
             ws_msg_type: NN_WS_MSG_TYPE_BINARY,
             ipc_outbufsz: 4096,
             ipc_inbufsz: 4096,
+            tls: TlsOpts::new(),
         }
     }
 
@@ -85,6 +154,7 @@ impl Options {
                 self.ipc_inbufsz = int_val(val)?;
                 Ok(())
             }
+            NN_TLS => self.tls.set(opt, val),
             _ => Err(Error::NOPROTOOPT),
         }
     }
@@ -152,8 +222,19 @@ impl Options {
             (NN_WS, NN_WS_MSG_TYPE) => self.ws_msg_type,
             (NN_IPC, NN_IPC_OUTBUFSZ) => self.ipc_outbufsz,
             (NN_IPC, NN_IPC_INBUFSZ) => self.ipc_inbufsz,
+            (NN_TLS, NN_TLS_AUTH_MODE) => self.tls.auth_mode,
             _ => return Err(Error::NOPROTOOPT),
         })
+    }
+
+    /// A string option of a transport level (without NUL; empty when
+    /// unset), or `None` when (level, opt) is not one: then it is an int
+    /// option, or none ([`Options::get_int`] says which).
+    pub fn get_str(&self, level: i32, opt: i32) -> Option<&[u8]> {
+        match level {
+            NN_TLS => self.tls.get_str(opt),
+            _ => None,
+        }
     }
 }
 
@@ -208,5 +289,84 @@ mod tests {
             o.set(NN_SOL_SOCKET, NN_SOCKET_NAME, &[b'x'; 64]),
             Err(Error::INVAL)
         );
+    }
+
+    #[test]
+    fn tls_strings() {
+        let mut o = Options::new(0);
+        for opt in [NN_TLS_CA_FILE, NN_TLS_CERT_KEY_FILE, NN_TLS_SERVER_NAME] {
+            assert_eq!(o.get_str(NN_TLS, opt), Some(&b""[..]));
+            o.set(NN_TLS, opt, b"/etc/x.pem").unwrap();
+            assert_eq!(o.get_str(NN_TLS, opt), Some(&b"/etc/x.pem"[..]));
+            // One terminating NUL is dropped.
+            o.set(NN_TLS, opt, b"a.pem\0").unwrap();
+            assert_eq!(o.get_str(NN_TLS, opt), Some(&b"a.pem"[..]));
+            // A NUL inside, or two at the end: EINVAL, the value stays.
+            assert_eq!(o.set(NN_TLS, opt, b"a\0b"), Err(Error::INVAL));
+            assert_eq!(o.set(NN_TLS, opt, b"a\0\0"), Err(Error::INVAL));
+            assert_eq!(o.set(NN_TLS, opt, b"\0\0"), Err(Error::INVAL));
+            assert_eq!(o.get_str(NN_TLS, opt), Some(&b"a.pem"[..]));
+            // The longest taken, one more refused.
+            let long = vec![b'x'; TLS_STR_MAX];
+            o.set(NN_TLS, opt, &long).unwrap();
+            assert_eq!(o.get_str(NN_TLS, opt), Some(&long[..]));
+            let mut longer = long.clone();
+            longer.push(b'y');
+            assert_eq!(o.set(NN_TLS, opt, &longer), Err(Error::INVAL));
+            assert_eq!(o.get_str(NN_TLS, opt), Some(&long[..]));
+            // Empty (or a lone NUL) unsets.
+            o.set(NN_TLS, opt, b"x").unwrap();
+            o.set(NN_TLS, opt, b"").unwrap();
+            assert_eq!(o.get_str(NN_TLS, opt), Some(&b""[..]));
+            o.set(NN_TLS, opt, b"x").unwrap();
+            o.set(NN_TLS, opt, b"\0").unwrap();
+            assert_eq!(o.get_str(NN_TLS, opt), Some(&b""[..]));
+            // Not an int option.
+            assert_eq!(o.get_int(NN_TLS, opt), Err(Error::NOPROTOOPT));
+        }
+        // Each option its own slot.
+        o.set(NN_TLS, NN_TLS_CA_FILE, b"ca").unwrap();
+        o.set(NN_TLS, NN_TLS_CERT_KEY_FILE, b"ck").unwrap();
+        o.set(NN_TLS, NN_TLS_SERVER_NAME, b"sn").unwrap();
+        assert_eq!(o.tls.ca_file, b"ca");
+        assert_eq!(o.tls.cert_key_file, b"ck");
+        assert_eq!(o.tls.server_name, b"sn");
+        // Not strings at other levels or for other options.
+        assert_eq!(o.get_str(NN_TLS, NN_TLS_AUTH_MODE), None);
+        assert_eq!(o.get_str(NN_TLS, 99), None);
+        assert_eq!(o.get_str(NN_TCP, NN_TLS_CA_FILE), None);
+        assert_eq!(o.get_str(NN_SOL_SOCKET, NN_SOCKET_NAME), None);
+    }
+
+    #[test]
+    fn tls_auth_mode() {
+        let mut o = Options::new(0);
+        assert_eq!(o.get_int(NN_TLS, NN_TLS_AUTH_MODE), Ok(-1));
+        for m in [
+            NN_TLS_AUTH_MODE_NONE,
+            NN_TLS_AUTH_MODE_OPTIONAL,
+            NN_TLS_AUTH_MODE_REQUIRED,
+        ] {
+            o.set(NN_TLS, NN_TLS_AUTH_MODE, &m.to_ne_bytes()).unwrap();
+            assert_eq!(o.get_int(NN_TLS, NN_TLS_AUTH_MODE), Ok(m));
+        }
+        for bad in [-1, 3, i32::MIN, i32::MAX] {
+            assert_eq!(
+                o.set(NN_TLS, NN_TLS_AUTH_MODE, &bad.to_ne_bytes()),
+                Err(Error::INVAL)
+            );
+        }
+        assert_eq!(o.set(NN_TLS, NN_TLS_AUTH_MODE, &[1, 0]), Err(Error::INVAL));
+        assert_eq!(o.set(NN_TLS, NN_TLS_AUTH_MODE, &[0; 8]), Err(Error::INVAL));
+        assert_eq!(o.get_int(NN_TLS, NN_TLS_AUTH_MODE), Ok(2));
+        // Unknown options and levels, as for the other levels.
+        assert_eq!(o.set(NN_TLS, 0, b"x"), Err(Error::NOPROTOOPT));
+        assert_eq!(
+            o.set(NN_TLS, 5, &1i32.to_ne_bytes()),
+            Err(Error::NOPROTOOPT)
+        );
+        assert_eq!(o.get_int(NN_TLS, 5), Err(Error::NOPROTOOPT));
+        assert_eq!(o.set(-6, 1, b"x"), Err(Error::NOPROTOOPT));
+        assert_eq!(o.get_int(-6, 1), Err(Error::NOPROTOOPT));
     }
 }

@@ -553,6 +553,14 @@ impl Socket {
             put(out, &v.to_ne_bytes());
             Ok(4)
         };
+        // A string: copies the NUL too when there is room; reports strlen.
+        let string = |s: &[u8], out: &mut [MaybeUninit<u8>]| {
+            put(out, s);
+            if let Some(nul) = out.get_mut(s.len()) {
+                nul.write(0);
+            }
+            s.len()
+        };
         if level == NN_SOL_SOCKET {
             match opt {
                 NN_DOMAIN => return int(self.domain, out),
@@ -568,17 +576,12 @@ impl Socket {
                     }
                     return int(self.efd(&mut st, dir)?, out);
                 }
-                NN_SOCKET_NAME => {
-                    // Copies the NUL too when there is room; reports strlen.
-                    let name = &st.opts.socket_name;
-                    put(out, name);
-                    if let Some(nul) = out.get_mut(name.len()) {
-                        nul.write(0);
-                    }
-                    return Ok(name.len());
-                }
+                NN_SOCKET_NAME => return Ok(string(&st.opts.socket_name, out)),
                 _ => {}
             }
+        }
+        if let Some(s) = st.opts.get_str(level, opt) {
+            return Ok(string(s, out));
         }
         if level > NN_SOL_SOCKET {
             return int(st.proto.get_opt(level, opt)?, out);

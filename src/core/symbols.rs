@@ -9,7 +9,9 @@
 //! and `EFSM`, which are nanomsg-specific (`core::error`).
 //! The order, including its quirks (`NN_UNIT_COUNTER` before `NN_UNIT_MESSAGES`,
 //! `NN_REP` before `NN_REQ`, `NN_RCVMAXSIZE` after `NN_RCVBUF`), matches upstream,
-//! since bindings enumerate it by index.
+//! since bindings enumerate it by index. Our own constants (`NN_TLS` and its
+//! options, from `<nanomsg/tls.h>`) come after upstream's 121 entries, so
+//! every upstream entry keeps its index.
 
 use std::ffi::CStr;
 
@@ -191,6 +193,15 @@ pub static SYMBOLS: &[Symbol] = &[
     sym!(NN_STAT_INPROGRESS_CONNECTIONS, NN_NS_STATISTIC, NN_TYPE_INT, NN_UNIT_NONE),
     sym!(NN_STAT_CURRENT_SND_PRIORITY, NN_NS_STATISTIC, NN_TYPE_INT, NN_UNIT_PRIORITY),
     sym!(NN_STAT_CURRENT_EP_ERRORS, NN_NS_STATISTIC, NN_TYPE_INT, NN_UNIT_NONE),
+    // Ours, after upstream's table.
+    sym!(NN_TLS, NN_NS_TRANSPORT),
+    sym!(NN_TLS_CA_FILE, NN_NS_TRANSPORT_OPTION, NN_TYPE_STR, NN_UNIT_NONE),
+    sym!(NN_TLS_CERT_KEY_FILE, NN_NS_TRANSPORT_OPTION, NN_TYPE_STR, NN_UNIT_NONE),
+    sym!(NN_TLS_AUTH_MODE, NN_NS_TRANSPORT_OPTION, NN_TYPE_INT, NN_UNIT_NONE),
+    sym!(NN_TLS_SERVER_NAME, NN_NS_TRANSPORT_OPTION, NN_TYPE_STR, NN_UNIT_NONE),
+    sym!(NN_TLS_AUTH_MODE_NONE, NN_NS_FLAG),
+    sym!(NN_TLS_AUTH_MODE_OPTIONAL, NN_NS_FLAG),
+    sym!(NN_TLS_AUTH_MODE_REQUIRED, NN_NS_FLAG),
 ];
 
 /// The i-th symbol, if there is one.
@@ -331,11 +342,26 @@ mod tests {
         ("NN_STAT_CURRENT_EP_ERRORS", 203, 14, 1, 0),
     ];
 
+    /// Ours, after upstream's, written out by hand as above.
+    #[rustfmt::skip]
+    const OURS: &[(&str, i32, i32, i32, i32)] = &[
+        ("NN_TLS", -5, 3, 0, 0),
+        ("NN_TLS_CA_FILE", 1, 7, 2, 0),
+        ("NN_TLS_CERT_KEY_FILE", 2, 7, 2, 0),
+        ("NN_TLS_AUTH_MODE", 3, 7, 1, 0),
+        ("NN_TLS_SERVER_NAME", 4, 7, 2, 0),
+        ("NN_TLS_AUTH_MODE_NONE", 0, 10, 0, 0),
+        ("NN_TLS_AUTH_MODE_OPTIONAL", 1, 10, 0, 0),
+        ("NN_TLS_AUTH_MODE_REQUIRED", 2, 10, 0, 0),
+    ];
+
     #[cfg(target_os = "linux")]
     #[test]
-    fn table_is_upstreams() {
-        assert_eq!(SYMBOLS.len(), UPSTREAM.len());
-        for (i, (s, &(name, value, ns, typ, unit))) in SYMBOLS.iter().zip(UPSTREAM).enumerate() {
+    fn table_is_upstreams_then_ours() {
+        assert_eq!(UPSTREAM.len(), 121);
+        assert_eq!(SYMBOLS.len(), UPSTREAM.len() + OURS.len());
+        let expected = UPSTREAM.iter().chain(OURS);
+        for (i, (s, &(name, value, ns, typ, unit))) in SYMBOLS.iter().zip(expected).enumerate() {
             assert_eq!(s.name.to_str().unwrap(), name, "entry {i}");
             assert_eq!(
                 (s.value, s.ns, s.typ, s.unit),
@@ -383,9 +409,10 @@ mod tests {
 
     #[test]
     fn table_size_matches_upstream() {
-        assert_eq!(SYMBOLS.len(), 121);
+        assert_eq!(SYMBOLS.len(), 121 + 8);
         assert_eq!(SYMBOLS[0].name, c"NN_NS_NAMESPACE");
         assert_eq!(SYMBOLS[120].name, c"NN_STAT_CURRENT_EP_ERRORS");
+        assert_eq!(SYMBOLS[121].name, c"NN_TLS");
     }
 
     #[test]
@@ -413,6 +440,37 @@ mod tests {
         assert_eq!((name.value, name.typ), (15, 2));
         assert_eq!(find(c"ETERM").unwrap().value, 156384712 + 53);
         assert_eq!(find(c"EFSM").unwrap().value, 156384712 + 54);
+    }
+
+    /// The hand-written `<nanomsg/tls.h>` says what consts.rs says, and
+    /// lists every `NN_TLS*` constant: each `#define NN_TLS...` line is
+    /// read and looked up in the table.
+    #[test]
+    fn tls_header_agrees() {
+        let h = include_str!("../../include/nanomsg/tls.h");
+        let mut seen = 0;
+        for line in h.lines() {
+            let Some(rest) = line.strip_prefix("#define ") else {
+                continue;
+            };
+            let mut it = rest.split_whitespace();
+            let name = it.next().unwrap();
+            if !name.starts_with("NN_TLS") {
+                continue;
+            }
+            let value: i32 = it.next().unwrap().parse().unwrap();
+            let s = SYMBOLS
+                .iter()
+                .find(|s| s.name.to_str() == Ok(name))
+                .unwrap_or_else(|| panic!("{name} not in the table"));
+            assert_eq!(s.value, value, "{name}");
+            seen += 1;
+        }
+        let ours = SYMBOLS
+            .iter()
+            .filter(|s| s.name.to_bytes().starts_with(b"NN_TLS"));
+        assert_eq!(seen, ours.count());
+        assert_eq!(seen, 8);
     }
 
     #[test]

@@ -83,7 +83,9 @@ pub extern "C" fn nn_strerror(errnum: c_int) -> *const c_char {
 }
 
 /// Returns the name of the i-th symbol and stores its value in `*value`;
-/// NULL with errno `EINVAL` past the end.
+/// NULL with errno `EINVAL` past the end. Upstream's 121 entries come
+/// first, in upstream's order; then ours: `NN_TLS`, its options and
+/// `NN_TLS_AUTH_MODE_*` (see `<nanomsg/tls.h>`).
 ///
 /// # Safety
 /// `value` must be NULL or point to a writable int.
@@ -168,7 +170,9 @@ pub extern "C" fn nn_close(s: c_int) -> c_int {
     guard(-1, || ret(global::close(s).map(|_| 0)))
 }
 
-/// Sets a socket option.
+/// Sets a socket option. Besides upstream's levels, ours has `NN_TLS`
+/// (`<nanomsg/tls.h>`): string options given with their length (no NUL
+/// needed; a NUL inside is `EINVAL`), read back like `NN_SOCKET_NAME`.
 ///
 /// # Safety
 /// `optval` must point to `optvallen` readable bytes (NULL is `EFAULT`).
