@@ -5,10 +5,15 @@
 //!
 //! - `config`: the `NN_TLS` options to a rustls client or server
 //!   configuration, or the errno `nn_connect`/`nn_bind` reports.
+//! - `session`: a TLS session over a non-blocking descriptor as a state
+//!   machine: ciphertext in, plaintext out and back, never blocking.
 
 pub mod config;
+pub mod session;
 
 #[cfg(test)]
 mod config_tests;
+#[cfg(test)]
+mod session_tests;
 #[cfg(test)]
 mod testcerts;
