@@ -28,7 +28,7 @@ use rustls_pki_types::ServerName;
 
 /// Plaintext a session buffers, each way: what `write` takes before the
 /// handshake ends or while the descriptor is full.
-pub const BUFFER_LIMIT: usize = 64 * 1024;
+pub(crate) const BUFFER_LIMIT: usize = 64 * 1024;
 
 /// Why a session cannot go on.
 #[derive(Debug)]
