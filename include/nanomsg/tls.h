@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* TLS transports: tls+tcp://host:port (nng's TLS over TCP) and
-   wss://host:port/path (WebSocket over TLS).  Not in upstream nanomsg. */
+   wss://host:port/path (WebSocket over TLS).  Not in upstream nanomsg.
+   Work in progress (issue 12): the options below are stored and read
+   back, but the transports are not there yet: nn_bind and nn_connect
+   fail with EPROTONOSUPPORT for those URLs. */
 #ifndef TLS_H_INCLUDED
 #define TLS_H_INCLUDED
 
