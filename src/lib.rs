@@ -18,6 +18,8 @@ mod core;
 mod ffi;
 mod protocols;
 mod reactor;
+#[cfg(test)]
+mod testrng;
 mod transports;
 
 /// The peer- and caller-fed parsers as pure functions over bytes, for the

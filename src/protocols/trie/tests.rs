@@ -153,18 +153,11 @@ mod model {
     use super::*;
 
     /// xorshift64, and how many different bytes short keys use.
-    struct Rng(u64, u64);
+    struct Rng(crate::testrng::XorShift, u64);
 
     impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
         fn below(&mut self, n: u64) -> usize {
-            (self.next() % n) as usize
+            self.0.below(n as usize)
         }
 
         /// Mostly short keys over a tiny alphabet (many shared prefixes),
@@ -188,7 +181,7 @@ mod model {
     }
 
     fn run(seed: u64, alpha: u64, rounds: usize) {
-        let mut rng = Rng(seed, alpha);
+        let mut rng = Rng(crate::testrng::XorShift(seed), alpha);
         let mut t = Trie::default();
         // Odd seeds (the multipliers are odd) match in prefetched batches,
         // as big tables do.

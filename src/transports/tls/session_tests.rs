@@ -13,20 +13,8 @@ use super::session::{Input, Plain, Session, TlsError, BUFFER_LIMIT};
 use super::testcerts::Certs;
 use crate::consts::NN_TLS_AUTH_MODE_REQUIRED;
 
-/// A xorshift generator: test data and chunk sizes, reproducibly.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+/// Test data and chunk sizes, reproducibly.
+use crate::testrng::XorShift as Rng;
 
 /// The byte at `i` of the stream one side sends (`seed` tells them apart).
 fn byte_at(seed: u64, i: usize) -> u8 {
