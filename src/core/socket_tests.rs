@@ -276,7 +276,9 @@ fn a_sender_on_a_polled_socket_leaves_the_pipe_alone() {
 #[test]
 fn a_close_wakes_a_sender_polling_for_room() {
     let (s, _end, _theirs) = socket_with_direct_pipe();
-    let sender = send_many(&s, 4, 64 * 1024, 10_000);
+    // A send timeout far beyond the test's patience: the close, not the
+    // timeout, must end the wait.
+    let sender = send_many(&s, 4, 64 * 1024, 60_000);
     let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while s.sig().fd_sleepers(crate::core::sig::Dir::Send) == 0 && std::time::Instant::now() < until
     {
@@ -288,6 +290,11 @@ fn a_close_wakes_a_sender_polling_for_room() {
         "polls its pipe"
     );
     s.close();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !sender.is_finished() && std::time::Instant::now() < until {
+        std::thread::yield_now();
+    }
+    assert!(sender.is_finished(), "the close woke the sender");
     assert_eq!(sender.join().unwrap(), Err(crate::core::error::Error::BADF));
 }
 
