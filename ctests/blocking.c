@@ -41,12 +41,7 @@ static void make_pair(int *a, int *b, int n, int rcvmax)
         test_setopt_int(*a, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
         test_setopt_int(*b, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
     }
-    test_bind(*a, addr);
-    test_connect(*b, addr);
-    test_send(*b, "warm");
-    test_recv(*a, "warm");
-    test_send(*a, "up");
-    test_recv(*b, "up");
+    test_join_pair(*a, *b, addr);
     /* Both timeouts are at their default: infinite. */
     CHECK(test_getopt_int(*a, NN_SOL_SOCKET, NN_RCVTIMEO) == -1);
     CHECK(test_getopt_int(*a, NN_SOL_SOCKET, NN_SNDTIMEO) == -1);

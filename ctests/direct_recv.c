@@ -51,12 +51,7 @@ static void make_pair(int *a, int *b, int n)
     *b = test_socket(AF_SP, NN_PAIR);
     test_setopt_int(*a, NN_SOL_SOCKET, NN_RCVMAXSIZE, -1);
     test_setopt_int(*a, NN_SOL_SOCKET, NN_RCVTIMEO, TEST_MUST_MS);
-    test_bind(*a, addr);
-    test_connect(*b, addr);
-    test_send(*b, "warm");
-    test_recv(*a, "warm");
-    test_send(*a, "up");
-    test_recv(*b, "up");
+    test_join_pair(*a, *b, addr);
 }
 
 static size_t size_of(int i)

@@ -129,6 +129,19 @@ static inline void test_recv(int s, const char *text)
     CHECK(memcmp(buf, text, len) == 0);
 }
 
+/* Bind a to addr, connect b to it and pass a message each way (b, whose
+   sends may wait for the connection, first): both have the pipe when
+   this returns. */
+static inline void test_join_pair(int a, int b, const char *addr)
+{
+    test_bind(a, addr);
+    test_connect(b, addr);
+    test_send(b, "warm");
+    test_recv(a, "warm");
+    test_send(a, "up");
+    test_recv(b, "up");
+}
+
 static inline void test_setopt_int(int s, int level, int opt, int value)
 {
     int rc = nn_setsockopt(s, level, opt, &value, sizeof value);

@@ -297,10 +297,7 @@ impl Socket {
     /// meanwhile (taken over for good, see `State::direct`), if the socket
     /// has one pipe, nobody polls it and the pipe can be read so.
     fn direct_pipe(&self, st: &mut State) -> Option<(Pipe, i32)> {
-        if st.pipes.len() != 1 || self.sig().fds_in_use() || !self.sig().can_wait_on_fd() {
-            return None;
-        }
-        let p = st.pipes.values().next()?.clone();
+        let p = self.only_pipe(st)?.clone();
         let fd = p.read_here_begin()?;
         if st.direct.as_ref().is_none_or(|d| d.id != p.id) {
             st.direct = Some(p.clone());
@@ -308,17 +305,35 @@ impl Socket {
         Some((p, fd))
     }
 
+    /// The socket's one pipe, when a blocked caller may wait on its
+    /// descriptor: nobody polls the socket (SNDFD/RCVFD must stay exact)
+    /// and the mailbox can wake a caller in `poll`.
+    fn only_pipe<'a>(&self, st: &'a State) -> Option<&'a Pipe> {
+        if st.pipes.len() != 1 || self.sig().fds_in_use() || !self.sig().can_wait_on_fd() {
+            return None;
+        }
+        st.pipes.values().next()
+    }
+
+    /// Sleep until something is posted in direction `d` or `until`,
+    /// calling `work` (read or write the pipe) each time `fd` is ready,
+    /// until it says there is no more point.
+    fn wait_on_fd(
+        &self,
+        d: Dir,
+        fd: i32,
+        epoch: u64,
+        until: Option<Instant>,
+        mut work: impl FnMut() -> bool,
+    ) {
+        while self.sig().wait_or_fd(d, epoch, until, fd) == Woke::Ready && work() {}
+    }
+
     /// Sleep until something is posted or `until`, reading `p` (its
     /// descriptor `fd`) on this thread meanwhile.
     fn wait_reading(&self, p: &Pipe, fd: i32, epoch: u64, until: Option<Instant>) {
-        if self.sig().look_at_fd(epoch, || p.read_here()) {
-            p.read_here_end();
-            return;
-        }
-        while self.sig().wait_or_fd(Dir::Recv, epoch, until, fd) == Woke::Ready {
-            if !p.read_here() {
-                break;
-            }
+        if !self.sig().look_at_fd(epoch, || p.read_here()) {
+            self.wait_on_fd(Dir::Recv, fd, epoch, until, || p.read_here());
         }
         p.read_here_end();
     }
@@ -414,10 +429,7 @@ impl Socket {
     /// write on its own thread meanwhile, if the socket has one pipe,
     /// nobody polls it and the pipe's output is stuck.
     fn flush_pipe(&self, st: &State) -> Option<(Pipe, i32)> {
-        if st.pipes.len() != 1 || self.sig().fds_in_use() || !self.sig().can_wait_on_fd() {
-            return None;
-        }
-        let p = st.pipes.values().next()?;
+        let p = self.only_pipe(st)?;
         let fd = p.flush_here_begin()?;
         Some((p.clone(), fd))
     }
@@ -425,11 +437,7 @@ impl Socket {
     /// Sleep until something is posted for senders or `until`, writing
     /// `p`'s queued output (its descriptor `fd`) on this thread meanwhile.
     fn wait_flushing(&self, p: &Pipe, fd: i32, epoch: u64, until: Option<Instant>) {
-        while self.sig().wait_or_fd(Dir::Send, epoch, until, fd) == Woke::Ready {
-            if !p.flush_here() {
-                break;
-            }
-        }
+        self.wait_on_fd(Dir::Send, fd, epoch, until, || p.flush_here());
         p.flush_here_end();
     }
 

@@ -113,7 +113,7 @@ impl Conn {
     /// See `PipeEnd::flush_here`.
     pub(super) fn flush_here(self: &Arc<Self>) -> bool {
         self.flush_from(true);
-        !self.is_closed() && self.stuck()
+        self.stuck()
     }
 
     /// Is output queued that the reactor is to write (and may still be)?

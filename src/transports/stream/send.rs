@@ -560,17 +560,18 @@ impl Conn {
                 }
                 (unblock, idle, gone)
             };
+            if gone {
+                drop(fl);
+                if unblock {
+                    self.post(Event::Out(self.id));
+                }
+                return;
+            }
             if unblock {
                 // No event is posted while `flight` is held.
                 drop(fl);
                 self.post(Event::Out(self.id));
-                if gone {
-                    return;
-                }
                 fl = self.flight.lock();
-            }
-            if gone {
-                return;
             }
             if idle {
                 drop(fl);
