@@ -15,7 +15,10 @@
      closed connection, never a 101;
    - closing the socket bound to /a: /a is refused, /b still works, and /a
      can be bound again by another socket;
-   - when every ws socket on the port is gone the port is free again.
+   - when every ws socket on the port is gone the port is free again;
+   - a URL whose path or host holds a space or a control character (which
+     would end the request line or a header and let the URL write headers
+     of its own) is EINVAL at nn_connect and nn_bind.
 
    Ports: 23060-23079 (this file's block). */
 #define _GNU_SOURCE
@@ -138,6 +141,13 @@ int main(void)
     CHECK_ERR(nn_bind(other, BASE "/a"), EADDRINUSE);
     CHECK_ERR(nn_bind(other, BASE "/b"), EADDRINUSE);
     CHECK_ERR(nn_bind(other, "tcp://127.0.0.1:23060"), EADDRINUSE);
+
+    /* URLs that would write the request's headers themselves. */
+    CHECK_ERR(nn_connect(other, BASE "/x HTTP/1.1\r\nX-Evil: 1"), EINVAL);
+    CHECK_ERR(nn_connect(other, BASE "/a\nb"), EINVAL);
+    CHECK_ERR(nn_connect(other, "ws://127.0.0.1\r\n:23060/a"), EINVAL);
+    CHECK_ERR(nn_bind(other, BASE "/a b"), EINVAL);
+    CHECK_ERR(nn_bind(other, BASE "/\x7f"), EINVAL);
 
     /* Unbound paths. */
     refused("/c");

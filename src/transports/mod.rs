@@ -107,6 +107,9 @@ pub fn create(
                 Some(i) => (&rest[..i], &rest[i..]),
                 None => (rest, "/"),
             };
+            if !ws::http::fits_request(rest) {
+                return Err(Error::INVAL);
+            }
             // No port on connect means HTTP's 80 (nn_ws(7)); a bind must
             // name its port (EINVAL, as upstream).
             let with_port;

@@ -37,6 +37,14 @@ pub(super) fn protocol_of(name: &str) -> Option<i32> {
     crate::consts::protocol_named(short)
 }
 
+/// Whether `s` (a ws:// URL's host or path) can go into the request line
+/// and the Host header as it is: no space and no control character, which
+/// would end the request line or a header early and let the rest of the
+/// URL write headers of its own.
+pub(crate) fn fits_request(s: &str) -> bool {
+    s.bytes().all(|b| b > b' ' && b != 0x7f)
+}
+
 /// The client's upgrade request and the `Sec-WebSocket-Accept` it expects.
 pub(crate) fn client_request(host: &str, path: &str, peer_protocol: i32) -> (Vec<u8>, String) {
     let mut raw = [0u8; 16];
@@ -177,6 +185,15 @@ mod tests {
             accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
             "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
         );
+    }
+
+    #[test]
+    fn urls_that_would_write_headers_are_refused() {
+        assert!(fits_request("/a/b?c=d%20e"));
+        assert!(fits_request("/caf\u{e9}"));
+        for bad in ["/a b", "/a\r\nX-Evil: 1", "/a\n", "/\t", "/\u{7f}", "h\0"] {
+            assert!(!fits_request(bad), "{bad:?}");
+        }
     }
 
     #[test]
