@@ -251,7 +251,15 @@ impl PipeEnd for LinkEnd {
         let mut q = link.queues[self.side].lock();
         let msg = q.msgs.pop_front()?;
         q.bytes -= msg.size();
-        let more = !q.msgs.is_empty();
+        // The next message was written on the sender's core: start
+        // fetching it while the caller handles this one.
+        let more = match q.msgs.front() {
+            Some(n) => {
+                n.body.prefetch();
+                true
+            }
+            None => false,
+        };
         let unblock = std::mem::take(&mut q.producer_blocked);
         drop(q);
         if unblock {

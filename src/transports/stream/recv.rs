@@ -127,6 +127,11 @@ impl Conn {
             gone = q.eof && rx.len() <= 1;
         }
         let m = rx.pop_front();
+        // The next message was written on the reactor's core: start
+        // fetching it while the caller handles this one.
+        if let Some(n) = rx.front() {
+            n.body.prefetch();
+        }
         let mut more = !rx.is_empty();
         if m.is_some() && !more && !gone {
             // What reached `inq` since the swap is more, even if its `In`
