@@ -7,6 +7,7 @@ pub mod efd;
 pub mod env;
 pub mod error;
 pub mod global;
+pub mod hint;
 pub mod iov;
 pub mod msg;
 pub mod options;

@@ -130,16 +130,7 @@ impl Chunk {
     /// hint only.
     #[inline]
     pub fn prefetch(&self) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            let p = self.ptr.as_ptr() as *const i8;
-            // SAFETY: SSE is in x86_64's baseline, and a prefetch never
-            // faults, whatever the address (and this one is ours).
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p) };
-            // SAFETY: as above; the body's first bytes, on the next line.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64)) };
-        }
+        crate::core::hint::prefetch_read(self.ptr.as_ptr());
     }
 
     pub fn as_slice(&self) -> &[u8] {

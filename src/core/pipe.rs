@@ -59,6 +59,10 @@ pub trait PipeEnd: Send + Sync {
     fn send_shared(&self, msg: &Msg) {
         let _ = self.send(msg.share());
     }
+    /// A fan-out is about to `send_shared` to this pipe after one or two
+    /// others: start fetching what that send writes (a hint, see
+    /// [`crate::core::hint`]).
+    fn prefetch_send(&self) {}
     /// Take the next message from the peer, if any, and whether more wait.
     fn recv(&self) -> Option<(Msg, bool)>;
     /// Is a message waiting?
@@ -171,6 +175,11 @@ impl Pipe {
     /// See [`PipeEnd::send_shared`].
     pub fn send_shared(&self, msg: &Msg) {
         self.end.send_shared(msg)
+    }
+
+    /// See [`PipeEnd::prefetch_send`].
+    pub fn prefetch_send(&self) {
+        self.end.prefetch_send()
     }
 
     pub fn recv(&self) -> Option<(Msg, bool)> {

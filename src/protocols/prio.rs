@@ -212,6 +212,9 @@ impl LoadBalancer {
     }
 }
 
+/// How many pipes ahead `Distributor::send` prefetches.
+const AHEAD: usize = 2;
+
 /// Sending to every pipe (PUB, BUS, SURVEYOR). A pipe without room simply
 /// misses the message: one slow peer never stalls the others. The pipes
 /// sit in a vector, walked on every send; the map finds one to remove.
@@ -244,7 +247,13 @@ impl Distributor {
     /// Send `msg` to every pipe except `skip` (a pipe that cannot take it
     /// now misses it).
     pub fn send(&mut self, msg: &Msg, skip: Option<PipeId>) {
-        for p in &self.pipes {
+        // Each pipe's output was last written by the I/O thread: fetch the
+        // one two ahead while sending to this one.
+        self.pipes.iter().take(AHEAD).for_each(Pipe::prefetch_send);
+        for (i, p) in self.pipes.iter().enumerate() {
+            if let Some(n) = self.pipes.get(i + AHEAD) {
+                n.prefetch_send();
+            }
             if Some(p.id) != skip {
                 p.send_shared(msg);
             }

@@ -519,6 +519,10 @@ impl PipeEnd for ConnEnd {
     fn send_shared(&self, msg: &Msg) {
         self.0.send_shared(msg)
     }
+    fn prefetch_send(&self) {
+        // The output's lock and state, which the reactor's flush wrote.
+        crate::core::hint::prefetch_write(&*self.0.wr);
+    }
     fn recv(&self) -> Option<(Msg, bool)> {
         self.0.recv()
     }
