@@ -33,6 +33,8 @@ const MAG: usize = 64;
 /// (a freed block mostly stays in its arena, resident, all the same);
 /// `trim` (a connection went) and `empty` free the depot's.
 const DEPOT_MAX: usize = 512;
+/// How many takes ahead `take` prefetches a block.
+const TAKE_AHEAD: usize = 3;
 /// Magazines `trim` leaves in the depot.
 const KEEP: usize = 2;
 
@@ -78,6 +80,14 @@ impl Depot {
     /// A block from `mine`, swapping it for a full magazine when empty.
     fn take(&self, mine: &mut Vec<Block>) -> Option<Block> {
         if let Some(b) = mine.pop() {
+            // Blocks come back from the threads that freed them: start
+            // taking the one three takes ahead over for writing (its
+            // header and a small body's first bytes).
+            if let Some(n) = mine.len().checked_sub(TAKE_AHEAD).map(|i| &mine[i]) {
+                let p = n.0.as_ptr();
+                crate::core::hint::prefetch_write(p);
+                crate::core::hint::prefetch_write(p.wrapping_add(64));
+            }
             return Some(b);
         }
         let full = self.full.1.try_recv().ok()?;
