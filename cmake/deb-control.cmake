@@ -51,6 +51,17 @@ if(_pages)
       execute_process(COMMAND "${_gzip}" -9nf "${_page}" COMMAND_ERROR_IS_FATAL ANY)
     endif()
   endforeach()
+  # A link to a page now compressed: NAME.gz -> TARGET.gz.
+  foreach(_page IN LISTS _pages)
+    if(IS_SYMLINK "${_page}")
+      file(READ_SYMLINK "${_page}" _target)
+      get_filename_component(_dir "${_page}" DIRECTORY)
+      if(NOT _target MATCHES "\\.gz$" AND EXISTS "${_dir}/${_target}.gz")
+        file(REMOVE "${_page}")
+        file(CREATE_LINK "${_target}.gz" "${_page}.gz" SYMBOLIC)
+      endif()
+    endif()
+  endforeach()
 endif()
 
 # ---- shlibs, symbols, shlibs.local -------------------------------------------
