@@ -8,10 +8,14 @@
 //! - `protocols`: one state machine per scalability protocol, over pipes.
 //! - `transports`: inproc (and later ipc, tcp, ws): addresses and pipes.
 
-// Nothing but the C ABI (the `#[no_mangle]` functions of `ffi`, exported by
-// the cdylib whatever their module's visibility) is public: the modules are
-// private, so the compiler reports what nothing uses.
+// Public: the C ABI (the `#[no_mangle]` functions of `ffi`, exported by
+// the cdylib whatever their module's visibility) and the Rust API of
+// `api`, re-exported here. The modules are private, so the compiler
+// reports what nothing uses.
 
+/// The Rust API (re-exported below); none of it is C's.
+/// cbindgen:ignore
+mod api;
 /// The constants of nanomsg's headers: one leaf module every layer uses.
 mod consts;
 mod core;
@@ -21,6 +25,11 @@ mod reactor;
 #[cfg(test)]
 mod testrng;
 mod transports;
+
+pub use api::{
+    device, poll, term, Endpoint, Error, ErrorKind, Events, Message, Protocol, Result, SendError,
+    Socket, Statistic, TlsAuthMode, WsMsgType,
+};
 
 /// The peer- and caller-fed parsers as pure functions over bytes, for the
 /// fuzz targets in `fuzz/`. Not part of the C ABI.
