@@ -74,14 +74,16 @@ impl BitOrAssign for Events {
 /// rep.bind("tcp://127.0.0.1:24702")?;
 /// req.connect("tcp://127.0.0.1:24702")?;
 ///
-/// // Nothing to receive yet; the REQ may send.
-/// let r = poll(&[(&rep, Events::IN), (&req, Events::OUT)], Some(Duration::ZERO))?;
-/// assert_eq!(r, [Events::NONE, Events::OUT]);
+/// // Nothing to receive yet: a zero timeout just looks.
+/// let r = poll(&[(&rep, Events::IN)], Some(Duration::ZERO))?;
+/// assert_eq!(r, [Events::NONE]);
 ///
 /// req.send(b"anyone?")?;
-/// let r = poll(&[(&rep, Events::IN)], None)?; // waits for the request
-/// assert!(r[0].readable());
+/// let r = poll(&[(&rep, Events::BOTH)], None)?; // waits for the request
+/// assert_eq!(r, [Events::IN]); // no reply to send before it is received
 /// assert_eq!(rep.recv()?, b"anyone?");
+/// let r = poll(&[(&rep, Events::BOTH), (&req, Events::IN)], None)?;
+/// assert_eq!(r, [Events::OUT, Events::NONE]);
 /// # Ok::<(), nanomsg::Error>(())
 /// ```
 pub fn poll(items: &[(&Socket, Events)], timeout: Option<Duration>) -> Result<Vec<Events>> {
