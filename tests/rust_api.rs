@@ -52,12 +52,10 @@ fn dropping_a_socket_c_closed_leaves_the_handle_s_new_owner_alone() {
     // SAFETY: 8 writable bytes.
     let n = unsafe { nn_recv(c, buf.as_mut_ptr() as *mut c_void, buf.len(), 0) };
     assert_eq!(&buf[..n as usize], b"to C");
-    // And C sends to Rust on the Rust socket's handle.
+    // And the C socket sends to the Rust one.
     // SAFETY: 4 readable bytes.
-    assert_eq!(
-        unsafe { nn_send(c, b"to R".as_ptr() as *const c_void, 4, 0) },
-        4
-    );
+    let n = unsafe { nn_send(c, b"to R".as_ptr() as *const c_void, 4, 0) };
+    assert_eq!(n, 4);
     assert_eq!(b.recv().unwrap(), b"to R");
     // SAFETY: plain ints.
     assert_eq!(unsafe { nn_close(c) }, 0);
