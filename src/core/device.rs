@@ -37,7 +37,13 @@ pub fn run(s1: i32, s2: i32) -> Result<i32> {
         (-1, s) | (s, -1) => (global::get(s)?, None),
         _ => (global::get(s1)?, Some(global::get(s2)?)),
     };
-    check_raw(&a)?;
+    run_on(&a, b.as_ref())
+}
+
+/// `nn_device` over sockets the caller holds: `b` `None` loops `a` back.
+/// Returns only with an error (a socket closed: `EBADF`).
+pub fn run_on(a: &Arc<Socket>, b: Option<&Arc<Socket>>) -> Result<i32> {
+    check_raw(a)?;
     let Some(b) = b else {
         // Loopback: everything received goes back out of the same socket.
         // A socket that cannot receive has nothing to loop (upstream: ENOTSUP).
@@ -49,16 +55,16 @@ pub fn run(s1: i32, s2: i32) -> Result<i32> {
             a.send(m, false).map_err(|(e, _)| e)?;
         }
     };
-    check_raw(&b)?;
+    check_raw(b)?;
     // As upstream: only the protocol family must match (REP+REQ, but also
     // REQ+REQ), and a one-way family needs one side that can receive and
     // one that can send.
     let family = |s: &Socket| s.protocol() / 16;
     let one_way_ok = (a.info.recvs && b.info.sends) || (b.info.recvs && a.info.sends);
-    if family(&a) != family(&b) || !one_way_ok {
+    if family(a) != family(b) || !one_way_ok {
         return Err(Error::INVAL);
     }
-    forward(&a, &b)
+    forward(a, b)
 }
 
 fn forward(a: &Arc<Socket>, b: &Arc<Socket>) -> Result<i32> {

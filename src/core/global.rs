@@ -77,6 +77,12 @@ fn each_copy(mut f: impl FnMut(&mut Slots)) {
 
 /// `nn_socket`.
 pub fn create(domain: i32, protocol: i32) -> Result<i32> {
+    create_socket(domain, protocol).map(|(handle, _)| handle)
+}
+
+/// `nn_socket`, also giving the socket itself (the Rust API holds it, so
+/// it never looks its handle up again).
+pub fn create_socket(domain: i32, protocol: i32) -> Result<(i32, Arc<Socket>)> {
     let mut t = TABLE.lock();
     if t.terminated {
         return Err(Error::TERM);
@@ -103,7 +109,7 @@ pub fn create(domain: i32, protocol: i32) -> Result<i32> {
     });
     t.live += 1;
     t.used = true;
-    Ok(handle)
+    Ok((handle, sock))
 }
 
 /// The live socket behind a handle.
@@ -118,6 +124,24 @@ pub fn get(s: i32) -> Result<Arc<Socket>> {
 
 /// `nn_close`: the handle dies at once; the socket winds down after.
 pub fn close(s: i32) -> Result<()> {
+    close_if(s, |_| true)
+}
+
+/// Close `sock`, whose handle is `s`: the handle too if it is still
+/// `sock`'s (C code may have closed it, and a new socket taken the number,
+/// meanwhile). `EBADF` if the socket was closed already.
+pub fn close_socket(s: i32, sock: &Arc<Socket>) -> Result<()> {
+    match close_if(s, |other| Arc::ptr_eq(other, sock)) {
+        Err(Error::BADF) if !sock.is_closed() => {
+            sock.close();
+            Ok(())
+        }
+        r => r,
+    }
+}
+
+/// Close handle `s` if the socket behind it passes `same`.
+fn close_if(s: i32, same: impl Fn(&Arc<Socket>) -> bool) -> Result<()> {
     let sock = {
         let mut t = TABLE.lock();
         let i = usize::try_from(s).map_err(|_| Error::BADF)?;
@@ -125,6 +149,7 @@ pub fn close(s: i32) -> Result<()> {
             .read()
             .get(i)
             .and_then(|slot| slot.clone())
+            .filter(|s| same(s))
             .ok_or(Error::BADF)?;
         t.free.push(s);
         t.live -= 1;

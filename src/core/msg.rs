@@ -138,6 +138,39 @@ impl Chunk {
         unsafe { std::slice::from_raw_parts(self.data(), self.len()) }
     }
 
+    /// A chunk of `len` zero bytes (the Rust API's `Message`: safe code
+    /// may read any byte it holds).
+    pub fn zeroed(len: usize) -> Result<Chunk> {
+        let c = Chunk::alloc(len)?;
+        // SAFETY: the fresh chunk has room for len bytes, ours alone.
+        unsafe { std::ptr::write_bytes(c.data(), 0, len) };
+        Ok(c)
+    }
+
+    /// The bytes, writable, if this is the only reference to them (so
+    /// nothing else reads them while the borrow lasts); `None` if shared.
+    pub fn as_mut_slice(&mut self) -> Option<&mut [u8]> {
+        if !self.is_unique() {
+            return None;
+        }
+        // SAFETY: data() points at len() initialised bytes; the one
+        // reference is borrowed mutably for the slice's lifetime, so no
+        // clone can be made meanwhile and nobody else reads them.
+        Some(unsafe { std::slice::from_raw_parts_mut(self.data(), self.len()) })
+    }
+
+    /// [`Chunk::realloc`] with the new bytes past the old length zeroed.
+    pub fn resize_zeroed(self, len: usize) -> std::result::Result<Chunk, (Error, Chunk)> {
+        let old = self.len();
+        let c = self.realloc(len)?;
+        if len > old {
+            // SAFETY: the resized chunk (unique: realloc refuses a shared
+            // one) has len bytes; [old, len) is in bounds.
+            unsafe { std::ptr::write_bytes(c.data().wrapping_add(old), 0, len - old) };
+        }
+        Ok(c)
+    }
+
     fn is_unique(&self) -> bool {
         self.hdr().refs.load(Ordering::Acquire) == 1
     }

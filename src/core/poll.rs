@@ -67,21 +67,50 @@ pub type Ready = (bool, bool);
 /// a socket was closed meanwhile.
 pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
     // As upstream: entries asking for nothing are not looked at; a bad
-    // handle is EBADF and a direction the protocol lacks ENOPROTOOPT, in
-    // the order of the entries.
+    // handle is EBADF, in the order of the entries.
     let mut socks: Vec<Option<Arc<Socket>>> = Vec::with_capacity(wants.len());
+    for w in wants {
+        socks.push(if !w.send && !w.recv {
+            None
+        } else {
+            Some(global::get(w.handle)?)
+        });
+    }
+    let entries: Vec<Entry> = wants
+        .iter()
+        .zip(&socks)
+        .map(|(w, s)| Entry {
+            sock: s.as_deref(),
+            send: w.send,
+            recv: w.recv,
+        })
+        .collect();
+    poll_sockets(&entries, timeout)
+}
+
+/// One entry of [`poll_sockets`]: a socket (`None`: not looked at) and
+/// the directions asked about.
+#[derive(Clone, Copy)]
+pub struct Entry<'a> {
+    pub sock: Option<&'a Socket>,
+    pub send: bool,
+    pub recv: bool,
+}
+
+/// [`poll`] over sockets the caller holds (and so keeps open while it
+/// sleeps on their descriptors): a direction the protocol lacks is
+/// `ENOPROTOOPT`, in the order of the entries.
+pub fn poll_sockets(wants: &[Entry], timeout: i32) -> Result<Vec<Ready>> {
     let mut nfds: u64 = 0;
     for w in wants {
+        let Some(s) = w.sock else { continue };
         if !w.send && !w.recv {
-            socks.push(None);
             continue;
         }
-        let s = global::get(w.handle)?;
         if (w.recv && !s.info.recvs) || (w.send && !s.info.sends) {
             return Err(Error::NOPROTOOPT);
         }
         nfds += w.send as u64 + w.recv as u64;
-        socks.push(Some(s));
     }
     // Upstream hands one descriptor per direction asked to poll(2), which
     // refuses more than RLIMIT_NOFILE of them (EINVAL), ready or not.
@@ -92,13 +121,13 @@ pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
     let deadline = (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout as u64));
     loop {
         let mut ready = Vec::with_capacity(wants.len());
-        for (w, s) in wants.iter().zip(&socks) {
-            let r = match s {
-                None => (false, false),
-                Some(s) => match s.readiness() {
+        for w in wants {
+            let r = match w.sock {
+                Some(s) if w.send || w.recv => match s.readiness() {
                     Ok((snd, rcv)) => (w.send && snd, w.recv && rcv),
                     Err(_) => return Ok(none()), // closed while we looked
                 },
+                _ => (false, false),
             };
             ready.push(r);
         }
@@ -106,8 +135,8 @@ pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
             return Ok(ready);
         }
         let mut sys = Vec::with_capacity(nfds as usize);
-        for (w, s) in wants.iter().zip(&socks) {
-            let Some(s) = s else { continue };
+        for w in wants {
+            let Some(s) = w.sock else { continue };
             for (on, dir) in [(w.recv, Dir::Recv), (w.send, Dir::Send)] {
                 if on {
                     let fd = match s.event_fd(dir) {
@@ -135,7 +164,7 @@ pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
             }
         };
         // SAFETY: `sys` is a live array of sys.len() pollfds, and the
-        // sockets in `socks` keep every descriptor in it open.
+        // sockets the caller holds keep every descriptor in it open.
         let rc = unsafe { libc::poll(sys.as_mut_ptr(), sys.len() as libc::nfds_t, wait_ms) };
         if rc < 0 {
             return Err(Error(

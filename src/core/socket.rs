@@ -661,6 +661,11 @@ impl Socket {
         Ok(())
     }
 
+    /// Whether the socket was closed (`nn_close`, `nn_term`).
+    pub fn is_closed(&self) -> bool {
+        self.st.lock().closed
+    }
+
     /// `nn_close` (the handle is already out of the table): stop every
     /// endpoint, close every pipe and wake every blocked caller with EBADF
     /// (and everyone polling SNDFD/RCVFD).
