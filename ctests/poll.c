@@ -281,6 +281,14 @@ int main(void)
     CHECK_ERR(poll1(push, NN_POLLIN, 0, &rev), ENOPROTOOPT);
     CHECK_ERR(poll1(pull, NN_POLLOUT, 100, &rev), ENOPROTOOPT);
     CHECK_ERR(poll1(pull, NN_POLLIN | NN_POLLOUT, 0, &rev), ENOPROTOOPT);
+    /* With a bad handle too, the first entry's error is the one, as upstream's. */
+    {
+        struct nn_pollfd two[2] = { { push, NN_POLLIN, 0 }, { 12345, NN_POLLIN, 0 } };
+        CHECK_ERR(nn_poll(two, 2, 0), ENOPROTOOPT);
+        two[0].fd = 12345;
+        two[1].fd = push;
+        CHECK_ERR(nn_poll(two, 2, 0), EBADF);
+    }
     test_close(push);
     test_close(pull);
 

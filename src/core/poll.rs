@@ -67,13 +67,18 @@ pub type Ready = (bool, bool);
 /// a socket was closed meanwhile.
 pub fn poll(wants: &[Want], timeout: i32) -> Result<Vec<Ready>> {
     // As upstream: entries asking for nothing are not looked at; a bad
-    // handle is EBADF, in the order of the entries.
+    // handle is EBADF and a direction the protocol lacks ENOPROTOOPT, in
+    // the order of the entries.
     let mut socks: Vec<Option<Arc<Socket>>> = Vec::with_capacity(wants.len());
     for w in wants {
         socks.push(if !w.send && !w.recv {
             None
         } else {
-            Some(global::get(w.handle)?)
+            let s = global::get(w.handle)?;
+            if (w.recv && !s.info.recvs) || (w.send && !s.info.sends) {
+                return Err(Error::NOPROTOOPT);
+            }
+            Some(s)
         });
     }
     let entries: Vec<Entry> = wants
