@@ -9,7 +9,7 @@ fn conn_pair() -> (Arc<Conn>, UnixStream) {
     let (ours, theirs) = UnixStream::pair().unwrap();
     ours.set_nonblocking(true).unwrap();
     let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
-    let c = Conn::start(ours, Role::Sp { ipc: true }, None, false).unwrap();
+    let c = Conn::start(ours, Role::Sp { ipc: true }, None, false, None).unwrap();
     (c, theirs)
 }
 
@@ -72,7 +72,7 @@ fn attached_pair(ipc: bool) -> (Arc<Conn>, UnixStream) {
         ws_text: false,
         hooks: Weak::<NoHooks>::new(),
     };
-    let c = Conn::start(ours, Role::Sp { ipc }, Some(attach), false).unwrap();
+    let c = Conn::start(ours, Role::Sp { ipc }, Some(attach), false, None).unwrap();
     (c, theirs)
 }
 
