@@ -2,12 +2,14 @@
    TLS), with certificates made at test time (tlscerts.h; SKIP without the
    openssl CLI). Every protocol pair (PAIR, REQ/REP, PUSH/PULL, PUB/SUB,
    SURVEYOR/RESPONDENT, BUS) over both, each side binding in turn; large
-   messages and a burst of small ones both ways; IPv6, an interface name
+   messages and a burst of small ones both ways; messages sent just
+   before nn_close all arrive; IPv6, an interface name
    and `local;remote`; wss paths on one port; the errors nn_bind and
    nn_connect give for TLS options that cannot work (EINVAL, ENOENT) and
    for ws:// and wss:// on one port (EADDRINUSE).
    Ports: 24640-24669 (this file's block; the large-message runs
-   reuse the first two ports, closed by then). */
+   reuse the first two ports, closed by then, and the close runs share
+   the last). */
 #include "testutil.h"
 #include "tlscerts.h"
 #include <nanomsg/pair.h>
@@ -176,6 +178,32 @@ static void large(const char *url)
     test_close(b);
 }
 
+/* What a sender queued before nn_close still goes out (linger), and what
+   arrived before its close_notify is delivered before the pipe goes. */
+static void close_after_send(const char *url)
+{
+    int pull = sock(NN_PULL), push = sock(NN_PUSH), i;
+    char buf[64];
+    test_bind(pull, url);
+    test_connect(push, url);
+    test_send(push, "first");
+    test_recv(pull, "first");
+    for (i = 0; i < 500; ++i) {
+        char m[32];
+        int n = snprintf(m, sizeof m, "message %d", i);
+        CHECK(nn_send(push, m, (size_t) n, 0) == n);
+    }
+    test_close(push);
+    for (i = 0; i < 500; ++i) {
+        char m[32];
+        int n = snprintf(m, sizeof m, "message %d", i);
+        CHECK(nn_recv(pull, buf, sizeof buf, 0) == n);
+        CHECK(memcmp(buf, m, (size_t) n) == 0);
+    }
+    test_recv_none(pull, 50);
+    test_close(pull);
+}
+
 static void pair_on(const char *bind_url, const char *connect_url, int v6)
 {
     int a = sock(NN_PAIR), b = sock(NN_PAIR);
@@ -280,6 +308,10 @@ int main(void)
         large(url);
         test_addr(url, sizeof url, "wss://127.0.0.1:%d/big", TEST_PORT(1));
         large(url);
+        test_addr(url, sizeof url, "tls+tcp://127.0.0.1:%d", TEST_PORT(29));
+        close_after_send(url);
+        test_addr(url, sizeof url, "wss://127.0.0.1:%d/c", TEST_PORT(29));
+        close_after_send(url);
     }
     tls_certs_remove();
     return 0;

@@ -16,4 +16,4 @@ mod config_tests;
 #[cfg(test)]
 mod session_tests;
 #[cfg(test)]
-mod testcerts;
+pub(crate) mod testcerts;
