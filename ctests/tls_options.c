@@ -4,8 +4,8 @@
    an int 0..2 that reads -1 until set; read back with nn_getsockopt as
    NN_SOCKET_NAME is (copied up to the caller's length, NUL too when there is
    room, full length reported); unknown options and levels ENOPROTOOPT.
-   The transports themselves are not wired yet: tls+tcp:// and wss:// are
-   still unknown schemes (issue 12, milestone 2 changes that part).
+   The endpoints read them when they are made: a missing CA file is ENOENT
+   at nn_connect, a listener without a certificate EINVAL at nn_bind.
    Ports: none (nothing is bound or connected). */
 #include <nanomsg/nn.h>
 #include <nanomsg/pair.h>
@@ -177,9 +177,16 @@ int main(void)
     CHECK_ERR(nn_getsockopt(s, NN_TCP, NN_TLS_SERVER_NAME, buf, &sz),
         ENOPROTOOPT);
 
-    /* Not wired yet (issue 12, milestone 2): still unknown transports. */
-    CHECK_ERR(nn_connect(s, "tls+tcp://127.0.0.1:5555"), EPROTONOSUPPORT);
-    CHECK_ERR(nn_bind(s, "wss://127.0.0.1:5555/x"), EPROTONOSUPPORT);
+    /* The endpoints' TLS configuration is made from these options when
+       they are created: a CA file that is not there is ENOENT, a
+       listener without a certificate EINVAL (nothing is bound or
+       connected; see tls.c for the transports themselves). */
+    CHECK(nn_setsockopt(s, NN_TLS, NN_TLS_CA_FILE, "/nonexistent/ca.pem",
+              19) == 0);
+    CHECK(nn_setsockopt(s, NN_TLS, NN_TLS_CERT_KEY_FILE, "", 0) == 0);
+    test_setopt_int(s, NN_TLS, NN_TLS_AUTH_MODE, NN_TLS_AUTH_MODE_REQUIRED);
+    CHECK_ERR(nn_connect(s, "tls+tcp://127.0.0.1:5555"), ENOENT);
+    CHECK_ERR(nn_bind(s, "wss://127.0.0.1:5555/x"), EINVAL);
 
     test_close(other);
     test_close(s);

@@ -3,6 +3,7 @@
    message it receives straight back; remote_lat does the timing. */
 #include <nanomsg/nn.h>
 #include <nanomsg/pair.h>
+#include "tls_opts.h"
 #include <nanomsg/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ int main(int argc, char *argv[])
         if (nn_setsockopt(s, NN_TCP, NN_TCP_NODELAY, &opt, sizeof opt) < 0)
             fail("NN_TCP_NODELAY");
     }
+    if (bench_tls(s, addr, 1) < 0)
+        fail("NN_TLS");
     if (nn_bind(s, addr) < 0)
         fail("nn_bind");
 

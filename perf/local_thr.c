@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <nanomsg/nn.h>
 #include <nanomsg/pair.h>
+#include "tls_opts.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,8 @@ int main(int argc, char *argv[])
     opt = -1;
     if (nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, &opt, sizeof opt) < 0)
         fail("NN_RCVMAXSIZE");
+    if (bench_tls(s, addr, 1) < 0)
+        fail("NN_TLS");
     if (nn_bind(s, addr) < 0)
         fail("nn_bind");
 

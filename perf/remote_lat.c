@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <nanomsg/nn.h>
 #include <nanomsg/pair.h>
+#include "tls_opts.h"
 #include <nanomsg/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,8 @@ int main(int argc, char *argv[])
         if (nn_setsockopt(s, NN_TCP, NN_TCP_NODELAY, &opt, sizeof opt) < 0)
             fail("NN_TCP_NODELAY");
     }
+    if (bench_tls(s, addr, 0) < 0)
+        fail("NN_TLS");
     if (nn_connect(s, addr) < 0)
         fail("nn_connect");
 

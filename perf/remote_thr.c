@@ -3,6 +3,7 @@
    start message and then message-count messages of message-size bytes. */
 #include <nanomsg/nn.h>
 #include <nanomsg/pair.h>
+#include "tls_opts.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@ int main(int argc, char *argv[])
     opt = -1;
     if (nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, &opt, sizeof opt) < 0)
         fail("NN_RCVMAXSIZE");
+    if (bench_tls(s, addr, 0) < 0)
+        fail("NN_TLS");
     if (nn_connect(s, addr) < 0)
         fail("nn_connect");
 

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* TLS transports: tls+tcp://host:port (nng's TLS over TCP) and
-   wss://host:port/path (WebSocket over TLS).  Not in upstream nanomsg.
-   Work in progress (issue 12): the options below are stored and read
-   back, but the transports are not there yet: nn_bind and nn_connect
-   fail with EPROTONOSUPPORT for those URLs. */
+/* TLS transports: tls+tcp://host:port (nng's TLS over TCP, TLS 1.2 or
+   1.3) and wss://host:port/path (WebSocket over TLS).  Not in upstream
+   nanomsg; wire-compatible with nng.  Addresses as for tcp:// and ws://.
+   nn_bind needs NN_TLS_CERT_KEY_FILE; a dialer that verifies the server
+   (the default) needs NN_TLS_CA_FILE.  Options that cannot work fail
+   nn_bind/nn_connect with EINVAL, or ENOENT/EACCES for a file that
+   cannot be read (the reason is printed under NN_PRINT_ERRORS).  A
+   connection whose handshake or verification fails ends; a dialer
+   retries with back-off. */
 #ifndef TLS_H_INCLUDED
 #define TLS_H_INCLUDED
 

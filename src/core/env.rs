@@ -45,6 +45,13 @@ pub fn report(socket_name: &str, addr: &str, errnum: i32) {
     }
 }
 
+/// `report`, with a reason of our own in place of an errno's text.
+pub fn report_text(socket_name: &str, addr: &str, text: &str) {
+    if print_errors() {
+        eprintln!("nanomsg: socket.{socket_name}[{addr}]: Error: {text}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,6 @@ pub mod ipc;
 pub mod net;
 pub mod stream;
 pub mod tcp;
-// Not wired into the transports yet (issue 12, milestone 2).
-#[allow(dead_code)]
 pub mod tls;
 pub mod ws;
 
@@ -80,6 +78,18 @@ pub fn create(
             cfg(),
             tcp::dial_spec(rest, v4)?,
         ))),
+        // nng's TLS over TCP: tcp's addresses, a TLS session under the SP
+        // header and framing.
+        ("tls+tcp", true) => {
+            let a = tcp::bind_addr(rest, v4)?;
+            let c = cfg().with_tls(opts, None)?;
+            Box::new(Bound(net::Listener::bind_tcp(a, &c, None)?))
+        }
+        ("tls+tcp", false) => {
+            let spec = tcp::dial_spec(rest, v4)?;
+            let c = cfg().with_tls(opts, Some(dial_host(rest)))?;
+            Box::new(Dialing(net::Dialer::start(c, spec)))
+        }
         ("ipc", true) => {
             let a = ipc::path_addr(rest)?;
             let unlink = ipc::clear_stale(rest)?;
@@ -102,7 +112,8 @@ pub fn create(
             };
             Box::new(Dialing(net::Dialer::start(cfg(), spec)))
         }
-        ("ws", _) => {
+        ("ws" | "wss", _) => {
+            let secure = scheme == "wss";
             let (hostport, path) = match rest.find('/') {
                 Some(i) => (&rest[..i], &rest[i..]),
                 None => (rest, "/"),
@@ -110,28 +121,45 @@ pub fn create(
             if !ws::http::fits_request(rest) {
                 return Err(Error::INVAL);
             }
-            // No port on connect means HTTP's 80 (nn_ws(7)); a bind must
-            // name its port (EINVAL, as upstream).
+            // No port on connect means HTTP's 80 (nn_ws(7)), or HTTPS's
+            // 443 for wss; a bind must name its port (EINVAL, as upstream).
             let with_port;
             let hostport = if !bind && (hostport.ends_with(']') || !hostport.contains(':')) {
-                with_port = format!("{hostport}:80");
+                with_port = format!("{hostport}:{}", if secure { 443 } else { 80 });
                 with_port.as_str()
             } else {
                 hostport
             };
             if bind {
                 let a = tcp::bind_addr(hostport, v4)?;
-                Box::new(ws::WsBind::new(a, path, cfg())?)
+                let c = if secure {
+                    cfg().with_tls(opts, None)?
+                } else {
+                    cfg()
+                };
+                Box::new(ws::WsBind::new(a, path, c)?)
             } else {
                 let mut spec = tcp::dial_spec(hostport, v4)?;
                 let host = hostport.rsplit(';').next().unwrap_or(hostport);
                 spec.ws = Some((host.to_string(), path.to_string()));
-                Box::new(Dialing(net::Dialer::start(cfg(), spec)))
+                let c = if secure {
+                    cfg().with_tls(opts, Some(dial_host(hostport)))?
+                } else {
+                    cfg()
+                };
+                Box::new(Dialing(net::Dialer::start(c, spec)))
             }
         }
         _ => return Err(Error::PROTONOSUPPORT),
     };
     Ok(Endpoint { id: eid, inner })
+}
+
+/// The host a dialer's `[local;]host:port` names (brackets kept; the
+/// address was checked already): a TLS dialer's default server name.
+fn dial_host(rest: &str) -> &str {
+    let remote = rest.rsplit(';').next().unwrap_or(rest);
+    remote.rsplit_once(':').map_or(remote, |(h, _)| h)
 }
 
 struct Bound(Arc<net::Listener>);

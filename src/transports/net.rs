@@ -19,7 +19,17 @@ use crate::core::stats::Stats;
 use crate::reactor::{self, Source, TimerId};
 use crate::transports::dest::{Dest, DialSpec};
 use crate::transports::stream::{Attach, Conn, ConnSet, Ended, Hooks, Role, WsRouter};
+use crate::transports::tls::config::{ConfigError, Dial};
+use crate::transports::tls::session::Session;
 use crate::transports::ws::http;
+
+/// An endpoint's TLS configuration (`tls+tcp://`, `wss://`), made from
+/// the socket's `NN_TLS` options when the endpoint is created.
+#[derive(Clone)]
+pub(crate) enum TlsEp {
+    Client(Dial),
+    Server(Arc<rustls::ServerConfig>),
+}
 
 /// What an endpoint takes from its socket when it is created.
 #[derive(Clone)]
@@ -35,6 +45,8 @@ pub(crate) struct EpConfig {
     /// (without the scheme, as upstream prints it).
     pub name: String,
     pub addr: String,
+    /// TLS endpoints only.
+    pub tls: Option<TlsEp>,
 }
 
 impl EpConfig {
@@ -49,7 +61,40 @@ impl EpConfig {
             ws_text: opts.ws_msg_type == crate::consts::NN_WS_MSG_TYPE_TEXT,
             name: String::from_utf8_lossy(&opts.socket_name).into_owned(),
             addr: addr.to_string(),
+            tls: None,
         }
+    }
+
+    /// This endpoint speaks TLS: a dialer's configuration for `host`
+    /// (the URL's), or a listener's. The error is the errno for
+    /// `nn_connect`/`nn_bind`, its reason printed under `NN_PRINT_ERRORS`.
+    pub fn with_tls(mut self, opts: &Options, dial_host: Option<&str>) -> Result<EpConfig> {
+        use crate::transports::tls::config;
+        let made = match dial_host {
+            Some(host) => config::client(&opts.tls, host).map(TlsEp::Client),
+            None => config::server(&opts.tls).map(TlsEp::Server),
+        };
+        match made {
+            Ok(t) => {
+                self.tls = Some(t);
+                Ok(self)
+            }
+            Err(ConfigError { err, what }) => {
+                crate::core::env::report_text(&self.name, &self.addr, &what);
+                Err(err)
+            }
+        }
+    }
+
+    /// A new session for one connection, if this endpoint speaks TLS.
+    fn session(&self) -> std::io::Result<Option<Session>> {
+        let s = match &self.tls {
+            None => return Ok(None),
+            Some(TlsEp::Client(d)) => Session::client(d.config.clone(), d.name.clone()),
+            Some(TlsEp::Server(c)) => Session::server(c.clone()),
+        };
+        s.map(Some)
+            .map_err(|_| std::io::Error::from_raw_os_error(libc::ENOMEM))
     }
 
     /// `NN_PRINT_ERRORS`: say what failed in the background.
@@ -240,9 +285,10 @@ impl Dialer {
                 Role::WsClient { request, accept }
             }
         };
+        let tls = self.cfg.session()?;
         self.cfg.bump(|s| &s.inprogress_connections, true);
         let hooks: Weak<dyn Hooks> = self.me.clone();
-        let r = Conn::start(s, role, Some(self.cfg.attach(hooks)), true);
+        let r = Conn::start(s, role, Some(self.cfg.attach(hooks)), true, tls);
         if r.is_err() {
             self.cfg.bump(|s| &s.inprogress_connections, false);
         }
@@ -342,6 +388,8 @@ pub(crate) struct Listener {
     /// `None` for a WebSocket port, whose router finds each connection's endpoint.
     cfg: Option<EpConfig>,
     router: Option<Arc<dyn WsRouter>>,
+    /// A TLS port: each accepted connection gets a session of this.
+    tls: Option<EpConfig>,
     me: Weak<Listener>,
     conns: ConnSet,
     unlink: Option<PathBuf>,
@@ -394,7 +442,9 @@ impl Listener {
         } else {
             Some(cfg.clone())
         };
-        Self::start(fd, own, router, None)
+        // A WebSocket port's TLS is its first binding's.
+        let tls = cfg.tls.is_some().then(|| cfg.clone());
+        Self::start(fd, own, router, None, tls)
     }
 
     pub fn bind_unix(
@@ -403,7 +453,7 @@ impl Listener {
         path: Option<PathBuf>,
     ) -> Result<Arc<Listener>> {
         let fd = listen_on(&addr, false)?;
-        Self::start(fd, Some(cfg.clone()), None, path)
+        Self::start(fd, Some(cfg.clone()), None, path, None)
     }
 
     fn start(
@@ -411,6 +461,7 @@ impl Listener {
         cfg: Option<EpConfig>,
         router: Option<Arc<dyn WsRouter>>,
         unlink: Option<PathBuf>,
+        tls: Option<EpConfig>,
     ) -> Result<Arc<Listener>> {
         use std::os::fd::AsRawFd;
         let raw = fd.as_raw_fd();
@@ -421,6 +472,7 @@ impl Listener {
             alive: AtomicBool::new(true),
             cfg,
             router,
+            tls,
             me: me.clone(),
             conns: ConnSet::new(),
             unlink,
@@ -466,7 +518,12 @@ impl Listener {
                         }
                         (None, None) => return,
                     };
-                    if let Ok(c) = Conn::start(s, role, attach, false) {
+                    let tls = match self.tls.as_ref().map(EpConfig::session) {
+                        Some(Ok(t)) => t,
+                        Some(Err(_)) => continue, // no memory: this one goes
+                        None => None,
+                    };
+                    if let Ok(c) = Conn::start(s, role, attach, false, tls) {
                         self.conns.add(&c);
                     }
                 }

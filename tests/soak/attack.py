@@ -15,6 +15,10 @@ protocol):
   tcp  header 00 'S' 'P' 00, peer protocol id (16-bit BE), 00 00; then
        each message is a 64-bit BE length and the bytes
   ipc  the same header; each message is a type byte 01, the length, bytes
+  tls  tcp's, inside a TLS session (Python's ssl, certificate not
+       checked); one session in five (`cleartext`) sends it in the clear
+       instead, and the TLS handshake itself may be cut by a session kind
+       that closes early
   ws   an HTTP/1.1 upgrade asking for Sec-WebSocket-Protocol
        <server protocol>.sp.nanomsg.org; each message one masked final
        binary frame (RFC 6455)
@@ -58,6 +62,7 @@ import base64
 import heapq
 import json
 import os
+import ssl
 import random
 import socket
 import struct
@@ -229,7 +234,7 @@ def script(lst, rng):
 
 # ---- sockets -------------------------------------------------------------
 
-def connect(lst):
+def connect(lst, rng):
     if lst["tr"] == "ipc":
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         target = lst["addr"][len("ipc://"):]
@@ -246,7 +251,21 @@ def connect(lst):
         STATS.add(STATS.connect_failures, "%s.%s %s" % (
             lst["role"], lst["tr"], type(e).__name__))
         return None
+    if lst["tr"] == "tls" and rng.random() >= 0.2:
+        try:
+            s = TLS.wrap_socket(s)
+        except OSError as e:
+            s.close()
+            STATS.add(STATS.connect_failures, "%s.%s TLS %s" % (
+                lst["role"], lst["tr"], type(e).__name__))
+            return None
     return s
+
+
+# The attacker's TLS: whatever the server presents is taken.
+TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+TLS.check_hostname = False
+TLS.verify_mode = ssl.CERT_NONE
 
 
 def close(s, rst):
@@ -485,7 +504,7 @@ SESSIONS = {"valid": s_valid, "flip": s_flip, "insert": s_insert,
 
 def run_session(lst, kind, seed):
     rng = random.Random(seed)
-    s = connect(lst)
+    s = connect(lst, rng)
     if s is None:
         return
     try:

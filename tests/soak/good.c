@@ -206,6 +206,8 @@ int main(int argc, char **argv)
                 setopt(c, NN_SURVEYOR, NN_SURVEYOR_DEADLINE, 1000);
             if (soak_roles[r].peer == NN_REQ)
                 setopt(c, NN_REQ, NN_REQ_RESEND_IVL, 500);
+            if (t == SOAK_TR_TLS && soak_tls(c->s, argv[2], 0) != 0)
+                die("NN_TLS_CA_FILE", c);
             if (nn_connect(c->s, c->addr) < 0)
                 die("nn_connect", c);
         }

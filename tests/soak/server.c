@@ -212,6 +212,8 @@ int main(int argc, char **argv)
                 setopt(v, NN_REQ, NN_REQ_RESEND_IVL, 250);
                 setopt(v, NN_SOL_SOCKET, NN_RCVTIMEO, 1000);
             }
+            if (t == SOAK_TR_TLS && soak_tls(v->s, argv[2], 1) != 0)
+                die("NN_TLS_CERT_KEY_FILE", v);
             if (nn_bind(v->s, v->addr) < 0)
                 die("nn_bind", v);
             printf("listen %s %s %s %d %d\n", soak_roles[r].name,

@@ -3,7 +3,9 @@
 
    One nn socket per (role, transport). Transports: tcp on
    127.0.0.1:(base + role index), ws on ws://127.0.0.1:(base + 20 + role
-   index) and ipc on DIR/<role>.ipc. The port block 28000-28099 is the
+   index), ipc on DIR/<role>.ipc and tls+tcp on 127.0.0.1:(base + 40 +
+   role index), with the certificates soak.py makes in DIR (the server
+   presents DIR/server.pem, good clients trust DIR/ca.pem: soak_tls). The port block 28000-28099 is the
    soak's (ctests/README.md lists every block).
 
    Roles (what the server's socket does):
@@ -30,6 +32,7 @@
 #include <nanomsg/pubsub.h>
 #include <nanomsg/reqrep.h>
 #include <nanomsg/survey.h>
+#include <nanomsg/tls.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,8 +60,19 @@ static const struct soak_role soak_roles[] = {
 };
 #define SOAK_NROLES ((int) (sizeof soak_roles / sizeof soak_roles[0]))
 
-static const char *const soak_transports[] = { "tcp", "ipc", "ws" };
-#define SOAK_NTR 3
+static const char *const soak_transports[] = { "tcp", "ipc", "ws", "tls" };
+#define SOAK_NTR 4
+#define SOAK_TR_TLS 3
+
+/* The TLS option of a server (its certificate) or a good client (the CA)
+   on socket s, from DIR; nonzero when it could not be set. */
+static inline int soak_tls(int s, const char *dir, int server)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, server ? "server.pem" : "ca.pem");
+    return nn_setsockopt(s, NN_TLS,
+        server ? NN_TLS_CERT_KEY_FILE : NN_TLS_CA_FILE, p, strlen(p));
+}
 
 /* The address of role r on transport t into out (size n). */
 static inline void soak_addr(char *out, size_t n, int base, const char *dir,
@@ -71,8 +85,11 @@ static inline void soak_addr(char *out, size_t n, int base, const char *dir,
     case 1:
         snprintf(out, n, "ipc://%s/%s.ipc", dir, soak_roles[r].name);
         break;
-    default:
+    case 2:
         snprintf(out, n, "ws://127.0.0.1:%d", base + 20 + r);
+        break;
+    default:
+        snprintf(out, n, "tls+tcp://127.0.0.1:%d", base + 40 + r);
         break;
     }
 }

@@ -316,6 +316,30 @@ def tallies(lines):
     return out
 
 
+def make_certs(d):
+    """The tls listeners' certificates, in d: ca.pem (a CA) and
+    server.pem (a certificate for 127.0.0.1 it signed, with its key)."""
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+          "-nodes"]
+    run = lambda *a: subprocess.run(a, cwd=d, check=True,
+                                    stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+    run("openssl", "req", "-x509", *ec, "-keyout", "ca.key", "-out",
+        "ca.pem", "-days", "2", "-subj", "/CN=soak-ca", "-addext",
+        "basicConstraints=critical,CA:TRUE", "-addext",
+        "keyUsage=critical,keyCertSign")
+    run("openssl", "req", *ec, "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=soak")
+    with open(os.path.join(d, "server.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem",
+        "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile",
+        "server.ext", "-out", "server.crt")
+    with open(os.path.join(d, "server.pem"), "w") as f:
+        for n in ("server.crt", "server.key"):
+            f.write(open(os.path.join(d, n)).read())
+
+
 def main():
     libdir, bindir = sys.argv[1], sys.argv[2]
     lib = os.path.realpath(os.path.join(libdir, "libnanomsg.so.5"))
@@ -326,6 +350,7 @@ def main():
              ipcdir), flush=True)
     t0 = time.monotonic()
 
+    make_certs(ipcdir)
     server = Proc("server", [os.path.join(bindir, "server"), str(PORT_BASE),
                              ipcdir])
     good = None

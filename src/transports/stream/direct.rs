@@ -62,7 +62,12 @@ impl Conn {
     /// until then.
     pub(super) fn read_here_begin(self: &Arc<Self>) -> Option<RawFd> {
         // WebSocket control frames are answered on the reactor thread.
-        if !matches!(self.role, Role::Sp { .. }) || self.is_closed() || !self.is_pipe() {
+        // So are TLS connections (the reactor does all their I/O).
+        if !matches!(self.role, Role::Sp { .. })
+            || self.tls.is_some()
+            || self.is_closed()
+            || !self.is_pipe()
+        {
             return None;
         }
         if self.inq.lock().paused {
@@ -100,7 +105,11 @@ impl Conn {
     /// writes it on the writable edges it polls for, beside the reactor
     /// (both under `flight`), until `flush_here_end` (`unpin`).
     pub(super) fn flush_here_begin(self: &Arc<Self>) -> Option<RawFd> {
-        if !matches!(self.role, Role::Sp { .. }) || !self.is_pipe() || !self.pin() {
+        if !matches!(self.role, Role::Sp { .. })
+            || self.tls.is_some()
+            || !self.is_pipe()
+            || !self.pin()
+        {
             return None;
         }
         if !self.stuck() {

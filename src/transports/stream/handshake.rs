@@ -28,7 +28,38 @@ impl Conn {
                 if want == 0 {
                     break Ok(());
                 }
-                match read(fd, &mut tmp[..want]) {
+                let got = if self.tls.is_some() {
+                    // Exactly the header: what follows stays in the session.
+                    self.tls_read(&mut tmp[..want])
+                } else {
+                    read(fd, &mut tmp[..want])
+                };
+                match got {
+                    Ok(0) => break Err(Ended::Broken),
+                    Ok(n) => rd.hello.extend_from_slice(&tmp[..n]),
+                    Err(e) if would_block(&e) => return,
+                    Err(_) => break Err(Ended::Broken),
+                }
+            },
+            _ if self.tls.is_some() => loop {
+                // No peeking through TLS: read on, and what follows the
+                // head (WebSocket frames) is the framer's first input.
+                if let Some(end) = http::header_end(&rd.hello) {
+                    let rest = rd.hello.split_off(end);
+                    rd.end = rest.len();
+                    rd.start = 0;
+                    rd.buf = rest;
+                    break Ok(());
+                }
+                let have = rd.hello.len();
+                if have >= http::MAX_HTTP {
+                    drop(rd);
+                    self.http_fail(431);
+                    return;
+                }
+                let mut tmp = [0u8; 1024];
+                let want = (http::MAX_HTTP - have).min(tmp.len());
+                match self.tls_read(&mut tmp[..want]) {
                     Ok(0) => break Err(Ended::Broken),
                     Ok(n) => rd.hello.extend_from_slice(&tmp[..n]),
                     Err(e) if would_block(&e) => return,
@@ -120,6 +151,11 @@ impl Conn {
     /// Send an HTTP error status and end the connection.
     pub(super) fn http_fail(self: &Arc<Self>, status: u16) {
         let reply = http::error_reply(status);
+        if self.tls.is_some() {
+            self.tls_send_now(&reply);
+            self.end(Ended::Dropped);
+            return;
+        }
         // SAFETY: called by `handshake`, in a reactor callback that found
         // `closed` false when it began.
         let fd = unsafe { self.borrow_fd() };

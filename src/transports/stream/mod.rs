@@ -23,16 +23,28 @@
 //! messages out.
 //!
 //! Locks: `rd` (the reactor, or a receiver reading here: see `direct`) →
-//! `flight` (reactor only) → `wr` → `inq`, then `Sig` as always; `arm`
-//! (around `epoll_ctl`) is a leaf. No event is posted while `rd`, `flight` or `wr` is
-//! held (posting may run the socket's protocol, which may send into this
-//! very connection).
+//! `flight` (reactor only) → `tls` → `wr` → `inq`, then `Sig` as always;
+//! `arm` (around `epoll_ctl`) is a leaf. No event is posted while `rd`,
+//! `flight`, `tls` or `wr` is held (posting may run the socket's protocol,
+//! which may send into this very connection).
+//!
+//! TLS (`tls+tcp://`, `wss://`, see `secure`): one session carries both
+//! directions, so it has one lock, `tls`, taken by the reader under `rd`
+//! (decrypting; it flushes what the session answers, and may take `wr`
+//! to hand output to the reactor), by the reactor's flush under `flight`
+//! (encrypting and writing), and by `end` (close_notify), which is never
+//! called holding `rd`, `flight` or `tls`. A TLS connection has no
+//! caller-thread fast paths: no direct write by a sender, no reading by
+//! a blocked receiver (`direct`), no flush by a refused sender. The
+//! reactor does all its I/O; a sender's message is queued and the
+//! reactor poked, as for a cork.
 //!
 //! Files: this one holds the connection, its life (`start`, `close`, `end`,
 //! `release`) and the reactor's entry points; `send` the send path (cork,
 //! direct writes, the reactor's flush, control frames); `recv` the receive
 //! path (reading, cutting messages, delivery); `handshake` the SP header
-//! and the WebSocket upgrade; `sets` the connection sets and the wait at
+//! and the WebSocket upgrade; `secure` the TLS session's reads, flushes
+//! and close; `sets` the connection sets and the wait at
 //! exit; `sys` the system calls. The children use this module's `Conn`;
 //! of each other, `handshake` uses `send` and `recv`, and `recv` uses
 //! `send` (to answer pings), never the other way round.
@@ -40,6 +52,7 @@
 mod direct;
 mod handshake;
 mod recv;
+mod secure;
 mod send;
 mod sets;
 mod sys;
@@ -60,6 +73,7 @@ use crate::core::pipe::{new_pipe_id, PipeEnd, PipeId, PushError};
 use crate::core::shared::Shared;
 use crate::core::sig::Event;
 use crate::reactor::{self, Source, TimerId};
+use crate::transports::tls::session::Session;
 use crossbeam_utils::CachePadded;
 
 use recv::{InQ, Reader};
@@ -177,6 +191,11 @@ pub struct Conn {
     /// The sender's and the reactor's meeting point, on its own cache line.
     wr: CachePadded<Mutex<Wr>>,
     inq: CachePadded<Mutex<InQ>>,
+    /// A TLS connection's session (`secure`): both directions go through
+    /// it, under this one lock (between `flight` and `wr` in the lock
+    /// order). `None` inside once the connection is released. Boxed, so a
+    /// plain connection pays one word for it.
+    tls: Option<Box<Mutex<Option<Session>>>>,
     /// The consumer's side of the receive queue: taken from `inq` a whole
     /// batch at a time, so the socket and the reactor rarely meet on a lock.
     rx: Mutex<VecDeque<Msg>>,
@@ -212,6 +231,7 @@ impl Conn {
         role: Role,
         attach: Option<Attach>,
         connecting: bool,
+        tls: Option<Session>,
     ) -> io::Result<Arc<Conn>> {
         let conn = Arc::new(Conn {
             fd: fd.as_raw_fd(),
@@ -245,6 +265,7 @@ impl Conn {
                 eof: false,
                 discard: false,
             })),
+            tls: tls.map(|s| Box::new(Mutex::new(Some(s)))),
             closed: AtomicBool::new(false),
             born: Instant::now(),
             last_err: std::sync::atomic::AtomicI32::new(libc::ECONNRESET),
@@ -451,6 +472,9 @@ impl Conn {
             reactor::get().cancel(t);
         }
         reactor::get().remove(self.fd(), self.key.load(Ordering::Acquire));
+        // TLS: close_notify (or the alert of a failed session) goes out
+        // if the socket takes it now; nothing waits for it.
+        self.tls_close();
         if let Some(s) = self.sock.lock().as_ref() {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
@@ -619,6 +643,9 @@ impl Conn {
         }
         *self.rd.lock() = Reader::default();
         *self.flight.lock() = Flight::default();
+        if let Some(t) = &self.tls {
+            drop(t.lock().take());
+        }
         // The pool filled for this connection's traffic need not outlive it.
         crate::core::pool::trim();
     }

@@ -252,46 +252,52 @@ impl Conn {
             // descriptor (`here`: see `direct`).
             let fd = unsafe { self.borrow_fd() };
             let asked;
-            let r = match &mut rd.big {
-                Some((chunk, filled)) => {
-                    let rest = chunk.data().wrapping_add(*filled).cast::<MaybeUninit<u8>>();
-                    // SAFETY: the chunk is ours alone (allocated by `cut_sp`,
-                    // not yet handed out) and its body has `len - filled`
-                    // bytes after the `filled` ones, which nothing else
-                    // reads or writes while `rd` is held. They may be
-                    // uninitialized, hence `MaybeUninit`.
-                    let dst =
-                        unsafe { std::slice::from_raw_parts_mut(rest, chunk.len() - *filled) };
-                    // The next message's length prefix comes with the same
-                    // call (one system call per large message, not two);
-                    // its body, if large too, is read straight into a chunk
-                    // of its own next time round.
-                    let want = dst.len();
-                    let mut tail = [MaybeUninit::<u8>::uninit(); 16];
-                    let plen = framing::sp_prefix_len(matches!(self.role, Role::Sp { ipc: true }));
-                    asked = want + plen;
-                    match read_uninit_then(fd, dst, &mut tail[..plen]) {
-                        Ok(n) if n > want => {
-                            *filled += want;
-                            let extra = n - want;
-                            // SAFETY: recvmsg wrote `extra` bytes into `tail`.
-                            let got = tail[..extra].iter().map(|b| unsafe { b.assume_init() });
-                            // The buffer is empty while a large body is read
-                            // (`cut_sp` left start = end = 0).
-                            let Reader { buf, end, .. } = &mut *rd;
-                            for (d, b) in buf[*end..].iter_mut().zip(got) {
-                                *d = b;
+            let r = if self.tls.is_some() {
+                asked = usize::MAX; // only the reactor reads a TLS connection
+                self.tls_read_into(&mut rd)
+            } else {
+                match &mut rd.big {
+                    Some((chunk, filled)) => {
+                        let rest = chunk.data().wrapping_add(*filled).cast::<MaybeUninit<u8>>();
+                        // SAFETY: the chunk is ours alone (allocated by `cut_sp`,
+                        // not yet handed out) and its body has `len - filled`
+                        // bytes after the `filled` ones, which nothing else
+                        // reads or writes while `rd` is held. They may be
+                        // uninitialized, hence `MaybeUninit`.
+                        let dst =
+                            unsafe { std::slice::from_raw_parts_mut(rest, chunk.len() - *filled) };
+                        // The next message's length prefix comes with the same
+                        // call (one system call per large message, not two);
+                        // its body, if large too, is read straight into a chunk
+                        // of its own next time round.
+                        let want = dst.len();
+                        let mut tail = [MaybeUninit::<u8>::uninit(); 16];
+                        let plen =
+                            framing::sp_prefix_len(matches!(self.role, Role::Sp { ipc: true }));
+                        asked = want + plen;
+                        match read_uninit_then(fd, dst, &mut tail[..plen]) {
+                            Ok(n) if n > want => {
+                                *filled += want;
+                                let extra = n - want;
+                                // SAFETY: recvmsg wrote `extra` bytes into `tail`.
+                                let got = tail[..extra].iter().map(|b| unsafe { b.assume_init() });
+                                // The buffer is empty while a large body is read
+                                // (`cut_sp` left start = end = 0).
+                                let Reader { buf, end, .. } = &mut *rd;
+                                for (d, b) in buf[*end..].iter_mut().zip(got) {
+                                    *d = b;
+                                }
+                                *end += extra;
+                                Ok(n)
                             }
-                            *end += extra;
-                            Ok(n)
+                            r => r.inspect(|&n| *filled += n),
                         }
-                        r => r.inspect(|&n| *filled += n),
                     }
-                }
-                None => {
-                    let Reader { buf, end, .. } = &mut *rd;
-                    asked = buf.len() - *end;
-                    read(fd, &mut buf[*end..]).inspect(|&n| *end += n)
+                    None => {
+                        let Reader { buf, end, .. } = &mut *rd;
+                        asked = buf.len() - *end;
+                        read(fd, &mut buf[*end..]).inspect(|&n| *end += n)
+                    }
                 }
             };
             match r {
@@ -308,6 +314,29 @@ impl Conn {
         drop(rd);
         if let Err(how) = outcome {
             self.end(how);
+        }
+    }
+
+    /// Plaintext of a TLS connection into the buffer, or into the body
+    /// of a large message (zeroed a read's worth at a time first: the
+    /// session writes into initialized memory only).
+    fn tls_read_into(self: &Arc<Self>, rd: &mut Reader) -> std::io::Result<usize> {
+        match &mut rd.big {
+            Some((chunk, filled)) => {
+                let want = (chunk.len() - *filled).min(READ_BUF);
+                let rest = chunk.data().wrapping_add(*filled);
+                // SAFETY: the chunk is ours alone (see `pump_from`) and has
+                // at least `want` bytes after the `filled` ones.
+                unsafe { std::ptr::write_bytes(rest, 0, want) };
+                // SAFETY: those `want` bytes, initialized just now, which
+                // nothing else reads or writes while `rd` is held.
+                let dst = unsafe { std::slice::from_raw_parts_mut(rest, want) };
+                self.tls_read(dst).inspect(|&n| *filled += n)
+            }
+            None => {
+                let Reader { buf, end, .. } = rd;
+                self.tls_read(&mut buf[*end..]).inspect(|&n| *end += n)
+            }
         }
     }
 

@@ -22,7 +22,7 @@ use crate::transports::ws::frame::{
 };
 
 /// Frames handed to one `sendmsg` at most (IOV_MAX is 1024; three slices each).
-const BATCH_FRAMES: usize = 256;
+pub(super) const BATCH_FRAMES: usize = 256;
 /// A frame this small is copied into the staging buffer (`write_frames`),
 /// or onto a run when it is corked (`Wr::queue`).
 const SMALL_FRAME: usize = 256;
@@ -97,7 +97,7 @@ impl Frame {
     }
 
     /// The unwritten parts, in order.
-    fn unwritten(&self) -> impl Iterator<Item = &[u8]> {
+    pub(super) fn unwritten(&self) -> impl Iterator<Item = &[u8]> {
         let parts: [&[u8]; 3] = match &self.body {
             Body::Own(b) => [&self.prefix[..self.plen as usize], b, &[]],
             Body::Run(r) => [&self.prefix[..self.plen as usize], r.as_slice(), &[]],
@@ -460,6 +460,14 @@ impl Conn {
             wr.q.push_back(frame);
         }
         if !burst || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
+            if self.tls.is_some() {
+                // TLS: the reactor encrypts and writes (see `secure`).
+                wr.flushing = true;
+                drop(wr);
+                a.shared.pace.wrote();
+                reactor::get().poke(self.clone());
+                return Ok(());
+            }
             let queued = std::mem::take(&mut wr.bytes);
             a.shared.pace.wrote();
             // SAFETY: we hold `wr` and found `wr.failed` false.
@@ -521,7 +529,11 @@ impl Conn {
     /// both settles what the last write freed and takes the next frames:
     /// the sender contends for that lock on every message.
     pub(super) fn flush(self: &Arc<Self>) {
-        self.flush_from(false)
+        if self.tls.is_some() {
+            self.flush_tls()
+        } else {
+            self.flush_from(false)
+        }
     }
 
     /// `flush`, on the reactor or (`here`) on a refused sender's thread
@@ -654,6 +666,15 @@ impl Conn {
             // The front frame may be partly written: never cut into it.
             let at = usize::from(wr.q.front().is_some_and(|q| q.off > 0));
             wr.q.insert(at, f);
+            return;
+        }
+        if self.tls.is_some() {
+            // Through the session, on the reactor: ahead of the cork (no
+            // frame of which is partly written).
+            wr.q.push_front(f);
+            wr.flushing = true;
+            drop(wr);
+            reactor::get().poke(self.clone());
             return;
         }
         let mut one = VecDeque::from([f]);

@@ -9,7 +9,7 @@ fn conn_pair() -> (Arc<Conn>, UnixStream) {
     let (ours, theirs) = UnixStream::pair().unwrap();
     ours.set_nonblocking(true).unwrap();
     let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
-    let c = Conn::start(ours, Role::Sp { ipc: true }, None, false).unwrap();
+    let c = Conn::start(ours, Role::Sp { ipc: true }, None, false, None).unwrap();
     (c, theirs)
 }
 
@@ -72,7 +72,7 @@ fn attached_pair(ipc: bool) -> (Arc<Conn>, UnixStream) {
         ws_text: false,
         hooks: Weak::<NoHooks>::new(),
     };
-    let c = Conn::start(ours, Role::Sp { ipc }, Some(attach), false).unwrap();
+    let c = Conn::start(ours, Role::Sp { ipc }, Some(attach), false, None).unwrap();
     (c, theirs)
 }
 
@@ -549,4 +549,77 @@ fn a_late_flush_leaves_the_senders_cork_alone() {
     assert_eq!(c.wr.lock().q.len(), 1, "the cork is still queued");
     drop(held);
     c.end(Ended::Closed);
+}
+
+/// A TLS connection: the handshake, then its SP header, inside TLS; no
+/// caller-thread path takes its descriptor; a message each way, ours
+/// written by the reactor; and on its end the peer gets close_notify
+/// (a clean end of the stream, not a cut one).
+#[test]
+fn a_tls_connection_does_all_its_io_on_the_reactor() {
+    use crate::consts::NN_PAIR;
+    use crate::core::options::Options;
+    use crate::core::sig::Sig;
+    use crate::transports::tls::{config, session::Session, testcerts::Certs};
+    use std::io::Write;
+    let k = Certs::new();
+    let server = config::server(&k.opts("", "server.pem", -1)).unwrap();
+    let dial = config::client(&k.opts("ca.pem", "", -1), "localhost").unwrap();
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    ours.set_nonblocking(true).unwrap();
+    let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
+    let shared = Shared::new(
+        Arc::new(Sig::new()),
+        NN_PAIR,
+        NN_PAIR,
+        true,
+        &Options::new(0),
+    );
+    let attach = Attach {
+        shared: Arc::new(shared),
+        eid: 0,
+        prios: (8, 8),
+        sndbuf: 128 * 1024,
+        ws_text: false,
+        hooks: Weak::<NoHooks>::new(),
+    };
+    let session = Session::server(server).unwrap();
+    let c = Conn::start(
+        ours,
+        Role::Sp { ipc: false },
+        Some(attach),
+        false,
+        Some(session),
+    )
+    .unwrap();
+    let client = rustls::ClientConnection::new(dial.config, dial.name).unwrap();
+    let mut tls = rustls::StreamOwned::new(client, theirs);
+    let hello = framing::sp_header(NN_PAIR as u16);
+    tls.write_all(&hello).unwrap();
+    let mut h = [0u8; 8];
+    tls.read_exact(&mut h).unwrap();
+    assert_eq!(h, hello, "our SP header, inside TLS");
+    wait_for("the handshake", || c.is_pipe());
+    assert!(
+        c.read_here_begin().is_none(),
+        "no reading on a receiver's thread"
+    );
+    assert!(
+        c.flush_here_begin().is_none(),
+        "no flush on a sender's thread"
+    );
+    let mut frame = 5u64.to_be_bytes().to_vec();
+    frame.extend_from_slice(b"hello");
+    tls.write_all(&frame).unwrap();
+    wait_for("the message", || c.inq.lock().msgs.len() == 1);
+    c.send(Msg::from_slice(b"back").unwrap()).unwrap();
+    let mut got = [0u8; 12];
+    tls.read_exact(&mut got).unwrap();
+    assert_eq!(&got[..8], &4u64.to_be_bytes());
+    assert_eq!(&got[8..], b"back");
+    c.end(Ended::Closed);
+    let mut rest = Vec::new();
+    tls.read_to_end(&mut rest)
+        .expect("close_notify: the stream ends cleanly");
+    assert!(rest.is_empty());
 }

@@ -1,7 +1,7 @@
 //! TLS for the stream transports (issue 12): `tls+tcp://` (nng's TLS over
-//! TCP) and `wss://`, on rustls with the ring provider. Not wired into the
-//! transports yet (milestone 2): nothing outside this module's tests uses
-//! it, and those schemes are still unknown.
+//! TCP) and `wss://`, on rustls with the ring provider. The endpoints
+//! (`transports::net`) make the configuration; each connection
+//! (`transports::stream`, `secure`) drives a session.
 //!
 //! - `config`: the `NN_TLS` options to a rustls client or server
 //!   configuration, or the errno `nn_connect`/`nn_bind` reports.
@@ -16,4 +16,4 @@ mod config_tests;
 #[cfg(test)]
 mod session_tests;
 #[cfg(test)]
-mod testcerts;
+pub(crate) mod testcerts;

@@ -124,6 +124,11 @@ impl Session {
         !self.conn.is_handshaking()
     }
 
+    /// False once the session failed (see [`TlsError`]).
+    pub fn usable(&self) -> bool {
+        self.failed.is_none()
+    }
+
     /// True while ciphertext waits for [`Session::flush`] (ask for
     /// writable readiness when the last flush did not finish).
     pub fn wants_write(&self) -> bool {

@@ -44,6 +44,9 @@ impl Hooks for Binding {}
 /// A listening port shared by every path bound on it.
 pub(crate) struct Port {
     addr: SocketAddr,
+    /// A `wss://` port (its TLS is its first binding's): `ws://` and
+    /// `wss://` never share a port.
+    tls: bool,
     paths: Mutex<HashMap<String, Arc<Binding>>>,
     listener: Mutex<Option<Arc<Listener>>>,
 }
@@ -84,11 +87,14 @@ impl WsBind {
     pub(crate) fn new(addr: SocketAddr, path: &str, cfg: EpConfig) -> Result<WsBind> {
         let mut reg = PORTS.lock();
         let map = reg.get_or_insert_with(HashMap::new);
+        let tls = cfg.tls.is_some();
         let port = match map.get(&addr).and_then(Weak::upgrade) {
+            Some(p) if p.tls != tls => return Err(Error::ADDRINUSE),
             Some(p) => p,
             None => {
                 let p = Arc::new(Port {
                     addr,
+                    tls,
                     paths: Mutex::new(HashMap::new()),
                     listener: Mutex::new(None),
                 });
