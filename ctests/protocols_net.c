@@ -34,31 +34,6 @@ static void next_addr(char *buf, size_t cap, int use_ipc)
         test_addr_on(buf, cap, "tcp", "", 0, TEST_PORT(next_port++));
 }
 
-/* Sends msg from `from` (non-blocking, repeated) until `to` receives it;
-   other messages arriving meanwhile (left over from earlier links on a
-   BUS) are skipped. */
-static void await_link(int from, int to, const char *msg)
-{
-    char buf[64];
-    size_t len = strlen(msg);
-    int64_t deadline = now_ms() + TEST_MUST_MS;
-    for (;;) {
-        CHECK(now_ms() < deadline);
-        if (nn_send(from, msg, len, NN_DONTWAIT) < 0)
-            CHECK(nn_errno() == EAGAIN);
-        int64_t t = now_ms() + 30;
-        while (now_ms() < t) {
-            int rc = nn_recv(to, buf, sizeof buf, NN_DONTWAIT);
-            if (rc == (int) len && memcmp(buf, msg, len) == 0)
-                return;
-            if (rc < 0) {
-                CHECK(nn_errno() == EAGAIN);
-                sleep_ms(2);
-            }
-        }
-    }
-}
-
 /* Receives want on s, skipping copies of the link-up messages (starting
    with skip) that test_drain() did not get: on a slow machine some are still
    on their way after its window, but they travel on the same connection
@@ -130,7 +105,7 @@ static void test_pubsub(int use_ipc)
     next_addr(a, sizeof a, use_ipc);
     test_bind(pub, a);
     test_connect(sub, a);
-    await_link(pub, sub, "news:link");
+    test_await_link(pub, sub, "news:link");
     test_drain(sub, 100);
     test_send(pub, "sport:ignored");
     test_send(pub, "news:delivered");
@@ -171,7 +146,7 @@ static void test_survey(int use_ipc)
     test_bind(sv, a);
     test_connect(rs, a);
     /* Surveys re-sent until the respondent is reachable. */
-    await_link(sv, rs, "probe");
+    test_await_link(sv, rs, "probe");
     /* A fresh survey; the respondent skips stale probes still in flight
        (each receive replaces the survey it would answer). */
     for (int round = 1; round <= 2; round++) {
@@ -215,7 +190,7 @@ static void test_bus(int use_ipc)
             if (i != j) {
                 char m[16];
                 snprintf(m, sizeof m, "link-%d-%d", i, j);
-                await_link(n[i], n[j], m);
+                test_await_link(n[i], n[j], m);
             }
     for (int i = 0; i < 3; i++)
         test_drain(n[i], 100);
@@ -272,7 +247,7 @@ static void incompatible(int use_ipc, int bad_proto, int rcv_proto,
     int good = test_socket_timeo_ivl(AF_SP, good_proto, TEST_MUST_MS,
         TEST_MUST_MS, 50);
     test_connect(good, a);
-    await_link(good, rcv, "right");
+    test_await_link(good, rcv, "right");
     test_close(good);
     test_close(bad);
     test_close(rcv);

@@ -142,6 +142,32 @@ static inline void test_join_pair(int a, int b, const char *addr)
     test_recv(b, "up");
 }
 
+/* Send msg from `from` (without waiting, again and again) until `to`
+   receives it: a link whose connection may still be coming up (or whose
+   subscription may still be on its way) carries messages from then on.
+   Other messages `to` receives meanwhile are skipped. */
+static inline void test_await_link(int from, int to, const char *msg)
+{
+    char buf[64];
+    size_t len = strlen(msg);
+    int64_t deadline = now_ms() + TEST_MUST_MS;
+    for (;;) {
+        CHECK(now_ms() < deadline);
+        if (nn_send(from, msg, len, NN_DONTWAIT) < 0)
+            CHECK(nn_errno() == EAGAIN);
+        int64_t t = now_ms() + 30;
+        while (now_ms() < t) {
+            int rc = nn_recv(to, buf, sizeof buf, NN_DONTWAIT);
+            if (rc == (int) len && memcmp(buf, msg, len) == 0)
+                return;
+            if (rc < 0) {
+                CHECK(nn_errno() == EAGAIN);
+                sleep_ms(2);
+            }
+        }
+    }
+}
+
 static inline void test_setopt_int(int s, int level, int opt, int value)
 {
     int rc = nn_setsockopt(s, level, opt, &value, sizeof value);

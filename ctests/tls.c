@@ -25,29 +25,6 @@
 
 static int next_port;
 
-/* Sends msg from `from` (non-blocking, repeated) until `to` receives it. */
-static void await_link(int from, int to, const char *msg)
-{
-    char buf[64];
-    size_t len = strlen(msg);
-    int64_t deadline = now_ms() + TEST_MUST_MS;
-    for (;;) {
-        CHECK(now_ms() < deadline);
-        if (nn_send(from, msg, len, NN_DONTWAIT) < 0)
-            CHECK(nn_errno() == EAGAIN);
-        int64_t t = now_ms() + 30;
-        while (now_ms() < t) {
-            int rc = nn_recv(to, buf, sizeof buf, NN_DONTWAIT);
-            if (rc == (int) len && memcmp(buf, msg, len) == 0)
-                return;
-            if (rc < 0) {
-                CHECK(nn_errno() == EAGAIN);
-                sleep_ms(2);
-            }
-        }
-    }
-}
-
 static int sock(int proto)
 {
     int s = test_socket_timeo(AF_SP, proto, TEST_MUST_MS, TEST_MUST_MS);
@@ -73,8 +50,8 @@ static void exchange(int pa, int pb, const char *scheme, int a_binds)
     switch (pa) {
     case NN_PAIR:
     case NN_BUS:
-        await_link(a, b, "a to b");
-        await_link(b, a, "b to a");
+        test_await_link(a, b, "a to b");
+        test_await_link(b, a, "b to a");
         test_send(a, "again");
         test_recv(b, "again");
         break;
@@ -89,12 +66,12 @@ static void exchange(int pa, int pb, const char *scheme, int a_binds)
         test_recv(b, "pushed");
         break;
     case NN_PUB:
-        await_link(a, b, "news");
+        test_await_link(a, b, "news");
         test_send(a, "more news");
         test_recv(b, "more news");
         break;
     case NN_SURVEYOR:
-        await_link(a, b, "early survey");
+        test_await_link(a, b, "early survey");
         test_drain(b, 50);
         test_send(a, "survey");
         test_recv(b, "survey");

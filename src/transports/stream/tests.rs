@@ -51,6 +51,14 @@ impl Hooks for NoHooks {}
 /// A connection attached to a PAIR socket's shared state (SP framing, ipc
 /// or tcp), on one end of a socket pair, and the other end.
 fn attached_pair(ipc: bool) -> (Arc<Conn>, UnixStream) {
+    attached_pair_over(ipc, None)
+}
+
+/// [`attached_pair`], over a TLS `session` when one is given.
+fn attached_pair_over(
+    ipc: bool,
+    session: Option<crate::transports::tls::session::Session>,
+) -> (Arc<Conn>, UnixStream) {
     use crate::consts::NN_PAIR;
     use crate::core::options::Options;
     use crate::core::sig::Sig;
@@ -72,7 +80,7 @@ fn attached_pair(ipc: bool) -> (Arc<Conn>, UnixStream) {
         ws_text: false,
         hooks: Weak::<NoHooks>::new(),
     };
-    let c = Conn::start(ours, Role::Sp { ipc }, Some(attach), false, None).unwrap();
+    let c = Conn::start(ours, Role::Sp { ipc }, Some(attach), false, session).unwrap();
     (c, theirs)
 }
 
@@ -558,40 +566,13 @@ fn a_late_flush_leaves_the_senders_cork_alone() {
 #[test]
 fn a_tls_connection_does_all_its_io_on_the_reactor() {
     use crate::consts::NN_PAIR;
-    use crate::core::options::Options;
-    use crate::core::sig::Sig;
     use crate::transports::tls::{config, session::Session, testcerts::Certs};
     use std::io::Write;
     let k = Certs::new();
     let server = config::server(&k.opts("", "server.pem", -1)).unwrap();
     let dial = config::client(&k.opts("ca.pem", "", -1), "localhost").unwrap();
-    let (ours, theirs) = UnixStream::pair().unwrap();
-    ours.set_nonblocking(true).unwrap();
-    let ours = socket2::Socket::from(std::os::fd::OwnedFd::from(ours));
-    let shared = Shared::new(
-        Arc::new(Sig::new()),
-        NN_PAIR,
-        NN_PAIR,
-        true,
-        &Options::new(0),
-    );
-    let attach = Attach {
-        shared: Arc::new(shared),
-        eid: 0,
-        prios: (8, 8),
-        sndbuf: 128 * 1024,
-        ws_text: false,
-        hooks: Weak::<NoHooks>::new(),
-    };
     let session = Session::server(server).unwrap();
-    let c = Conn::start(
-        ours,
-        Role::Sp { ipc: false },
-        Some(attach),
-        false,
-        Some(session),
-    )
-    .unwrap();
+    let (c, theirs) = attached_pair_over(false, Some(session));
     let client = rustls::ClientConnection::new(dial.config, dial.name).unwrap();
     let mut tls = rustls::StreamOwned::new(client, theirs);
     let hello = framing::sp_header(NN_PAIR as u16);
