@@ -130,23 +130,19 @@ pub fn create(
             } else {
                 hostport
             };
+            // wss: a listener's TLS, or a dialer's for the URL's host.
+            let ws_cfg = |dial_host| match secure {
+                true => cfg().with_tls(opts, dial_host),
+                false => Ok(cfg()),
+            };
             if bind {
                 let a = tcp::bind_addr(hostport, v4)?;
-                let c = if secure {
-                    cfg().with_tls(opts, None)?
-                } else {
-                    cfg()
-                };
-                Box::new(ws::WsBind::new(a, path, c)?)
+                Box::new(ws::WsBind::new(a, path, ws_cfg(None)?)?)
             } else {
                 let mut spec = tcp::dial_spec(hostport, v4)?;
                 let host = hostport.rsplit(';').next().unwrap_or(hostport);
                 spec.ws = Some((host.to_string(), path.to_string()));
-                let c = if secure {
-                    cfg().with_tls(opts, Some(dial_host(hostport)))?
-                } else {
-                    cfg()
-                };
+                let c = ws_cfg(Some(dial_host(hostport)))?;
                 Box::new(Dialing(net::Dialer::start(c, spec)))
             }
         }

@@ -31,6 +31,17 @@ pub(crate) enum TlsEp {
     Server(Arc<rustls::ServerConfig>),
 }
 
+impl TlsEp {
+    /// A new session for one connection (ENOMEM if rustls cannot make one).
+    fn session(&self) -> std::io::Result<Session> {
+        match self {
+            TlsEp::Client(d) => Session::client(d.config.clone(), d.name.clone()),
+            TlsEp::Server(c) => Session::server(c.clone()),
+        }
+        .map_err(|_| std::io::Error::from_raw_os_error(libc::ENOMEM))
+    }
+}
+
 /// What an endpoint takes from its socket when it is created.
 #[derive(Clone)]
 pub(crate) struct EpConfig {
@@ -84,17 +95,6 @@ impl EpConfig {
                 Err(err)
             }
         }
-    }
-
-    /// A new session for one connection, if this endpoint speaks TLS.
-    fn session(&self) -> std::io::Result<Option<Session>> {
-        let s = match &self.tls {
-            None => return Ok(None),
-            Some(TlsEp::Client(d)) => Session::client(d.config.clone(), d.name.clone()),
-            Some(TlsEp::Server(c)) => Session::server(c.clone()),
-        };
-        s.map(Some)
-            .map_err(|_| std::io::Error::from_raw_os_error(libc::ENOMEM))
     }
 
     /// `NN_PRINT_ERRORS`: say what failed in the background.
@@ -285,7 +285,7 @@ impl Dialer {
                 Role::WsClient { request, accept }
             }
         };
-        let tls = self.cfg.session()?;
+        let tls = self.cfg.tls.as_ref().map(TlsEp::session).transpose()?;
         self.cfg.bump(|s| &s.inprogress_connections, true);
         let hooks: Weak<dyn Hooks> = self.me.clone();
         let r = Conn::start(s, role, Some(self.cfg.attach(hooks)), true, tls);
@@ -389,7 +389,7 @@ pub(crate) struct Listener {
     cfg: Option<EpConfig>,
     router: Option<Arc<dyn WsRouter>>,
     /// A TLS port: each accepted connection gets a session of this.
-    tls: Option<EpConfig>,
+    tls: Option<TlsEp>,
     me: Weak<Listener>,
     conns: ConnSet,
     unlink: Option<PathBuf>,
@@ -443,8 +443,7 @@ impl Listener {
             Some(cfg.clone())
         };
         // A WebSocket port's TLS is its first binding's.
-        let tls = cfg.tls.is_some().then(|| cfg.clone());
-        Self::start(fd, own, router, None, tls)
+        Self::start(fd, own, router, None, cfg.tls.clone())
     }
 
     pub fn bind_unix(
@@ -461,7 +460,7 @@ impl Listener {
         cfg: Option<EpConfig>,
         router: Option<Arc<dyn WsRouter>>,
         unlink: Option<PathBuf>,
-        tls: Option<EpConfig>,
+        tls: Option<TlsEp>,
     ) -> Result<Arc<Listener>> {
         use std::os::fd::AsRawFd;
         let raw = fd.as_raw_fd();
@@ -518,10 +517,8 @@ impl Listener {
                         }
                         (None, None) => return,
                     };
-                    let tls = match self.tls.as_ref().map(EpConfig::session) {
-                        Some(Ok(t)) => t,
-                        Some(Err(_)) => continue, // no memory: this one goes
-                        None => None,
+                    let Ok(tls) = self.tls.as_ref().map(TlsEp::session).transpose() else {
+                        continue; // no memory: this one goes
                     };
                     if let Ok(c) = Conn::start(s, role, attach, false, tls) {
                         self.conns.add(&c);

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use std::mem::MaybeUninit;
+use std::os::fd::BorrowedFd;
 
 use super::sys::{read, read_uninit_then, would_block};
 use super::{Conn, Ended, Role};
@@ -247,58 +248,15 @@ impl Conn {
                 rd.start = 0;
                 rd.end = e - s;
             }
-            // SAFETY: a reactor callback that found `closed` false when it
-            // began (checked at the top), or a receiver that pinned the
-            // descriptor (`here`: see `direct`).
-            let fd = unsafe { self.borrow_fd() };
-            let asked;
-            let r = if self.tls.is_some() {
-                asked = usize::MAX; // only the reactor reads a TLS connection
-                self.tls_read_into(&mut rd)
+            let (r, asked) = if self.tls.is_some() {
+                // Only the reactor reads a TLS connection: no short-read stop.
+                (self.tls_read_into(&mut rd), usize::MAX)
             } else {
-                match &mut rd.big {
-                    Some((chunk, filled)) => {
-                        let rest = chunk.data().wrapping_add(*filled).cast::<MaybeUninit<u8>>();
-                        // SAFETY: the chunk is ours alone (allocated by `cut_sp`,
-                        // not yet handed out) and its body has `len - filled`
-                        // bytes after the `filled` ones, which nothing else
-                        // reads or writes while `rd` is held. They may be
-                        // uninitialized, hence `MaybeUninit`.
-                        let dst =
-                            unsafe { std::slice::from_raw_parts_mut(rest, chunk.len() - *filled) };
-                        // The next message's length prefix comes with the same
-                        // call (one system call per large message, not two);
-                        // its body, if large too, is read straight into a chunk
-                        // of its own next time round.
-                        let want = dst.len();
-                        let mut tail = [MaybeUninit::<u8>::uninit(); 16];
-                        let plen =
-                            framing::sp_prefix_len(matches!(self.role, Role::Sp { ipc: true }));
-                        asked = want + plen;
-                        match read_uninit_then(fd, dst, &mut tail[..plen]) {
-                            Ok(n) if n > want => {
-                                *filled += want;
-                                let extra = n - want;
-                                // SAFETY: recvmsg wrote `extra` bytes into `tail`.
-                                let got = tail[..extra].iter().map(|b| unsafe { b.assume_init() });
-                                // The buffer is empty while a large body is read
-                                // (`cut_sp` left start = end = 0).
-                                let Reader { buf, end, .. } = &mut *rd;
-                                for (d, b) in buf[*end..].iter_mut().zip(got) {
-                                    *d = b;
-                                }
-                                *end += extra;
-                                Ok(n)
-                            }
-                            r => r.inspect(|&n| *filled += n),
-                        }
-                    }
-                    None => {
-                        let Reader { buf, end, .. } = &mut *rd;
-                        asked = buf.len() - *end;
-                        read(fd, &mut buf[*end..]).inspect(|&n| *end += n)
-                    }
-                }
+                // SAFETY: a reactor callback that found `closed` false when it
+                // began (checked at the top), or a receiver that pinned the
+                // descriptor (`here`: see `direct`).
+                let fd = unsafe { self.borrow_fd() };
+                self.read_into(fd, &mut rd)
             };
             match r {
                 Ok(0) => break Err(Ended::Broken),
@@ -314,6 +272,53 @@ impl Conn {
         drop(rd);
         if let Err(how) = outcome {
             self.end(how);
+        }
+    }
+
+    /// One read of a plain descriptor into the buffer, or into the body
+    /// of a large message, and how many bytes it asked for (fewer back
+    /// means the kernel had no more).
+    fn read_into(&self, fd: BorrowedFd<'_>, rd: &mut Reader) -> (std::io::Result<usize>, usize) {
+        match &mut rd.big {
+            Some((chunk, filled)) => {
+                let rest = chunk.data().wrapping_add(*filled).cast::<MaybeUninit<u8>>();
+                // SAFETY: the chunk is ours alone (allocated by `cut_sp`,
+                // not yet handed out) and its body has `len - filled`
+                // bytes after the `filled` ones, which nothing else
+                // reads or writes while `rd` is held. They may be
+                // uninitialized, hence `MaybeUninit`.
+                let dst = unsafe { std::slice::from_raw_parts_mut(rest, chunk.len() - *filled) };
+                // The next message's length prefix comes with the same
+                // call (one system call per large message, not two);
+                // its body, if large too, is read straight into a chunk
+                // of its own next time round.
+                let want = dst.len();
+                let mut tail = [MaybeUninit::<u8>::uninit(); 16];
+                let plen = framing::sp_prefix_len(matches!(self.role, Role::Sp { ipc: true }));
+                let r = match read_uninit_then(fd, dst, &mut tail[..plen]) {
+                    Ok(n) if n > want => {
+                        *filled += want;
+                        let extra = n - want;
+                        // SAFETY: recvmsg wrote `extra` bytes into `tail`.
+                        let got = tail[..extra].iter().map(|b| unsafe { b.assume_init() });
+                        // The buffer is empty while a large body is read
+                        // (`cut_sp` left start = end = 0).
+                        let Reader { buf, end, .. } = rd;
+                        for (d, b) in buf[*end..].iter_mut().zip(got) {
+                            *d = b;
+                        }
+                        *end += extra;
+                        Ok(n)
+                    }
+                    r => r.inspect(|&n| *filled += n),
+                };
+                (r, want + plen)
+            }
+            None => {
+                let Reader { buf, end, .. } = rd;
+                let asked = buf.len() - *end;
+                (read(fd, &mut buf[*end..]).inspect(|&n| *end += n), asked)
+            }
         }
     }
 

@@ -32,7 +32,7 @@ use super::sys::{read, send_iov};
 use super::{Conn, Ended, Phase};
 use crate::core::sig::Event;
 use crate::reactor;
-use crate::transports::tls::session::{Input, Plain, Session, TlsError};
+use crate::transports::tls::session::{Input, Plain, TlsError};
 
 /// The errno a connection ends with when its peer broke TLS (a record
 /// that does not decrypt, a certificate that does not verify).
@@ -213,24 +213,17 @@ impl Conn {
                 // handshake is still on waits for it: `tls_read` pokes
                 // when it ends).
                 Ok(true) if room || s.handshake_done() => {}
-                Ok(true) => {
+                Ok(all) => {
                     let unblock = self.written(&mut self.wr.lock(), freed);
                     drop(g);
                     drop(fl);
                     if unblock {
                         self.post(Event::Out(self.id));
                     }
-                    return;
-                }
-                Ok(false) => {
-                    // The socket is full; the next writable edge goes on.
-                    let unblock = self.written(&mut self.wr.lock(), freed);
-                    drop(g);
-                    drop(fl);
-                    if unblock {
-                        self.post(Event::Out(self.id));
+                    if !all {
+                        // The socket is full; the next writable edge goes on.
+                        self.set_want_write(true);
                     }
-                    self.set_want_write(true);
                     return;
                 }
                 Err(e) => {
@@ -266,7 +259,9 @@ impl Conn {
         let Some(slot) = &self.tls else { return };
         let mut g = slot.lock();
         let Some(s) = g.as_mut() else { return };
-        close_session(s);
+        if s.usable() {
+            s.close();
+        }
         let wr = self.wr.lock();
         if wr.failed {
             return;
@@ -274,11 +269,5 @@ impl Conn {
         // SAFETY: we hold `wr` and found `wr.failed` false.
         let fd = unsafe { self.borrow_fd() };
         let _ = s.flush(&mut FdIo(fd));
-    }
-}
-
-fn close_session(s: &mut Session) {
-    if s.usable() {
-        s.close();
     }
 }
