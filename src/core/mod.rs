@@ -2,6 +2,7 @@
 
 pub mod cmsg;
 pub mod cptr;
+pub mod cpu;
 pub mod device;
 pub mod efd;
 pub mod env;

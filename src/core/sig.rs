@@ -33,6 +33,7 @@ use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
+use crate::core::cpu;
 use crate::core::efd::Efd;
 use crate::core::error::{Error, Result};
 use crate::core::pipe::{Pipe, PipeId};
@@ -127,6 +128,9 @@ pub struct Sig {
     state: Mutex<State>,
     cv: [Condvar; 2],
     epoch: [AtomicU64; 2],
+    /// The CPU the last poster ran on, per direction (while spinning is
+    /// on): the thread a waiter waits for, in a ping-pong.
+    poster_cpu: [AtomicU32; 2],
     pending: AtomicBool,
     fds_used: AtomicBool,
     /// What each descriptor shows (`NO_FD`, `UP`, `DOWN`), kept equal to
@@ -209,6 +213,7 @@ impl Sig {
             }),
             cv: [Condvar::new(), Condvar::new()],
             epoch: [AtomicU64::new(0), AtomicU64::new(0)],
+            poster_cpu: [AtomicU32::new(u32::MAX), AtomicU32::new(u32::MAX)],
             pending: AtomicBool::new(false),
             fds_used: AtomicBool::new(false),
             shown: [AtomicU8::new(NO_FD), AtomicU8::new(NO_FD)],
@@ -313,6 +318,9 @@ impl Sig {
         // SeqCst: Dekker with `wait_or_fd`, which counts itself in
         // `fd_sleepers` and then reads the epoch.
         self.epoch[ix(d)].fetch_add(1, Ordering::SeqCst);
+        if self.spin.load(Ordering::Relaxed) {
+            self.poster_cpu[ix(d)].store(cpu::current(), Ordering::Relaxed);
+        }
         if st.sleepers[ix(d)] > 0 {
             self.cv[ix(d)].notify_all();
         }
@@ -364,8 +372,11 @@ impl Sig {
 
     fn wait_epoch(&self, d: Dir, epoch: u64, deadline: Option<Instant>) -> bool {
         let e = &self.epoch[ix(d)];
-        if self.spin.load(Ordering::Relaxed) && self.spinner.wait(e, epoch) {
-            return true;
+        if self.spin.load(Ordering::Relaxed) {
+            let beside = cpu::beside(self.poster_cpu[ix(d)].load(Ordering::Relaxed));
+            if self.spinner.wait(e, epoch, beside) {
+                return true;
+            }
         }
         let mut st = self.state.lock();
         st.sleepers[ix(d)] += 1;
@@ -576,225 +587,5 @@ impl Owner for Nobody {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::efd::tests::readable;
-    use crate::core::pipe::fake;
-    use std::sync::Arc;
-
-    #[test]
-    fn a_pipe_posted_to_a_closed_mailbox_is_closed_not_kept() {
-        let a = Arc::new(Sig::new());
-        let (pa, end) = fake::pipe((8, 8));
-        a.close();
-        a.post(Event::Added(pa));
-        let mut ev = Vec::new();
-        a.take_events(&mut ev);
-        assert!(ev.is_empty(), "a closed mailbox keeps nothing");
-        assert!(end.closed.load(Ordering::Acquire));
-    }
-
-    #[test]
-    fn close_raises_the_fds_for_good() {
-        let sig = Sig::new();
-        let rcv = sig.fd(Dir::Recv, false).unwrap();
-        let snd = sig.fd(Dir::Send, true).unwrap();
-        sig.settle_fds(false, false);
-        assert!(!readable(rcv) && !readable(snd));
-        let (e0, e1) = (sig.epoch(Dir::Send), sig.epoch(Dir::Recv));
-        sig.close();
-        assert!(readable(rcv) && readable(snd));
-        assert!(sig.epoch(Dir::Send) != e0 && sig.epoch(Dir::Recv) != e1);
-        // Nothing settles them back down.
-        sig.settle_fds(false, false);
-        assert!(readable(rcv) && readable(snd));
-    }
-
-    /// `settle_fds` skips its lock when the descriptors already say what
-    /// they should: every change must still happen, whichever way it goes,
-    /// and events not yet taken keep a descriptor raised.
-    #[test]
-    fn settling_raises_and_lowers_exactly_with_or_without_the_lock() {
-        let sig = Sig::new();
-        let rcv = sig.fd(Dir::Recv, false).unwrap();
-        sig.settle_fds(false, false);
-        assert!(!readable(rcv), "down, and it stays down");
-        sig.settle_fds(false, true);
-        assert!(readable(rcv), "raised when the owner can receive");
-        sig.settle_fds(false, true);
-        assert!(readable(rcv), "and stays raised");
-        sig.settle_fds(false, false);
-        assert!(!readable(rcv), "lowered when it cannot");
-        sig.post(Event::In(1));
-        assert!(readable(rcv), "a post raises it");
-        sig.settle_fds(false, false);
-        assert!(readable(rcv), "an event not yet taken keeps it raised");
-        let mut ev = Vec::new();
-        sig.take_events(&mut ev);
-        sig.settle_fds(false, false);
-        assert!(!readable(rcv), "taken and nothing to receive: lowered");
-        // Down with an event pending (a post that raises nothing): the
-        // settle raises it, as the lock path always did.
-        sig.post(Event::Closed(1));
-        sig.settle_fds(false, false);
-        assert!(readable(rcv), "a pending event raises it");
-        // The send side has no descriptor: nothing to settle there.
-        ev.clear();
-        sig.take_events(&mut ev);
-        assert_eq!(ev.len(), 1);
-        sig.settle_fds(true, false);
-        assert!(!readable(rcv));
-    }
-
-    #[test]
-    fn fd_made_after_close_is_raised() {
-        let sig = Sig::new();
-        sig.close();
-        let rcv = sig.fd(Dir::Recv, false).unwrap();
-        assert!(readable(rcv));
-    }
-
-    /// An owner that counts how often the I/O thread handed it its posts.
-    struct Counting(std::sync::atomic::AtomicUsize);
-
-    impl Owner for Counting {
-        fn settle_posted(&self) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn owned() -> (Arc<Counting>, Sig) {
-        let owner = Arc::new(Counting(Default::default()));
-        let sig = Sig::owned_by(Arc::downgrade(&owner) as Weak<dyn Owner>);
-        (owner, sig)
-    }
-
-    fn settled_within(owner: &Counting, n: usize) -> bool {
-        let until = Instant::now() + std::time::Duration::from_secs(10);
-        while Instant::now() < until {
-            if owner.0.load(Ordering::SeqCst) >= n {
-                return true;
-            }
-            std::thread::yield_now();
-        }
-        false
-    }
-
-    /// A receiver polling a pipe's descriptor wakes for a post, for the
-    /// descriptor, and at its deadline.
-    #[test]
-    fn a_receiver_polling_a_descriptor_wakes_for_posts_bytes_and_its_deadline() {
-        use std::io::Write;
-        use std::os::fd::AsRawFd;
-        use std::time::Duration;
-        let sig = Arc::new(Sig::new());
-        assert!(sig.can_wait_on_fd());
-        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
-        let fd = ours.as_raw_fd();
-        let far = Some(Instant::now() + Duration::from_secs(10));
-        // A post from another thread, once the receiver sleeps.
-        let e = sig.epoch(Dir::Recv);
-        let waiter = {
-            let sig = sig.clone();
-            std::thread::spawn(move || sig.wait_or_fd(Dir::Recv, e, far, fd))
-        };
-        while sig.fd_sleepers[ix(Dir::Recv)].load(Ordering::SeqCst) == 0 {
-            std::thread::yield_now();
-        }
-        sig.post(Event::In(3));
-        assert_eq!(waiter.join().unwrap(), Woke::Posted);
-        // Bytes on the descriptor.
-        let e = sig.epoch(Dir::Recv);
-        theirs.write_all(b"x").unwrap();
-        assert_eq!(sig.wait_or_fd(Dir::Recv, e, far, fd), Woke::Ready);
-        // Nothing: the deadline.
-        let mut b = [0u8; 1];
-        std::io::Read::read(&mut &ours, &mut b).unwrap();
-        let soon = Instant::now() + Duration::from_millis(20);
-        assert_eq!(sig.wait_or_fd(Dir::Recv, e, Some(soon), fd), Woke::TimedOut);
-        assert!(Instant::now() >= soon);
-        // A post made before the wait ends it at once.
-        sig.post(Event::In(3));
-        assert_eq!(sig.wait_or_fd(Dir::Recv, e, far, fd), Woke::Posted);
-    }
-
-    /// A sender polling a full descriptor wakes for a post in its own
-    /// direction only, when the peer makes room, and at its deadline.
-    #[test]
-    fn a_sender_polling_a_full_descriptor_wakes_for_posts_room_and_its_deadline() {
-        use std::io::{Read, Write};
-        use std::os::fd::AsRawFd;
-        use std::time::Duration;
-        let sig = Arc::new(Sig::new());
-        assert!(sig.can_wait_on_fd());
-        let (mut ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
-        ours.set_nonblocking(true).unwrap();
-        let mut filled = 0;
-        while ours.write(&[0u8; 4096]).is_ok() {
-            filled += 4096;
-        }
-        let fd = ours.as_raw_fd();
-        let far = Some(Instant::now() + Duration::from_secs(10));
-        let e = sig.epoch(Dir::Send);
-        let waiter = {
-            let sig = sig.clone();
-            std::thread::spawn(move || sig.wait_or_fd(Dir::Send, e, far, fd))
-        };
-        while sig.fd_sleepers[ix(Dir::Send)].load(Ordering::SeqCst) == 0 {
-            std::thread::yield_now();
-        }
-        // A receive-side post does not end a send wait...
-        sig.post(Event::In(3));
-        let soon = Instant::now() + Duration::from_millis(30);
-        let e2 = sig.epoch(Dir::Send);
-        assert_eq!(
-            sig.wait_or_fd(Dir::Send, e2, Some(soon), fd),
-            Woke::TimedOut
-        );
-        assert!(!waiter.is_finished(), "still waiting for room");
-        // ...a send-side one does.
-        sig.post(Event::Out(3));
-        assert_eq!(waiter.join().unwrap(), Woke::Posted);
-        // Room: the peer reads everything.
-        let mut b = vec![0u8; filled];
-        theirs.read_exact(&mut b).unwrap();
-        let e = sig.epoch(Dir::Send);
-        assert_eq!(sig.wait_or_fd(Dir::Send, e, far, fd), Woke::Ready);
-    }
-
-    #[test]
-    fn an_idle_owner_gets_its_posts_from_the_io_thread() {
-        let (owner, sig) = owned();
-        sig.post(Event::Out(7));
-        assert!(
-            settled_within(&owner, 1),
-            "Out to an idle owner is handed off"
-        );
-        // Arriving messages wait for a receiver: no hand-off.
-        sig.post(Event::In(7));
-        sig.post(Event::Closed(7));
-        assert!(settled_within(&owner, 2));
-        let mut ev = Vec::new();
-        sig.take_events(&mut ev);
-        assert_eq!(ev.len(), 3);
-    }
-
-    #[test]
-    fn out_goes_to_the_io_thread_when_only_a_receiver_waits() {
-        let (owner, sig) = owned();
-        let sig = Arc::new(sig);
-        let e = sig.epoch(Dir::Recv);
-        let waiter = {
-            let sig = sig.clone();
-            std::thread::spawn(move || sig.wait(Dir::Recv, e, None))
-        };
-        while sig.waiting[ix(Dir::Recv)].load(Ordering::SeqCst) == 0 {
-            std::thread::yield_now();
-        }
-        // A receiver would not wake for Out: the I/O thread must take it.
-        sig.post(Event::Out(3));
-        assert!(settled_within(&owner, 1));
-        sig.post(Event::In(3));
-        assert!(waiter.join().unwrap());
-    }
-}
+#[path = "sig_tests.rs"]
+mod tests;

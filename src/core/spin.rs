@@ -10,6 +10,11 @@
 //! two threads that both sleep (and so wake each other late) would never
 //! find their way back to spinning.
 //!
+//! Beside its peer: when the thread that will move the epoch last ran on
+//! the waiter's own CPU, it cannot run while the waiter spins; the waiter
+//! yields at once (and, after a run of such waits, moves to another CPU:
+//! see `core::cpu`).
+//!
 //! Yielding: when the spin did not pay, the caller gives its core away
 //! (`sched_yield`) a few times before it sleeps. With more busy threads
 //! than cores (two REQ/REP pairs on two cores) the peer is often waiting
@@ -108,20 +113,24 @@ impl Spinner {
     }
 
     /// Wait a little for `e` to move from `epoch`: true if it did (the
-    /// caller need not sleep).
-    pub fn wait(&self, e: &AtomicU64, epoch: u64) -> bool {
-        let rounds = self.rounds_for(self.budget.load(Ordering::Relaxed));
-        for i in 0..rounds {
-            if e.load(Ordering::SeqCst) != epoch {
-                // An event that was there before the spin says nothing.
-                if i > 0 {
-                    self.spun(rounds, true);
-                }
-                return true;
-            }
-            std::hint::spin_loop();
+    /// caller need not sleep). `beside`: the thread that will move it last
+    /// ran on this CPU (see [`crate::core::cpu::beside`]), so it runs only
+    /// once this one gives the CPU away: no spinning, straight to yielding.
+    pub fn wait(&self, e: &AtomicU64, epoch: u64, beside: bool) -> bool {
+        if e.load(Ordering::SeqCst) != epoch {
+            return true; // there before the wait: says nothing of spinning
         }
-        self.spun(rounds, false);
+        if !beside {
+            let rounds = self.rounds_for(self.budget.load(Ordering::Relaxed));
+            for _ in 0..rounds {
+                std::hint::spin_loop();
+                if e.load(Ordering::SeqCst) != epoch {
+                    self.spun(rounds, true);
+                    return true;
+                }
+            }
+            self.spun(rounds, false);
+        }
         for _ in 0..YIELDS {
             let t = Instant::now();
             std::thread::yield_now();
@@ -188,13 +197,13 @@ mod tests {
         assert_eq!(budget(), SPIN_ROUNDS);
         // Waits whose event never comes: each spin was wasted.
         for _ in 0..12 {
-            assert!(!s.wait(&e, 0));
+            assert!(!s.wait(&e, 0, false));
         }
         assert_eq!(budget(), SPIN_MIN, "halved down to the floor");
         // Waits whose event is already there when they start spinning.
         for i in 0..40 {
             e.store(i + 1, Ordering::SeqCst);
-            assert!(s.wait(&e, i));
+            assert!(s.wait(&e, i, false));
         }
         assert_eq!(budget(), SPIN_MIN, "an event before the wait is no spin");
         let rounds = budget();
@@ -204,6 +213,26 @@ mod tests {
             s.spun(budget(), true);
         }
         assert_eq!(budget(), SPIN_ROUNDS, "up to the ceiling");
+    }
+
+    /// Beside its peer, a wait does not spin: the budget (which only a
+    /// spin moves) stays as it was, whether the event comes or not.
+    #[test]
+    fn a_wait_beside_its_peer_does_not_spin() {
+        let s = Spinner::new();
+        let e = AtomicU64::new(0);
+        let budget = || s.budget.load(Ordering::Relaxed);
+        for _ in 0..12 {
+            assert!(!s.wait(&e, 0, true));
+        }
+        assert_eq!(budget(), SPIN_ROUNDS, "no spin was counted as wasted");
+        e.store(1, Ordering::SeqCst);
+        assert!(s.wait(&e, 0, true), "an event already there ends the wait");
+        s.budget.store(SPIN_MIN, Ordering::Relaxed);
+        for _ in 0..2 * PROBE_EVERY {
+            assert!(!s.wait(&e, 1, true));
+        }
+        assert_eq!(budget(), SPIN_MIN, "nor as paid");
     }
 
     #[test]
@@ -314,7 +343,7 @@ mod tests {
                     let mut seen = 0;
                     for _ in 0..20 {
                         let epoch = e.load(Ordering::SeqCst);
-                        if s.wait(&e, epoch) {
+                        if s.wait(&e, epoch, false) {
                             seen += 1;
                         }
                     }
