@@ -63,7 +63,13 @@ pub struct Pace {
     decided: AtomicU8,
     /// A connection wrote to the kernel during the send under way.
     wrote: AtomicBool,
+    /// Connections that wrote a lone message themselves during the send
+    /// under way (see `write_here`).
+    written_here: AtomicU8,
 }
+
+/// Connections a lone send writes itself, at most (see `Pace::write_here`).
+const WRITE_HERE: u8 = 8;
 
 const UNDECIDED: u8 = 0;
 const BURST: u8 = 1;
@@ -76,6 +82,7 @@ impl Pace {
             last_end: AtomicU64::new(0),
             decided: AtomicU8::new(UNDECIDED),
             wrote: AtomicBool::new(false),
+            written_here: AtomicU8::new(0),
         }
     }
 
@@ -87,6 +94,25 @@ impl Pace {
     /// A send begins.
     pub fn begin(&self) {
         self.decided.store(UNDECIDED, Ordering::Relaxed);
+        if self.written_here.load(Ordering::Relaxed) != 0 {
+            self.written_here.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// May a connection write the lone message under way itself? Yes for
+    /// the first `WRITE_HERE` connections of a send: a fan-out to more
+    /// corks the rest, which the cork timer's reactor writes on its own
+    /// core while the sender goes on (its next messages join them, when
+    /// the lone one was the first of a burst). One PUB sending to 100
+    /// peers after each pause made 100 one-message writes, a fifth of all
+    /// its system calls and packets, and delivered 0.9x ZeroMQ's rate.
+    pub fn write_here(&self) -> bool {
+        let n = self.written_here.load(Ordering::Relaxed);
+        if n >= WRITE_HERE {
+            return false;
+        }
+        self.written_here.store(n + 1, Ordering::Relaxed);
+        true
     }
 
     /// The send ended (or failed).
@@ -223,6 +249,19 @@ mod tests {
             "a gap as long as BURST_GAP ends the burst"
         );
         assert!(!p.burst(), "decided once per send");
+    }
+
+    /// A lone send writes its first `WRITE_HERE` connections itself and
+    /// hands the rest to the reactor; the next send starts counting again.
+    #[test]
+    fn a_lone_send_writes_a_few_connections_itself() {
+        let p = Pace::new();
+        for _ in 0..2 {
+            p.begin();
+            let here = (0..3 * WRITE_HERE).filter(|_| p.write_here()).count();
+            assert_eq!(here, WRITE_HERE as usize);
+            p.end();
+        }
     }
 
     #[test]

@@ -451,7 +451,13 @@ impl Conn {
         // timer fires). One that finds a cork joins it without asking
         // (asking reads the clock): the cork timer bounds its wait.
         let burst = !wr.q.is_empty() || a.shared.pace.burst();
-        if burst {
+        // A lone message whose send has already written a few other
+        // connections itself (a PUB's fan-out) is corked like a burst's:
+        // the sender goes on instead of making a system call per peer,
+        // and what it sends next (a lone message after a pause is often
+        // the first of a burst) goes out in the same write.
+        let hand_over = !burst && !a.shared.pace.write_here();
+        if burst || hand_over {
             self.enqueue(&mut wr, out);
         } else {
             // Written at once from the chunk, copied only by `write_frames`.
@@ -459,7 +465,7 @@ impl Conn {
             let frame = self.frame(out.into_owned());
             wr.q.push_back(frame);
         }
-        if !burst || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
+        if !burst && !hand_over || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
             if self.tls.is_some() {
                 // TLS: the reactor encrypts and writes (see `secure`).
                 wr.flushing = true;

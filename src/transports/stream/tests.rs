@@ -211,6 +211,44 @@ fn a_send_in_the_sockets_burst_is_corked_even_on_a_fresh_connection() {
     c.end(Ended::Closed);
 }
 
+/// A lone send is written at once by the sender, unless its socket's
+/// send already wrote a few other connections (a PUB's fan-out): then it
+/// is corked, and the cork timer writes it.
+#[test]
+fn a_lone_send_is_written_at_once_unless_its_fan_out_wrote_a_few_already() {
+    use crate::core::msg::Msg;
+    let (c, mut theirs) = attached_pair(false);
+    wait_for("our SP header written", || !c.wr.lock().flushing);
+    let pace = &c.attach.get().expect("attached").shared.pace;
+    let mut want = framing::sp_header(crate::consts::NN_PAIR as u16).to_vec();
+    for (i, body) in [b"lone", b"late"].iter().enumerate() {
+        // Longer than the burst gap since the socket's last output.
+        std::thread::sleep(crate::core::shared::BURST_GAP * 20);
+        pace.begin();
+        if i == 1 {
+            while pace.write_here() {} // other connections took the turns
+        }
+        c.send_shared(&Msg::from_slice(&body[..]).unwrap());
+        let wrote = pace.wrote_for_test();
+        let corked = c.wr.lock().cork_armed;
+        pace.end();
+        assert_eq!(
+            (wrote, corked),
+            (i == 0, i == 1),
+            "send {i}: written, corked"
+        );
+        want.extend_from_slice(&4u64.to_be_bytes());
+        want.extend_from_slice(&body[..]);
+    }
+    let mut got = vec![0u8; want.len()];
+    theirs
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    theirs.read_exact(&mut got).unwrap();
+    assert_eq!(got, want);
+    c.end(Ended::Closed);
+}
+
 /// A pipe connection past the handshake (the peer's SP header sent).
 fn active_pair() -> (Arc<Conn>, UnixStream) {
     use crate::consts::NN_PAIR;
