@@ -113,15 +113,18 @@ impl Spinner {
     }
 
     /// Wait a little for `e` to move from `epoch`: true if it did (the
-    /// caller need not sleep). `beside`: the thread that will move it last
-    /// ran on this CPU (see [`crate::core::cpu::beside`]), so it runs only
-    /// once this one gives the CPU away: no spinning, straight to yielding.
-    pub fn wait(&self, e: &AtomicU64, epoch: u64, beside: bool) -> bool {
+    /// caller need not sleep). `beside` says whether the thread that will
+    /// move it last ran on this CPU (see [`crate::core::cpu::beside`]): if
+    /// so it runs only once this one gives the CPU away, so no spinning,
+    /// straight to yielding. It is asked only while spinning does not pay
+    /// (the budget at its floor): a spin that pays is not delayed.
+    pub fn wait(&self, e: &AtomicU64, epoch: u64, beside: impl FnOnce() -> bool) -> bool {
         if e.load(Ordering::SeqCst) != epoch {
             return true; // there before the wait: says nothing of spinning
         }
-        if !beside {
-            let rounds = self.rounds_for(self.budget.load(Ordering::Relaxed));
+        let budget = self.budget.load(Ordering::Relaxed);
+        if budget > self.limits.min || !beside() {
+            let rounds = self.rounds_for(budget);
             for _ in 0..rounds {
                 std::hint::spin_loop();
                 if e.load(Ordering::SeqCst) != epoch {
@@ -197,13 +200,13 @@ mod tests {
         assert_eq!(budget(), SPIN_ROUNDS);
         // Waits whose event never comes: each spin was wasted.
         for _ in 0..12 {
-            assert!(!s.wait(&e, 0, false));
+            assert!(!s.wait(&e, 0, || false));
         }
         assert_eq!(budget(), SPIN_MIN, "halved down to the floor");
         // Waits whose event is already there when they start spinning.
         for i in 0..40 {
             e.store(i + 1, Ordering::SeqCst);
-            assert!(s.wait(&e, i, false));
+            assert!(s.wait(&e, i, || false));
         }
         assert_eq!(budget(), SPIN_MIN, "an event before the wait is no spin");
         let rounds = budget();
@@ -215,24 +218,37 @@ mod tests {
         assert_eq!(budget(), SPIN_ROUNDS, "up to the ceiling");
     }
 
-    /// Beside its peer, a wait does not spin: the budget (which only a
-    /// spin moves) stays as it was, whether the event comes or not.
+    /// Beside its peer, a wait does not spin, not even a probe: the budget
+    /// (which a spin moves) stays as it was, whether the event comes or
+    /// not. Whether it is beside is asked only at the floor.
     #[test]
     fn a_wait_beside_its_peer_does_not_spin() {
         let s = Spinner::new();
         let e = AtomicU64::new(0);
         let budget = || s.budget.load(Ordering::Relaxed);
-        for _ in 0..12 {
-            assert!(!s.wait(&e, 0, true));
+        assert!(!s.wait(&e, 0, || panic!("asked while spinning pays")));
+        assert!(budget() < SPIN_ROUNDS, "spun, and it did not pay");
+        while budget() > SPIN_MIN {
+            assert!(!s.wait(&e, 0, || false));
         }
-        assert_eq!(budget(), SPIN_ROUNDS, "no spin was counted as wasted");
-        e.store(1, Ordering::SeqCst);
-        assert!(s.wait(&e, 0, true), "an event already there ends the wait");
-        s.budget.store(SPIN_MIN, Ordering::Relaxed);
         for _ in 0..2 * PROBE_EVERY {
-            assert!(!s.wait(&e, 1, true));
+            assert!(!s.wait(&e, 0, || true));
         }
-        assert_eq!(budget(), SPIN_MIN, "nor as paid");
+        assert_eq!(budget(), SPIN_MIN, "no probe was counted");
+        let asked = std::cell::Cell::new(0);
+        for _ in 0..PROBE_EVERY {
+            s.wait(&e, 0, || {
+                asked.set(asked.get() + 1);
+                false
+            });
+        }
+        assert_eq!(asked.get(), PROBE_EVERY, "asked at every wait at the floor");
+        assert!(budget() == SPIN_MIN, "a probe that failed leaves the floor");
+        e.store(1, Ordering::SeqCst);
+        assert!(
+            s.wait(&e, 0, || true),
+            "an event already there ends the wait"
+        );
     }
 
     #[test]
@@ -343,7 +359,7 @@ mod tests {
                     let mut seen = 0;
                     for _ in 0..20 {
                         let epoch = e.load(Ordering::SeqCst);
-                        if s.wait(&e, epoch, false) {
+                        if s.wait(&e, epoch, || false) {
                             seen += 1;
                         }
                     }
