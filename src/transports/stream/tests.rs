@@ -202,12 +202,7 @@ fn a_send_in_the_sockets_burst_is_corked_even_on_a_fresh_connection() {
     let mut want = framing::sp_header(crate::consts::NN_PAIR as u16).to_vec();
     want.extend_from_slice(&5u64.to_be_bytes());
     want.extend_from_slice(b"burst");
-    let mut got = vec![0u8; want.len()];
-    theirs
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    theirs.read_exact(&mut got).unwrap();
-    assert_eq!(got, want);
+    read_expecting(&mut theirs, &want);
     c.end(Ended::Closed);
 }
 
@@ -240,12 +235,7 @@ fn a_lone_send_is_written_at_once_unless_its_fan_out_wrote_a_few_already() {
         want.extend_from_slice(&4u64.to_be_bytes());
         want.extend_from_slice(&body[..]);
     }
-    let mut got = vec![0u8; want.len()];
-    theirs
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    theirs.read_exact(&mut got).unwrap();
-    assert_eq!(got, want);
+    read_expecting(&mut theirs, &want);
     c.end(Ended::Closed);
 }
 
@@ -448,6 +438,17 @@ fn paused_reading_resumes_with_the_receivers_not_the_reactor() {
     c.read_here_end();
     drop(theirs);
     c.end(Ended::Closed);
+}
+
+/// Read exactly `want`'s length from the peer's end (within 5 s) and
+/// compare.
+fn read_expecting(theirs: &mut UnixStream, want: &[u8]) {
+    let mut got = vec![0u8; want.len()];
+    theirs
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    theirs.read_exact(&mut got).unwrap();
+    assert_eq!(got, want);
 }
 
 /// A corked small message is copied onto the connection's run of small
