@@ -126,37 +126,43 @@ static void mutual(const char *url)
     test_close(l);
 }
 
-/* The TLS listener on `port` ends each hostile connection; the good
-   dialer d keeps being served. */
-static void hostile(int port, int l, int d)
+/* One hostile connection to `port`: it sends `len` bytes of `bytes` (and
+   then shuts its writing side when `half_close`), and the listener must
+   end it. */
+static void ended(int port, const unsigned char *bytes, size_t len, int half_close)
+{
+    int fd = rs_tcp_connect(port);
+    CHECK(rs_send_all(fd, bytes, len) == 0);
+    if (half_close)
+        CHECK(shutdown(fd, SHUT_WR) == 0);
+    CHECK(rs_wait_closed(fd, TEST_MUST_MS) == 1);
+    close(fd);
+}
+
+/* A TLS listener at `url` (on `port`) ends each hostile connection; a
+   good dialer keeps being served. */
+static void hostile(const char *url, int port)
 {
     unsigned char junk[300];
     unsigned char sp[8];
     /* A ClientHello record announcing 512 bytes, of which 40 come. */
     unsigned char hello[45] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00,
         0x01, 0xfc, 0x03, 0x03 };
+    int l = listener(url, "server.pem", -1);
+    int d = dialer(url, "ca.pem", "");
     int fd, stalled, i;
+    served(l, d, "first");
     for (i = 0; i < (int) sizeof junk; ++i)
         junk[i] = (unsigned char) (i * 37 + 11);
 
-    fd = rs_tcp_connect(port);
-    CHECK(rs_send_all(fd, junk, sizeof junk) == 0);
-    CHECK(rs_wait_closed(fd, TEST_MUST_MS) == 1);
-    close(fd);
+    ended(port, junk, sizeof junk, 0);
     served(l, d, "after garbage");
 
     rs_sp_header(sp, NN_PAIR);
-    fd = rs_tcp_connect(port);
-    CHECK(rs_send_all(fd, sp, sizeof sp) == 0);
-    CHECK(rs_wait_closed(fd, TEST_MUST_MS) == 1);
-    close(fd);
+    ended(port, sp, sizeof sp, 0);
     served(l, d, "after an SP header in the clear");
 
-    fd = rs_tcp_connect(port);
-    CHECK(rs_send_all(fd, hello, sizeof hello) == 0);
-    CHECK(shutdown(fd, SHUT_WR) == 0);
-    CHECK(rs_wait_closed(fd, TEST_MUST_MS) == 1);
-    close(fd);
+    ended(port, hello, sizeof hello, 1);
     served(l, d, "after a truncated ClientHello");
 
     /* Stalled: the handshake limit (5 s) ends it; meanwhile the good
@@ -170,6 +176,8 @@ static void hostile(int port, int l, int d)
     close(stalled);
     close(fd);
     served(l, d, "after stalled handshakes");
+    test_close(d);
+    test_close(l);
 }
 
 int main(void)
@@ -203,20 +211,9 @@ int main(void)
     mutual(url);
 
     test_addr(url, sizeof url, "tls+tcp://127.0.0.1:%d", TEST_PORT(6));
-    l = listener(url, "server.pem", -1);
-    d = dialer(url, "ca.pem", "");
-    served(l, d, "first");
-    hostile(TEST_PORT(6), l, d);
-    test_close(d);
-    test_close(l);
-
+    hostile(url, TEST_PORT(6));
     test_addr(url, sizeof url, "wss://127.0.0.1:%d/h", TEST_PORT(7));
-    l = listener(url, "server.pem", -1);
-    d = dialer(url, "ca.pem", "");
-    served(l, d, "first");
-    hostile(TEST_PORT(7), l, d);
-    test_close(d);
-    test_close(l);
+    hostile(url, TEST_PORT(7));
 
     tls_certs_remove();
     return 0;

@@ -101,3 +101,34 @@ static inline void recv_exact(nng_socket s, char *buf, size_t size)
         exit(1);
     }
 }
+
+/* The command line both programs share, `<prog> local|remote <address>
+   <message-size> <count>`: exits with usage on anything else; the socket
+   (listening for local), the size, the count and a buffer of `size` bytes
+   (at least one) filled with 111. */
+struct nng_run {
+    int local, count;
+    size_t size;
+    nng_socket s;
+    char *buf;
+};
+
+static inline struct nng_run nng_setup(int argc, char *argv[], const char *name, const char *what)
+{
+    prog = name;
+    const char *role = argc > 1 ? argv[1] : "";
+    if (argc != 5 || (strcmp(role, "local") != 0 && strcmp(role, "remote") != 0)) {
+        printf("usage: %s local|remote <address> <message-size> <%s>\n", name, what);
+        exit(1);
+    }
+    struct nng_run r;
+    r.size = (size_t) atoi(argv[3]);
+    r.count = atoi(argv[4]);
+    r.local = strcmp(role, "local") == 0;
+    r.s = pair_at(argv[2], r.local);
+    r.buf = malloc(r.size ? r.size : 1);
+    if (r.buf == NULL)
+        fail("malloc", NNG_ENOMEM);
+    memset(r.buf, 111, r.size);
+    return r;
+}

@@ -11,20 +11,11 @@
 
 int main(int argc, char *argv[])
 {
-    prog = "nng_thr";
-    const char *role = argc > 1 ? argv[1] : "";
-    if (argc != 5 || (strcmp(role, "local") != 0 && strcmp(role, "remote") != 0)) {
-        printf("usage: nng_thr local|remote <address> <message-size> <message-count>\n");
-        return 1;
-    }
-    size_t size = (size_t) atoi(argv[3]);
-    int count = atoi(argv[4]);
-    int local = strcmp(role, "local") == 0, rv;
-    nng_socket s = pair_at(argv[2], local);
-    char *buf = malloc(size ? size : 1);
-    if (buf == NULL)
-        fail("malloc", NNG_ENOMEM);
-    memset(buf, 111, size);
+    struct nng_run r = nng_setup(argc, argv, "nng_thr", "message-count");
+    size_t size = r.size;
+    int count = r.count, local = r.local, rv;
+    nng_socket s = r.s;
+    char *buf = r.buf;
     if (!local) {
         if ((rv = nng_send(s, "", 0, 0)) != 0)
             fail("nng_send (start message)", rv);

@@ -9,7 +9,7 @@
 //! nothing ever moves them apart again, since both CPUs are equally loaded.
 //!
 //! A waiter that keeps finding its peer on its own CPU moves itself once to
-//! another CPU it may run on ([`step_aside`]): it narrows its affinity to
+//! another CPU it may run on (`step_aside`): it narrows its affinity to
 //! that CPU, which migrates it at once, and gives its own mask back, which
 //! lets the kernel move it as it likes from then on. The other CPU now has
 //! one thread too many, and the kernel moves one of them back: a thread
@@ -128,7 +128,7 @@ pub fn beside(peer: u32) -> bool {
 /// Move the calling thread to the next CPU after `here` in its affinity
 /// mask, then give the mask back. Does nothing if the mask has one CPU,
 /// or if the kernel refuses (a seccomp filter, a cpuset).
-pub fn step_aside(here: u32) {
+fn step_aside(here: u32) {
     let Some(mask) = affinity() else { return };
     let bits = 8 * std::mem::size_of::<libc::cpu_set_t>();
     let here = here as usize;

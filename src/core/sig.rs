@@ -384,12 +384,8 @@ impl Sig {
     fn wait_epoch(&self, d: Dir, epoch: u64, deadline: Option<Instant>) -> bool {
         let e = &self.epoch[ix(d)];
         if self.spin.load(Ordering::Relaxed) {
-            let peer = epoch & NO_CPU;
-            let peer = if peer == NO_CPU {
-                u32::MAX
-            } else {
-                peer as u32
-            };
+            // `NO_CPU` (no poster yet) matches no CPU below 65535.
+            let peer = (epoch & NO_CPU) as u32;
             if self.spinner.wait(e, epoch, || cpu::beside(peer)) {
                 return true;
             }

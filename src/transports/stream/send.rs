@@ -456,8 +456,8 @@ impl Conn {
         // the sender goes on instead of making a system call per peer,
         // and what it sends next (a lone message after a pause is often
         // the first of a burst) goes out in the same write.
-        let hand_over = !burst && !a.shared.pace.write_here();
-        if burst || hand_over {
+        let cork_lone = !burst && !a.shared.pace.write_here();
+        if burst || cork_lone {
             self.enqueue(&mut wr, out);
         } else {
             // Written at once from the chunk, copied only by `write_frames`.
@@ -465,7 +465,7 @@ impl Conn {
             let frame = self.frame(out.into_owned());
             wr.q.push_back(frame);
         }
-        if !burst && !hand_over || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
+        if !burst && !cork_lone || wr.bytes >= CORK_BYTES || wr.q.len() >= BATCH_FRAMES {
             if self.tls.is_some() {
                 // TLS: the reactor encrypts and writes (see `secure`).
                 wr.flushing = true;
