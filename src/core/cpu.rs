@@ -15,9 +15,20 @@
 //! one thread too many, and the kernel moves one of them back: a thread
 //! of another pair or this one, and in the second case the waiter steps
 //! aside again later, each time after twice as many waits.
+//!
+//! The peer left behind is waiting too, and finds its own peer gone from
+//! its CPU while it is still on its way to the other one (a migration, and
+//! on a VM the other CPU's wake-up, take tens of microseconds). Were it to
+//! sleep now, the post that wakes it would come from the other CPU, and
+//! the kernel, finding this CPU's vCPU halted, would often wake it there,
+//! beside its peer again: the pair would bounce between the CPUs together,
+//! never apart. So for `MOVE_GRACE` after any thread of the process
+//! stepped aside, a waiter beside its peer spins instead of sleeping
+//! (`moving`).
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
 
 /// The CPU the calling thread runs on (`u32::MAX` if unknown). Cheap: glibc
 /// reads it from the thread's restartable-sequence area.
@@ -137,6 +148,7 @@ fn step_aside(here: u32) {
         unsafe { libc::CPU_ISSET(c, &mask) }
     });
     let Some(next) = next else { return };
+    LAST_MOVE.store(now_ns(), Ordering::Relaxed);
     // SAFETY: all zeroes is a valid (empty) cpu_set_t.
     let mut one: libc::cpu_set_t = unsafe { std::mem::zeroed() };
     // SAFETY: `next` is below the set's bit count.
@@ -144,6 +156,40 @@ fn step_aside(here: u32) {
     if set_affinity(&one) {
         set_affinity(&mask);
     }
+}
+
+/// How long after a thread stepped aside a waiter beside its peer spins
+/// rather than sleeps: a migration plus the other CPU's wake-up, with room.
+const MOVE_GRACE: Duration = Duration::from_micros(200);
+
+/// When the latest step aside began (`now_ns`), 0 before the first.
+static LAST_MOVE: AtomicU64 = AtomicU64::new(0);
+
+/// If a thread of this process stepped aside less than `MOVE_GRACE` ago,
+/// what is left of the grace: the peer that a waiter found on its own CPU
+/// may be on its way to another, and will post from there soon.
+pub fn moving() -> Option<Duration> {
+    grace_left(LAST_MOVE.load(Ordering::Relaxed), now_ns())
+}
+
+fn grace_left(last_move: u64, now: u64) -> Option<Duration> {
+    if last_move == 0 {
+        return None;
+    }
+    let end = last_move.saturating_add(MOVE_GRACE.as_nanos() as u64);
+    (end > now).then(|| Duration::from_nanos(end - now))
+}
+
+/// CLOCK_MONOTONIC in nanoseconds (never 0 once the machine has run a
+/// moment).
+fn now_ns() -> u64 {
+    // SAFETY: all zeroes is a valid timespec.
+    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid clock and a timespec to write.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
+    (t.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(t.tv_nsec as u64)
 }
 
 /// The calling thread's affinity mask.
@@ -181,6 +227,23 @@ mod tests {
         unsafe { libc::CPU_EQUAL(a, b) }
     }
 
+    #[test]
+    fn the_grace_after_a_move_counts_down_from_it() {
+        let grace = MOVE_GRACE.as_nanos() as u64;
+        assert_eq!(grace_left(0, 5), None, "no move yet");
+        assert_eq!(grace_left(1000, 1000), Some(MOVE_GRACE));
+        assert_eq!(
+            grace_left(1000, 1000 + grace / 4),
+            Some(Duration::from_nanos(grace - grace / 4))
+        );
+        assert_eq!(grace_left(1000, 1000 + grace), None, "over");
+        assert_eq!(grace_left(1000, 1000 + 9 * grace), None);
+        assert_eq!(
+            grace_left(u64::MAX - 1, 3),
+            Some(Duration::from_nanos(u64::MAX - 3))
+        );
+    }
+
     /// Stepping aside lands on another CPU of the thread's mask, and the
     /// mask is the thread's own again afterwards.
     #[test]
@@ -193,8 +256,11 @@ mod tests {
             }
             for _ in 0..5 {
                 let here = current();
+                let t = now_ns();
                 step_aside(here);
                 assert_ne!(current(), here, "still on CPU {here}");
+                let last = LAST_MOVE.load(Ordering::Relaxed);
+                assert!(last >= t, "the move was not recorded: {last} < {t}");
                 assert!(same(&mask(), &before), "the mask was not given back");
             }
         })

@@ -386,7 +386,10 @@ impl Sig {
         if self.spin.load(Ordering::Relaxed) {
             // `NO_CPU` (no poster yet) matches no CPU below 65535.
             let peer = (epoch & NO_CPU) as u32;
-            if self.spinner.wait(e, epoch, || cpu::beside(peer)) {
+            if self
+                .spinner
+                .wait(e, epoch, || cpu::beside(peer), cpu::moving)
+            {
                 return true;
             }
         }

@@ -13,7 +13,9 @@
 //! Beside its peer: when the thread that will move the epoch last ran on
 //! the waiter's own CPU, it cannot run while the waiter spins; the waiter
 //! yields at once (and, after a run of such waits, moves to another CPU:
-//! see `core::cpu`).
+//! see `core::cpu`). If the yields bring nothing while a thread is moving
+//! to another CPU, the peer may be that thread, on its way: the waiter
+//! spins for the rest of the move instead of sleeping.
 //!
 //! Yielding: when the spin did not pay, the caller gives its core away
 //! (`sched_yield`) a few times before it sleeps. With more busy threads
@@ -117,13 +119,24 @@ impl Spinner {
     /// move it last ran on this CPU (see [`crate::core::cpu::beside`]): if
     /// so it runs only once this one gives the CPU away, so no spinning,
     /// straight to yielding. It is asked only while spinning does not pay
-    /// (the budget at its floor): a spin that pays is not delayed.
-    pub fn wait(&self, e: &AtomicU64, epoch: u64, beside: impl FnOnce() -> bool) -> bool {
+    /// (the budget at its floor): a spin that pays is not delayed. If it
+    /// was beside and yielding did not bring the event, `moving` says how
+    /// much longer a thread may still be moving to another CPU (see
+    /// [`crate::core::cpu::moving`]): that long the wait spins before the
+    /// caller sleeps.
+    pub fn wait(
+        &self,
+        e: &AtomicU64,
+        epoch: u64,
+        beside: impl FnOnce() -> bool,
+        moving: impl FnOnce() -> Option<Duration>,
+    ) -> bool {
         if e.load(Ordering::SeqCst) != epoch {
             return true; // there before the wait: says nothing of spinning
         }
         let budget = self.budget.load(Ordering::Relaxed);
-        if budget > self.limits.min || !beside() {
+        let beside = budget <= self.limits.min && beside();
+        if !beside {
             let rounds = self.rounds_for(budget);
             for _ in 0..rounds {
                 std::hint::spin_loop();
@@ -144,7 +157,10 @@ impl Spinner {
                 break;
             }
         }
-        false
+        match beside.then(moving).flatten() {
+            Some(left) => spin_until(e, epoch, Instant::now() + left),
+            None => false,
+        }
     }
 
     /// The rounds the next wait spins, given the budget: at the floor, a
@@ -180,6 +196,21 @@ impl Spinner {
     }
 }
 
+/// Spin until `e` moves from `epoch` (true) or `end` has passed (false).
+fn spin_until(e: &AtomicU64, epoch: u64, end: Instant) -> bool {
+    loop {
+        for _ in 0..64 {
+            std::hint::spin_loop();
+            if e.load(Ordering::SeqCst) != epoch {
+                return true;
+            }
+        }
+        if Instant::now() >= end {
+            return false;
+        }
+    }
+}
+
 impl Default for Spinner {
     fn default() -> Self {
         Spinner::new()
@@ -200,13 +231,13 @@ mod tests {
         assert_eq!(budget(), SPIN_ROUNDS);
         // Waits whose event never comes: each spin was wasted.
         for _ in 0..12 {
-            assert!(!s.wait(&e, 0, || false));
+            assert!(!s.wait(&e, 0, || false, || None));
         }
         assert_eq!(budget(), SPIN_MIN, "halved down to the floor");
         // Waits whose event is already there when they start spinning.
         for i in 0..40 {
             e.store(i + 1, Ordering::SeqCst);
-            assert!(s.wait(&e, i, || false));
+            assert!(s.wait(&e, i, || false, || None));
         }
         assert_eq!(budget(), SPIN_MIN, "an event before the wait is no spin");
         let rounds = budget();
@@ -226,29 +257,66 @@ mod tests {
         let s = Spinner::new();
         let e = AtomicU64::new(0);
         let budget = || s.budget.load(Ordering::Relaxed);
-        assert!(!s.wait(&e, 0, || panic!("asked while spinning pays")));
+        assert!(!s.wait(&e, 0, || panic!("asked while spinning pays"), || None));
         assert!(budget() < SPIN_ROUNDS, "spun, and it did not pay");
         while budget() > SPIN_MIN {
-            assert!(!s.wait(&e, 0, || false));
+            assert!(!s.wait(&e, 0, || false, || None));
         }
         for _ in 0..2 * PROBE_EVERY {
-            assert!(!s.wait(&e, 0, || true));
+            assert!(!s.wait(&e, 0, || true, || None));
         }
         assert_eq!(budget(), SPIN_MIN, "no probe was counted");
         let asked = std::cell::Cell::new(0);
         for _ in 0..PROBE_EVERY {
-            s.wait(&e, 0, || {
-                asked.set(asked.get() + 1);
-                false
-            });
+            s.wait(
+                &e,
+                0,
+                || {
+                    asked.set(asked.get() + 1);
+                    false
+                },
+                || panic!("asked for a move though not beside"),
+            );
         }
         assert_eq!(asked.get(), PROBE_EVERY, "asked at every wait at the floor");
         assert!(budget() == SPIN_MIN, "a probe that failed leaves the floor");
         e.store(1, Ordering::SeqCst);
         assert!(
-            s.wait(&e, 0, || true),
+            s.wait(&e, 0, || true, || None),
             "an event already there ends the wait"
         );
+    }
+
+    /// Beside its peer, when yielding brought nothing and a thread is
+    /// moving to another CPU, the wait spins for the rest of the move, and
+    /// a post in that time ends it. With nothing moving it ends at once
+    /// (the caller sleeps).
+    #[test]
+    fn a_wait_beside_a_peer_on_its_way_elsewhere_spins_for_it() {
+        let s = Spinner::new();
+        s.budget.store(SPIN_MIN, Ordering::Relaxed);
+        let e = Arc::new(AtomicU64::new(0));
+        let asked = Arc::new(AtomicBool::new(false));
+        let poster = {
+            let (e, asked) = (e.clone(), asked.clone());
+            std::thread::spawn(move || {
+                while !asked.load(Ordering::SeqCst) {
+                    std::thread::yield_now();
+                }
+                e.store(1, Ordering::SeqCst);
+            })
+        };
+        let moving = || {
+            asked.store(true, Ordering::SeqCst);
+            Some(Duration::from_secs(60))
+        };
+        assert!(s.wait(&e, 0, || true, moving), "the post during the move");
+        poster.join().unwrap();
+        assert!(!s.wait(&e, 1, || true, || None), "nothing moving");
+        let t = Instant::now();
+        let left = Duration::from_millis(20);
+        assert!(!s.wait(&e, 1, || true, || Some(left)));
+        assert!(t.elapsed() >= left, "spun for the rest of the move");
     }
 
     #[test]
@@ -359,7 +427,7 @@ mod tests {
                     let mut seen = 0;
                     for _ in 0..20 {
                         let epoch = e.load(Ordering::SeqCst);
-                        if s.wait(&e, epoch, || false) {
+                        if s.wait(&e, epoch, || false, || None) {
                             seen += 1;
                         }
                     }
