@@ -133,6 +133,9 @@ struct DialState {
     next_addr: usize,
     /// The last attempt failed (counted in `NN_STAT_CURRENT_EP_ERRORS`).
     failing: bool,
+    /// The error last printed under `NN_PRINT_ERRORS`, 0 once a connection
+    /// was made: a retry that fails the same way is not printed again.
+    reported: i32,
 }
 
 pub(crate) struct Dialer {
@@ -152,6 +155,7 @@ impl Dialer {
                 backoff: cfg.reconnect_ivl,
                 next_addr: 0,
                 failing: false,
+                reported: 0,
             }),
             cfg,
             spec,
@@ -222,7 +226,7 @@ impl Dialer {
                                     match found {
                                         Some(a) => d.connect_to(SockAddr::from(a)),
                                         None => {
-                                            d.cfg.report(libc::EHOSTUNREACH);
+                                            d.report(libc::EHOSTUNREACH);
                                             d.failed();
                                         }
                                     }
@@ -244,7 +248,7 @@ impl Dialer {
         let conn = match self.open(&addr) {
             Ok(c) => c,
             Err(e) => {
-                self.cfg.report(e.raw_os_error().unwrap_or(libc::EINVAL));
+                self.report(e.raw_os_error().unwrap_or(libc::EINVAL));
                 self.failed();
                 return;
             }
@@ -302,6 +306,16 @@ impl Dialer {
         self.retry(false);
     }
 
+    /// `NN_PRINT_ERRORS`: print what failed, unless it is what was printed
+    /// last and no connection was made since (nn_env(7): an error is not
+    /// repeated until it was cleared and comes again).
+    fn report(&self, errnum: i32) {
+        let again = std::mem::replace(&mut self.st.lock().reported, errnum) == errnum;
+        if !again {
+            self.cfg.report(errnum);
+        }
+    }
+
     /// `NN_STAT_CURRENT_EP_ERRORS` counts endpoints whose last attempt failed.
     fn set_failing(&self, on: bool) {
         let changed = {
@@ -353,16 +367,17 @@ impl Hooks for Dialer {
         self.cfg.bump(|s| &s.inprogress_connections, false);
         self.cfg.bump(|s| &s.established_connections, true);
         self.set_failing(false);
+        self.st.lock().reported = 0;
     }
 
     fn ended(&self, conn: &Arc<Conn>, _how: Ended, was_pipe: bool) {
         if !conn.was_connected() {
             self.cfg.bump(|s| &s.inprogress_connections, false);
             self.cfg.bump(|s| &s.connect_errors, true);
-            self.cfg.report(conn.last_error());
+            self.report(conn.last_error());
             self.set_failing(true);
         } else if _how == Ended::Broken {
-            self.cfg.report(conn.last_error());
+            self.report(conn.last_error());
         }
         {
             let st = self.st.lock();
