@@ -28,7 +28,8 @@
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// The CPU the calling thread runs on (`u32::MAX` if unknown). Cheap: glibc
 /// reads it from the thread's restartable-sequence area.
@@ -180,16 +181,11 @@ fn grace_left(last_move: u64, now: u64) -> Option<Duration> {
     (end > now).then(|| Duration::from_nanos(end - now))
 }
 
-/// CLOCK_MONOTONIC in nanoseconds (never 0 once the machine has run a
-/// moment).
+/// Nanoseconds on the monotonic clock since this process first asked,
+/// never 0.
 fn now_ns() -> u64 {
-    // SAFETY: all zeroes is a valid timespec.
-    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
-    // SAFETY: a valid clock and a timespec to write.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut t) };
-    (t.tv_sec as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(t.tv_nsec as u64)
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    (BASE.get_or_init(Instant::now).elapsed().as_nanos() as u64).saturating_add(1)
 }
 
 /// The calling thread's affinity mask.

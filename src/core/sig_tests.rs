@@ -103,6 +103,25 @@ fn settled_within(owner: &Counting, n: usize) -> bool {
     false
 }
 
+/// A thread waiting in `wait_or_fd(d, ..)` from the current epoch, once it
+/// sleeps.
+fn asleep_on_fd(
+    sig: &Arc<Sig>,
+    d: Dir,
+    until: Option<Instant>,
+    fd: i32,
+) -> std::thread::JoinHandle<Woke> {
+    let e = sig.epoch(d);
+    let waiter = {
+        let sig = sig.clone();
+        std::thread::spawn(move || sig.wait_or_fd(d, e, until, fd))
+    };
+    while sig.fd_sleepers[ix(d)].load(Ordering::SeqCst) == 0 {
+        std::thread::yield_now();
+    }
+    waiter
+}
+
 /// A receiver polling a pipe's descriptor wakes for a post, for the
 /// descriptor, and at its deadline.
 #[test]
@@ -116,14 +135,7 @@ fn a_receiver_polling_a_descriptor_wakes_for_posts_bytes_and_its_deadline() {
     let fd = ours.as_raw_fd();
     let far = Some(Instant::now() + Duration::from_secs(10));
     // A post from another thread, once the receiver sleeps.
-    let e = sig.epoch(Dir::Recv);
-    let waiter = {
-        let sig = sig.clone();
-        std::thread::spawn(move || sig.wait_or_fd(Dir::Recv, e, far, fd))
-    };
-    while sig.fd_sleepers[ix(Dir::Recv)].load(Ordering::SeqCst) == 0 {
-        std::thread::yield_now();
-    }
+    let waiter = asleep_on_fd(&sig, Dir::Recv, far, fd);
     sig.post(Event::In(3));
     assert_eq!(waiter.join().unwrap(), Woke::Posted);
     // Bytes on the descriptor.
@@ -158,14 +170,7 @@ fn a_sender_polling_a_full_descriptor_wakes_for_posts_room_and_its_deadline() {
     }
     let fd = ours.as_raw_fd();
     let far = Some(Instant::now() + Duration::from_secs(10));
-    let e = sig.epoch(Dir::Send);
-    let waiter = {
-        let sig = sig.clone();
-        std::thread::spawn(move || sig.wait_or_fd(Dir::Send, e, far, fd))
-    };
-    while sig.fd_sleepers[ix(Dir::Send)].load(Ordering::SeqCst) == 0 {
-        std::thread::yield_now();
-    }
+    let waiter = asleep_on_fd(&sig, Dir::Send, far, fd);
     // A receive-side post does not end a send wait...
     sig.post(Event::In(3));
     let soon = Instant::now() + Duration::from_millis(30);
